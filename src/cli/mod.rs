@@ -1,0 +1,264 @@
+//! The command line: argument parsing, reading inputs, writing results. Results go to stdout,
+//! diagnostics and progress to stderr. Exit codes: 0 clean, 1 findings or a failed check,
+//! 2 usage, I/O, bad input or internal error.
+
+pub mod render;
+
+use crate::functions::{self, FunctionSpec};
+use crate::graph::{self, MappingSource};
+use crate::syntax;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{self, Read, Write};
+use std::process::ExitCode;
+
+const AFTER_HELP: &str = "\
+Examples:
+  entramap parse 'Join(\" \", [givenName], [surname])'
+  entramap parse --output canonical 'Switch ([IsSoftDeleted],,\"False\",\"true\",\"True\",\"false\")'
+  entramap parse --from-graph tree.json
+  entramap functions Replace
+
+Exit codes: 0 success, 1 findings (an invalid expression, lint errors), 2 usage or input errors.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "entramap",
+    version,
+    about = "Offline parser, evaluator and linter for Microsoft Entra ID provisioning attribute mappings",
+    after_help = AFTER_HELP
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Parse an expression and print Graph's attributeMappingSource tree, its canonical text or
+    /// its syntax tree.
+    #[command(after_help = "Examples:
+  entramap parse 'Replace([preferredLanguage], \"-\", , , \"_\", , )'
+  entramap parse --output ast 'Mid([userPrincipalName], 1, 8)'
+  echo '[mail]' | entramap parse -
+  entramap parse --from-graph tree.json     # a Graph tree back to expression text")]
+    Parse(ParseArgs),
+    /// List the function catalogue, or show one function.
+    Functions(FunctionsArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct ParseArgs {
+    /// The expression; `-` reads it from standard input.
+    #[arg(required_unless_present = "from_graph", conflicts_with = "from_graph")]
+    expression: Option<String>,
+    /// What to print.
+    #[arg(long, short, value_enum, default_value_t = ParseOutput::Graph)]
+    output: ParseOutput,
+    /// Read an attributeMappingSource JSON tree from FILE (`-` for stdin) and print its
+    /// expression text.
+    #[arg(long, value_name = "FILE")]
+    from_graph: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ParseOutput {
+    /// Graph's attributeMappingSource tree as JSON.
+    Graph,
+    /// The canonical expression text.
+    Canonical,
+    /// The syntax tree with byte spans.
+    Ast,
+}
+
+#[derive(Debug, clap::Args)]
+struct FunctionsArgs {
+    /// A function name (any casing); without it, every function is listed.
+    name: Option<String>,
+}
+
+/// Why a command failed before producing its result (exit 2).
+#[derive(Debug)]
+pub struct Failure(pub String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure(e.to_string())
+    }
+}
+
+type CmdResult = Result<ExitCode, Failure>;
+
+/// Runs the command line and returns the process's exit code. Never panics outward: a panic is
+/// reported as an internal error with exit code 2.
+pub fn run() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("entramap: internal error: {info}");
+        eprintln!("This is a bug in entramap; please report it with the input that caused it.");
+    }));
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match std::panic::catch_unwind(move || dispatch(cli)) {
+        Ok(Ok(code)) => code,
+        Ok(Err(Failure(message))) => {
+            if !message.is_empty() {
+                eprintln!("entramap: error: {message}");
+            }
+            ExitCode::from(2)
+        }
+        Err(_) => ExitCode::from(2),
+    }
+}
+
+fn dispatch(cli: Cli) -> CmdResult {
+    let result = match cli.command {
+        Command::Parse(args) => cmd_parse(args),
+        Command::Functions(args) => cmd_functions(args),
+    };
+    match result {
+        // A closed pipe (`entramap … | head`) ends quietly.
+        Err(Failure(m)) if m.contains("Broken pipe") => Ok(ExitCode::SUCCESS),
+        other => other,
+    }
+}
+
+/// Reads a named file, or stdin for `-`.
+pub fn read_input(path: &str) -> Result<String, Failure> {
+    let mut bytes = Vec::new();
+    if path == "-" {
+        io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| Failure(format!("cannot read standard input: {e}")))?;
+    } else {
+        bytes = std::fs::read(path).map_err(|e| Failure(format!("cannot read {path}: {e}")))?;
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Failure(format!(
+            "{} is not valid UTF-8 (first bad byte at offset {})",
+            display_name(path),
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    Ok(text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text))
+}
+
+fn display_name(path: &str) -> &str {
+    if path == "-" { "<stdin>" } else { path }
+}
+
+fn write_stdout(text: &str) -> Result<(), Failure> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+fn cmd_parse(args: ParseArgs) -> CmdResult {
+    if let Some(path) = &args.from_graph {
+        let text = read_input(path)?;
+        let tree: MappingSource = serde_json::from_str(&text).map_err(|e| {
+            Failure(format!(
+                "{} is not an attributeMappingSource JSON object: {e}",
+                display_name(path)
+            ))
+        })?;
+        let expr = graph::from_graph(&tree).map_err(|e| Failure(format!("{}: {e}", display_name(path))))?;
+        write_stdout(&format!("{}\n", syntax::print(&expr)))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let arg = args.expression.expect("clap requires an expression");
+    let (name, text) = if arg == "-" {
+        ("<stdin>", read_input("-")?)
+    } else {
+        ("<expression>", arg)
+    };
+    let expr = match syntax::parse(&text) {
+        Ok(expr) => expr,
+        Err(e) => {
+            eprint!("{}", render::human(&e.to_diagnostic(), name, &text, render::stderr_color()));
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let out = match args.output {
+        ParseOutput::Graph => serde_json::to_string_pretty(&graph::to_graph(&expr))? + "\n",
+        ParseOutput::Canonical => syntax::print(&expr) + "\n",
+        ParseOutput::Ast => syntax::print_tree(&expr),
+    };
+    write_stdout(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_functions(args: FunctionsArgs) -> CmdResult {
+    let cat = functions::catalogue();
+    let Some(name) = args.name else {
+        let width = cat.names().map(str::len).max().unwrap_or(0);
+        let mut out = String::new();
+        for f in &cat.functions {
+            out.push_str(&format!("{:width$}  {}\n", f.name, f.summary));
+        }
+        write_stdout(&out)?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    let Some(spec) = cat.get(&name) else {
+        let hint = crate::suggest::did_you_mean(&name, cat.names())
+            .map(|s| format!("; did you mean {s}?"))
+            .unwrap_or_default();
+        return Err(Failure(format!(
+            "no function named {name:?} in the catalogue{hint} (`entramap functions` lists them all)"
+        )));
+    };
+    write_stdout(&describe_function(spec))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn describe_function(f: &FunctionSpec) -> String {
+    let mut out = format!("{}\n\n{}\n\n", f.signature(), f.summary);
+    out.push_str(&format!(
+        "returns: {}\nfamily: {:?}\ndocumented for: {}\n",
+        f.returns.as_str(),
+        f.family,
+        match f.availability {
+            functions::Availability::Both => "app provisioning and cloud sync",
+            functions::Availability::Provisioning => "app provisioning",
+            functions::Availability::CloudSync => "cloud sync only",
+            functions::Availability::GraphOnly => "nothing (only named in Graph's function schema)",
+        }
+    ));
+    if !f.parameters.is_empty() {
+        out.push_str("\nparameters (Graph keys):\n");
+        for p in &f.parameters {
+            let mut line = format!(
+                "  {:<28} {:<9} {}",
+                p.name,
+                p.kind.as_str(),
+                if p.required { "required" } else { "optional" }
+            );
+            if p.repeating {
+                line.push_str(", repeating");
+            }
+            if !p.values.is_empty() {
+                line.push_str(&format!(" ({})", p.values.join(" | ")));
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+    }
+    for (argc, names) in &f.forms {
+        out.push_str(&format!("\nwith {argc} arguments: {}({})\n", f.name, names.join(", ")));
+    }
+    if !f.examples.is_empty() {
+        out.push_str("\nexamples:\n");
+        for ex in &f.examples {
+            out.push_str(&format!("  {}\n", ex.expr));
+            if let Some(expect) = &ex.expect {
+                out.push_str(&format!("    → {expect}\n"));
+            }
+        }
+    }
+    out
+}
