@@ -1,0 +1,185 @@
+//! The mapping model shared by both file formats: every node keeps its span in the file.
+
+use crate::graph::{MappingSource, SourceType};
+use crate::span::Span;
+
+/// Which format a mapping file is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Microsoft Graph synchronization JSON (a schema export or one of its parts).
+    Graph,
+    /// entramap's mapping-as-code YAML.
+    Yaml,
+}
+
+/// Which part of a Graph export the file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// A whole `synchronizationSchema` (directories + synchronizationRules).
+    Schema,
+    /// One `synchronizationRule`.
+    Rule,
+    /// One `objectMapping`.
+    ObjectMapping,
+    /// A bare `attributeMappings` array.
+    AttributeMappings,
+    /// An entramap YAML document.
+    Yaml,
+}
+
+/// A value read from the file together with its span there (for strings: the span of the
+/// characters between the quotes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Spanned { value, span }
+    }
+}
+
+/// A loaded mapping file.
+#[derive(Debug, Clone)]
+pub struct MappingFile {
+    pub format: Format,
+    pub shape: Shape,
+    /// Attribute definitions found in the file (a whole schema export carries them).
+    pub directories: Vec<Directory>,
+    pub object_mappings: Vec<ObjectMapping>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Directory {
+    pub name: String,
+    pub objects: Vec<ObjectDefinition>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ObjectDefinition {
+    pub name: String,
+    pub attributes: Vec<AttributeDefinition>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttributeDefinition {
+    pub name: String,
+    /// Graph's attribute type: `String`, `Boolean`, `Integer`, `DateTime`, `Reference`, `Binary`.
+    pub kind: String,
+    pub multivalued: bool,
+    pub required: bool,
+    pub case_exact: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FlowType {
+    /// Applied on create and on every update (`Always`).
+    #[default]
+    Always,
+    /// Applied only when the object is created (`ObjectAddOnly`).
+    ObjectAddOnly,
+}
+
+#[derive(Debug, Clone)]
+pub struct ObjectMapping {
+    pub name: Option<String>,
+    pub enabled: bool,
+    pub source_object: String,
+    pub target_object: String,
+    /// The directories the enclosing rule connects, when the file says.
+    pub source_directory: Option<String>,
+    pub target_directory: Option<String>,
+    /// Scoping filter groups (ORed); each group's clauses are ANDed.
+    pub scope: Vec<ScopeGroup>,
+    pub attribute_mappings: Vec<AttributeMapping>,
+    /// The span of the object mapping in the file.
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopeGroup {
+    pub name: Option<String>,
+    pub clauses: Vec<ScopeClause>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopeClause {
+    pub attribute: String,
+    pub operator: String,
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AttributeMapping {
+    pub target: Spanned<String>,
+    /// `None` for a mapping of type None (only a default value).
+    pub source: Option<MappingExpr>,
+    /// 0 = not a matching attribute; 1 is tried first.
+    pub matching_priority: u32,
+    pub flow_type: FlowType,
+    /// Graph's `flowBehavior` (`FlowWhenChanged`, `FlowAlways`), kept for conversion.
+    pub flow_behavior: Option<String>,
+    pub export_missing_references: bool,
+    /// Applied on create when the source yields no value.
+    pub default_value: Option<String>,
+    /// Rule names suppressed on this mapping (`# entramap: ignore[rule]` in YAML).
+    pub suppressed: Vec<String>,
+    /// The span of the whole mapping in the file.
+    pub span: Span,
+}
+
+/// An expression as it is written in the file.
+#[derive(Debug, Clone)]
+pub struct MappingExpr {
+    /// The expression text, decoded from the file's escaping.
+    pub text: String,
+    /// Where each byte of `text` lies in the file.
+    pub map: OffsetMap,
+    /// The mapping type as the file states it (Graph's `source.type`, or derived in YAML).
+    pub kind: SourceType,
+    /// The Graph tree as written in the file (Graph format only).
+    pub tree: Option<MappingSource>,
+}
+
+/// Maps byte offsets in a decoded string back to byte offsets in the file it was read from.
+///
+/// Stored as the file offset of the string's first byte plus the places where decoding changed
+/// the length (an escape such as `\"` or `\u00e9`, a YAML line fold); between two of those
+/// places, offsets move in step.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OffsetMap {
+    /// File offset of decoded offset 0.
+    pub base: usize,
+    /// `(decoded offset, file offset)` pairs, ascending: one at the end of every stretch where
+    /// decoding changed the length (so both ends of an escape map exactly).
+    pub points: Vec<(usize, usize)>,
+    /// The file span of the whole encoded string (between its delimiters).
+    pub span: Span,
+}
+
+impl OffsetMap {
+    /// A map for text copied verbatim from the file at `base`.
+    pub fn verbatim(base: usize, len: usize) -> OffsetMap {
+        OffsetMap {
+            base,
+            points: Vec::new(),
+            span: Span::new(base, base + len),
+        }
+    }
+
+    /// The file offset of decoded byte `offset`.
+    pub fn offset(&self, offset: usize) -> usize {
+        let i = self.points.partition_point(|&(d, _)| d <= offset);
+        let (d, f) = if i == 0 { (0, self.base) } else { self.points[i - 1] };
+        f + (offset - d)
+    }
+
+    /// The file span of a decoded span.
+    pub fn span(&self, span: Span) -> Span {
+        let start = self.offset(span.start as usize);
+        let end = self.offset(span.end as usize);
+        Span::new(start, end.max(start))
+    }
+}
