@@ -178,7 +178,6 @@ impl ParseError {
             .with_label(self.span, self.label());
         if let Some(open) = self.opened_at {
             let what = match self.kind {
-                ParseErrorKind::UnterminatedString => "the string starts here",
                 ParseErrorKind::MissingCloseBracket => "the attribute starts here",
                 _ => "opened here",
             };
@@ -191,7 +190,7 @@ impl ParseError {
         use ParseErrorKind::*;
         match self.kind {
             Empty | ExpectedTerm(None) => "expected an argument here",
-            UnterminatedString => "input ends inside the string",
+            UnterminatedString => "this string is never closed",
             MissingCloseParen => "expected `)` here",
             MissingCloseBracket => "expected `]` here",
             MissingComma => "expected `,` before this",

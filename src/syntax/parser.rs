@@ -97,7 +97,7 @@ impl<'a> Parser<'a> {
     fn expression(&mut self) -> PResult<Expr> {
         self.ws();
         if self.peek().is_none() {
-            return Err(self.err(ParseErrorKind::Empty, self.here()));
+            return Err(self.err(ParseErrorKind::Empty, Span::at(0)));
         }
         let expr = self.comparison()?;
         self.ws();
@@ -247,9 +247,7 @@ impl<'a> Parser<'a> {
                     self.ws();
                 }
                 Some(')') => return Ok(args),
-                None => {
-                    return Err(self.err(ParseErrorKind::MissingCloseParen, self.here()).opened_at(open));
-                }
+                None => return Err(self.missing_close_paren(open)),
                 Some(c) => {
                     let err = self.after_argument_error(ParseErrorKind::ExpectedCommaOrParen(c));
                     return Err(match err.kind {
@@ -265,7 +263,7 @@ impl<'a> Parser<'a> {
     fn argument(&mut self, open: Span) -> PResult<Expr> {
         match self.peek() {
             Some(',') | Some(')') => Ok(Expr::new(ExprKind::Omitted, Span::at(self.pos))),
-            None => Err(self.err(ParseErrorKind::MissingCloseParen, self.here()).opened_at(open)),
+            None => Err(self.missing_close_paren(open)),
             _ => self.comparison(),
         }
     }
@@ -320,9 +318,7 @@ impl<'a> Parser<'a> {
                 _ => break,
             }
         }
-        Err(self
-            .err(ParseErrorKind::UnterminatedString, Span::at(self.src.len()))
-            .opened_at(Span::new(start, start + 1)))
+        Err(self.err(ParseErrorKind::UnterminatedString, Span::new(start, start + 1)))
     }
 
     // number = [ "-" ] , digit , { digit } ;
@@ -344,6 +340,12 @@ impl<'a> Parser<'a> {
     // identifier = ident_start , { ident_char } ;   (a bare one, not followed by "(")
     fn identifier(&mut self, name: &'a str, span: Span) -> PResult<Expr> {
         Ok(Expr::new(ExprKind::Ident(name.to_string()), span))
+    }
+
+    /// The input ended inside a call: point just after the last thing written.
+    fn missing_close_paren(&self, open: Span) -> ParseError {
+        let end = self.src.trim_end().len();
+        self.err(ParseErrorKind::MissingCloseParen, Span::at(end)).opened_at(open)
     }
 
     // ws = { white_space } ;
