@@ -131,7 +131,11 @@ fn constant(name: String, expression: String) -> MappingSource {
     }
 }
 
-fn function(name: String, expression: Option<String>, parameters: Vec<SourceParameter>) -> MappingSource {
+fn function(
+    name: String,
+    expression: Option<String>,
+    parameters: Vec<SourceParameter>,
+) -> MappingSource {
     MappingSource {
         expression,
         name: Some(name),
@@ -171,7 +175,12 @@ fn build(source: &MappingSource, depth: usize) -> Result<Expr, GraphError> {
     if depth > syntax::MAX_DEPTH {
         return Err(GraphError::TooDeep(syntax::MAX_DEPTH));
     }
-    let name = || source.name.clone().ok_or(GraphError::MissingName(source.kind));
+    let name = || {
+        source
+            .name
+            .clone()
+            .ok_or(GraphError::MissingName(source.kind))
+    };
     let kind = match source.kind {
         SourceType::Attribute => ExprKind::Attribute(name()?),
         SourceType::Constant => constant_kind(source, name()?),
@@ -222,7 +231,10 @@ fn constant_kind(source: &MappingSource, name: String) -> ExprKind {
     if let Some(text) = &source.expression
         && !text.trim_start().starts_with('"')
         && let Ok(expr) = syntax::parse(text)
-        && matches!(expr.kind, ExprKind::Ident(_) | ExprKind::Number(_) | ExprKind::Hex(_))
+        && matches!(
+            expr.kind,
+            ExprKind::Ident(_) | ExprKind::Number(_) | ExprKind::Hex(_)
+        )
     {
         return expr.kind;
     }
@@ -254,7 +266,11 @@ fn arguments(
                     pos
                 }
             }
-            None => match p.key.strip_prefix("arg").and_then(|n| n.parse::<usize>().ok()) {
+            None => match p
+                .key
+                .strip_prefix("arg")
+                .and_then(|n| n.parse::<usize>().ok())
+            {
                 Some(n) if n >= 1 => n - 1,
                 _ => {
                     return Err(GraphError::UnknownParameter {

@@ -115,7 +115,10 @@ mod tests {
         let lf = "ab\ncd\né";
         let crlf = "ab\r\ncd\r\né";
         let (a, b) = (LineIndex::new(lf), LineIndex::new(crlf));
-        assert_eq!(a.line_col(lf, lf.find('d').unwrap()), b.line_col(crlf, crlf.find('d').unwrap()));
+        assert_eq!(
+            a.line_col(lf, lf.find('d').unwrap()),
+            b.line_col(crlf, crlf.find('d').unwrap())
+        );
         let pos = b.line_col(crlf, crlf.len());
         assert_eq!((pos.line, pos.column), (3, 2));
     }

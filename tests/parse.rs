@@ -6,7 +6,9 @@ use entramap::syntax::{self, ExprKind, ParseErrorKind};
 use std::path::Path;
 
 fn fixtures(dir: &str) -> Vec<(String, String)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/parse").join(dir);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/parse")
+        .join(dir);
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().path())
@@ -25,24 +27,45 @@ fn fixtures(dir: &str) -> Vec<(String, String)> {
 #[test]
 fn every_documented_expression_parses_and_round_trips() {
     let ok = fixtures("ok");
-    assert!(ok.len() >= 100, "expected the documented corpus, found {} files", ok.len());
+    assert!(
+        ok.len() >= 100,
+        "expected the documented corpus, found {} files",
+        ok.len()
+    );
     let mut failures = Vec::new();
     for (name, text) in &ok {
         match syntax::parse(text) {
             Err(e) => failures.push(format!("{name}: {e}")),
             Ok(expr) => {
                 let printed = syntax::print(&expr);
-                let reparsed = syntax::parse(&printed)
-                    .unwrap_or_else(|e| panic!("{name}: canonical text {printed:?} does not parse: {e}"));
-                assert_eq!(reparsed.without_spans(), expr.without_spans(), "{name}: print/parse changed the tree");
-                assert_eq!(syntax::print(&reparsed), printed, "{name}: printing is not idempotent");
+                let reparsed = syntax::parse(&printed).unwrap_or_else(|e| {
+                    panic!("{name}: canonical text {printed:?} does not parse: {e}")
+                });
+                assert_eq!(
+                    reparsed.without_spans(),
+                    expr.without_spans(),
+                    "{name}: print/parse changed the tree"
+                );
+                assert_eq!(
+                    syntax::print(&reparsed),
+                    printed,
+                    "{name}: printing is not idempotent"
+                );
                 let tree = graph::to_graph(&expr);
                 let back = graph::from_graph(&tree).unwrap_or_else(|e| panic!("{name}: {e}"));
-                assert_eq!(back.without_spans(), expr.without_spans(), "{name}: Graph round trip");
+                assert_eq!(
+                    back.without_spans(),
+                    expr.without_spans(),
+                    "{name}: Graph round trip"
+                );
             }
         }
     }
-    assert!(failures.is_empty(), "documented expressions that do not parse:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "documented expressions that do not parse:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -56,11 +79,13 @@ fn every_listed_mistake_has_its_own_diagnostic() {
         let expected = if name.starts_with("logical-") {
             "logical-operator"
         } else {
-            name.trim_end_matches("-multiline").trim_end_matches("-at-end")
+            name.trim_end_matches("-multiline")
+                .trim_end_matches("-at-end")
         };
         assert_eq!(diagnostic.name, expected, "{name}");
         assert!(diagnostic.help.is_some(), "{name} has no help");
-        let rendered = entramap::cli::render::human(&diagnostic, &format!("{name}.expr"), text, false);
+        let rendered =
+            entramap::cli::render::human(&diagnostic, &format!("{name}.expr"), text, false);
         insta::assert_snapshot!(format!("err-{name}"), rendered);
     }
 }
@@ -71,7 +96,11 @@ fn errors_point_at_the_exact_column() {
         (r#"Join(" " [givenName])"#, ParseErrorKind::MissingComma, 9),
         (r#"IIF([c]=="US", 1, 2)"#, ParseErrorKind::DoubleEquals, 7),
         (r#"Join(" ", [a]))"#, ParseErrorKind::ExtraCloseParen, 14),
-        (r#"Append([mail], '@x')"#, ParseErrorKind::SingleQuotedString, 15),
+        (
+            r#"Append([mail], '@x')"#,
+            ParseErrorKind::SingleQuotedString,
+            15,
+        ),
         ("Join(“ ”, [a])", ParseErrorKind::TypographicQuote('“'), 5),
         (r#"[a] [b]"#, ParseErrorKind::TrailingInput, 4),
     ];
@@ -91,7 +120,11 @@ fn deep_nesting_is_a_diagnostic_not_a_stack_overflow() {
         let text = format!("{}[a]{}", "Trim(".repeat(depth), ")".repeat(depth));
         let e = syntax::parse(&text).unwrap_err();
         assert_eq!(e.kind, ParseErrorKind::TooDeep);
-        assert_eq!(e.span.start as usize, 256 * 5, "points at the first call past the limit");
+        assert_eq!(
+            e.span.start as usize,
+            256 * 5,
+            "points at the first call past the limit"
+        );
     }
     let ok = format!("{}[a]{}", "Trim(".repeat(256), ")".repeat(256));
     assert!(syntax::parse(&ok).is_ok());
@@ -103,7 +136,9 @@ fn megabytes_of_text_parse() {
     let expr = syntax::parse(&long).unwrap();
     assert_eq!(expr.as_call().unwrap().args.len(), 200_001);
     let string = format!("\"{}\"", "x".repeat(10 << 20));
-    assert!(matches!(syntax::parse(&string).unwrap().kind, ExprKind::Str(s) if s.len() == 10 << 20));
+    assert!(
+        matches!(syntax::parse(&string).unwrap().kind, ExprKind::Str(s) if s.len() == 10 << 20)
+    );
 }
 
 #[test]
@@ -115,8 +150,11 @@ fn escapes_and_literals() {
     let args = &e.as_call().unwrap().args;
     assert_eq!(args[0].kind, ExprKind::Hex("F".into()));
     assert_eq!(args[1].kind, ExprKind::Hex("F7".into()));
-    let e = syntax::parse("IIF(DateDiff(\"d\", Now(), CDate([end])) <= -14, \"x\", \"y\")").unwrap();
-    let ExprKind::Compare(cmp) = &e.as_call().unwrap().args[0].kind else { panic!() };
+    let e =
+        syntax::parse("IIF(DateDiff(\"d\", Now(), CDate([end])) <= -14, \"x\", \"y\")").unwrap();
+    let ExprKind::Compare(cmp) = &e.as_call().unwrap().args[0].kind else {
+        panic!()
+    };
     assert_eq!(cmp.right.kind, ExprKind::Number("-14".into()));
     let e = syntax::parse("InStr([mail], \"@\", , vbTextCompare)").unwrap();
     let args = &e.as_call().unwrap().args;
@@ -124,8 +162,14 @@ fn escapes_and_literals() {
     assert_eq!(args[3].kind, ExprKind::Ident("vbTextCompare".into()));
     let e = syntax::parse("Guid( )").unwrap();
     assert!(e.as_call().unwrap().args.is_empty());
-    let e = syntax::parse("[urn:ietf:params:scim:schemas:extension:contoso:1.0:User:JobCode]").unwrap();
-    assert_eq!(e.kind, ExprKind::Attribute("urn:ietf:params:scim:schemas:extension:contoso:1.0:User:JobCode".into()));
+    let e =
+        syntax::parse("[urn:ietf:params:scim:schemas:extension:contoso:1.0:User:JobCode]").unwrap();
+    assert_eq!(
+        e.kind,
+        ExprKind::Attribute(
+            "urn:ietf:params:scim:schemas:extension:contoso:1.0:User:JobCode".into()
+        )
+    );
 }
 
 fn keys(tree: &MappingSource) -> Vec<&str> {
@@ -134,8 +178,13 @@ fn keys(tree: &MappingSource) -> Vec<&str> {
 
 #[test]
 fn graph_trees_match_the_documented_ones() {
-    let tree = graph::to_graph(&syntax::parse(r#"Replace([preferredLanguage], "-", , , "_", , )"#).unwrap());
-    assert_eq!((tree.kind, tree.name.as_deref()), (SourceType::Function, Some("Replace")));
+    let tree = graph::to_graph(
+        &syntax::parse(r#"Replace([preferredLanguage], "-", , , "_", , )"#).unwrap(),
+    );
+    assert_eq!(
+        (tree.kind, tree.name.as_deref()),
+        (SourceType::Function, Some("Replace"))
+    );
     assert_eq!(keys(&tree), ["source", "Find", "Replacement"]);
     let documented = r#"{
       "expression": "Replace([preferredLanguage], \"-\", , , \"_\", , )",
@@ -147,18 +196,47 @@ fn graph_trees_match_the_documented_ones() {
       ]
     }"#;
     let documented: MappingSource = serde_json::from_str(documented).unwrap();
-    assert_eq!(tree, documented, "the whole tree, expression texts included");
+    assert_eq!(
+        tree, documented,
+        "the whole tree, expression texts included"
+    );
 
     let tree = graph::to_graph(&syntax::parse("Mid([userPrincipalName], 1, 8)").unwrap());
     let constants: Vec<_> = tree.parameters[1..]
         .iter()
-        .map(|p| (p.value.kind, p.value.name.as_deref().unwrap(), p.value.expression.as_deref().unwrap()))
+        .map(|p| {
+            (
+                p.value.kind,
+                p.value.name.as_deref().unwrap(),
+                p.value.expression.as_deref().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(constants, [(SourceType::Constant, "1", "\"1\""), (SourceType::Constant, "8", "\"8\"")]);
-    assert_eq!(tree.expression.as_deref(), Some("Mid([userPrincipalName], 1, 8)"));
+    assert_eq!(
+        constants,
+        [
+            (SourceType::Constant, "1", "\"1\""),
+            (SourceType::Constant, "8", "\"8\"")
+        ]
+    );
+    assert_eq!(
+        tree.expression.as_deref(),
+        Some("Mid([userPrincipalName], 1, 8)")
+    );
 
-    let tree = graph::to_graph(&syntax::parse(r#"Switch([IsSoftDeleted], , "False", "true", "True", "false")"#).unwrap());
-    assert_eq!(keys(&tree), ["source", "switchValue", "switchValue", "switchValue", "switchValue"]);
+    let tree = graph::to_graph(
+        &syntax::parse(r#"Switch([IsSoftDeleted], , "False", "true", "True", "false")"#).unwrap(),
+    );
+    assert_eq!(
+        keys(&tree),
+        [
+            "source",
+            "switchValue",
+            "switchValue",
+            "switchValue",
+            "switchValue"
+        ]
+    );
 }
 
 #[test]
@@ -169,11 +247,26 @@ fn graph_trees_without_text_rebuild_the_expression() {
         t.parameters.iter_mut().for_each(|p| strip(&mut p.value));
     }
     let cases = [
-        (r#"Switch([IsSoftDeleted], , "False", "true", "True", "false")"#, r#"Switch([IsSoftDeleted], , "False", "true", "True", "false")"#),
-        (r#"Replace([preferredLanguage], "-", , , "_", , )"#, r#"Replace([preferredLanguage], "-", , , "_")"#),
-        ("Mid([userPrincipalName], 1, 8)", r#"Mid([userPrincipalName], "1", "8")"#),
-        (r#"FormatDateTime([x], "yyyyMMdd", "yyyy-MM-dd")"#, r#"FormatDateTime([x], , "yyyyMMdd", "yyyy-MM-dd")"#),
-        (r#"IIF([country]="US", "a" & [b], "c")"#, r#"IIF([country] = "US", "a" & [b], "c")"#),
+        (
+            r#"Switch([IsSoftDeleted], , "False", "true", "True", "false")"#,
+            r#"Switch([IsSoftDeleted], , "False", "true", "True", "false")"#,
+        ),
+        (
+            r#"Replace([preferredLanguage], "-", , , "_", , )"#,
+            r#"Replace([preferredLanguage], "-", , , "_")"#,
+        ),
+        (
+            "Mid([userPrincipalName], 1, 8)",
+            r#"Mid([userPrincipalName], "1", "8")"#,
+        ),
+        (
+            r#"FormatDateTime([x], "yyyyMMdd", "yyyy-MM-dd")"#,
+            r#"FormatDateTime([x], , "yyyyMMdd", "yyyy-MM-dd")"#,
+        ),
+        (
+            r#"IIF([country]="US", "a" & [b], "c")"#,
+            r#"IIF([country] = "US", "a" & [b], "c")"#,
+        ),
         (r#"Frobnicate([a], , "c")"#, r#"Frobnicate([a], , "c")"#),
     ];
     for (text, rebuilt) in cases {
@@ -190,7 +283,10 @@ fn graph_errors_are_reported() {
     )
     .unwrap();
     let e = graph::from_graph(&tree).unwrap_err().to_string();
-    assert!(e.contains("bogus") && e.contains("Mid(source, start, length)"), "{e}");
+    assert!(
+        e.contains("bogus") && e.contains("Mid(source, start, length)"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -200,17 +296,33 @@ fn every_grammar_production_has_a_parser_function() {
     let parser = std::fs::read_to_string(root.join("src/syntax/parser.rs")).unwrap();
     // Character classes are read by token combinators, not by a production function.
     let lexical = [
-        "attribute_char", "string_char", "escape", "ident_start", "ident_char", "letter", "digit", "hex_digit", "empty",
+        "attribute_char",
+        "string_char",
+        "escape",
+        "ident_start",
+        "ident_char",
+        "letter",
+        "digit",
+        "hex_digit",
+        "empty",
     ];
     let mut checked = 0;
     for line in grammar.lines() {
-        let Some((name, _)) = line.split_once('=') else { continue };
+        let Some((name, _)) = line.split_once('=') else {
+            continue;
+        };
         let name = name.trim();
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c == '_') || lexical.contains(&name) {
+        if name.is_empty()
+            || !name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+            || lexical.contains(&name)
+        {
             continue;
         }
         checked += 1;
-        assert!(parser.contains(&format!("fn {name}(")), "production {name} has no parser function");
+        assert!(
+            parser.contains(&format!("fn {name}(")),
+            "production {name} has no parser function"
+        );
     }
     assert!(checked >= 12, "only {checked} productions found");
 }

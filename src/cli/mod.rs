@@ -144,7 +144,10 @@ pub fn read_input(path: &str) -> Result<String, Failure> {
             e.utf8_error().valid_up_to()
         ))
     })?;
-    Ok(text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text))
+    Ok(text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text))
 }
 
 fn display_name(path: &str) -> &str {
@@ -167,7 +170,8 @@ fn cmd_parse(args: ParseArgs) -> CmdResult {
                 display_name(path)
             ))
         })?;
-        let expr = graph::from_graph(&tree).map_err(|e| Failure(format!("{}: {e}", display_name(path))))?;
+        let expr = graph::from_graph(&tree)
+            .map_err(|e| Failure(format!("{}: {e}", display_name(path))))?;
         write_stdout(&format!("{}\n", syntax::print(&expr)))?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -180,7 +184,10 @@ fn cmd_parse(args: ParseArgs) -> CmdResult {
     let expr = match syntax::parse(&text) {
         Ok(expr) => expr,
         Err(e) => {
-            eprint!("{}", render::human(&e.to_diagnostic(), name, &text, render::stderr_color()));
+            eprint!(
+                "{}",
+                render::human(&e.to_diagnostic(), name, &text, render::stderr_color())
+            );
             return Ok(ExitCode::from(1));
         }
     };
@@ -249,7 +256,11 @@ fn describe_function(f: &FunctionSpec) -> String {
         }
     }
     for (argc, names) in &f.forms {
-        out.push_str(&format!("\nwith {argc} arguments: {}({})\n", f.name, names.join(", ")));
+        out.push_str(&format!(
+            "\nwith {argc} arguments: {}({})\n",
+            f.name,
+            names.join(", ")
+        ));
     }
     if !f.examples.is_empty() {
         out.push_str("\nexamples:\n");

@@ -173,12 +173,19 @@ impl FunctionSpec {
         let repeating: Vec<usize> = (0..self.parameters.len())
             .filter(|&i| self.parameters[i].repeating)
             .collect();
-        if repeating.len() > 1 || repeating.first().is_some_and(|&i| i + 1 != self.parameters.len()) {
+        if repeating.len() > 1
+            || repeating
+                .first()
+                .is_some_and(|&i| i + 1 != self.parameters.len())
+        {
             return Err(format!("{}: only the last parameter may repeat", self.name));
         }
         for (argc, names) in &self.forms {
             if names.len() != *argc || names.iter().any(|n| self.param(n).is_none()) {
-                return Err(format!("{}: form {argc} names unknown parameters", self.name));
+                return Err(format!(
+                    "{}: form {argc} names unknown parameters",
+                    self.name
+                ));
             }
         }
         Ok(())
@@ -186,10 +193,11 @@ impl FunctionSpec {
 
     /// The parameter with this Graph key (exact, then ignoring case).
     pub fn param(&self, key: &str) -> Option<&ParamSpec> {
-        self.parameters
-            .iter()
-            .find(|p| p.name == key)
-            .or_else(|| self.parameters.iter().find(|p| p.name.eq_ignore_ascii_case(key)))
+        self.parameters.iter().find(|p| p.name == key).or_else(|| {
+            self.parameters
+                .iter()
+                .find(|p| p.name.eq_ignore_ascii_case(key))
+        })
     }
 
     /// The position of a parameter in the full parameter list.
@@ -211,8 +219,18 @@ impl FunctionSpec {
 
     /// The fewest and the most arguments a call may have (`None`: no upper bound).
     pub fn arity(&self) -> (usize, Option<usize>) {
-        let required = self.parameters.iter().rposition(|p| p.required).map_or(0, |i| i + 1);
-        let min = self.forms.keys().copied().chain([required]).min().unwrap_or(required);
+        let required = self
+            .parameters
+            .iter()
+            .rposition(|p| p.required)
+            .map_or(0, |i| i + 1);
+        let min = self
+            .forms
+            .keys()
+            .copied()
+            .chain([required])
+            .min()
+            .unwrap_or(required);
         let max = if self.parameters.last().is_some_and(|p| p.repeating) {
             None
         } else {

@@ -117,18 +117,27 @@ impl ParseErrorKind {
             EmptyAttribute => "an attribute reference needs a name between `[` and `]`".into(),
             ExtraCloseParen => "this `)` closes nothing".into(),
             MissingComma => "expected `,` between two arguments".into(),
-            TypographicQuote(c) => format!("typographic quote `{c}` where a straight `\"` is needed"),
-            SingleQuotedString => "string constants are written in double quotes, not single quotes".into(),
+            TypographicQuote(c) => {
+                format!("typographic quote `{c}` where a straight `\"` is needed")
+            }
+            SingleQuotedString => {
+                "string constants are written in double quotes, not single quotes".into()
+            }
             DoubleEquals => "`==` is not an operator here; equality is a single `=`".into(),
             BangEquals => "`!=` is not an operator here; inequality is `<>`".into(),
-            LogicalOperator(op) => format!("`{op}` is not supported: the expression language has no AND/OR"),
+            LogicalOperator(op) => {
+                format!("`{op}` is not supported: the expression language has no AND/OR")
+            }
             ChainedComparison => "only one comparison is allowed in a condition".into(),
             TrailingInput => "unexpected text after the end of the expression".into(),
             BareParenthesis => "parentheses only follow a function name".into(),
             TooDeep => format!("function calls are nested deeper than {MAX_DEPTH} levels"),
             ExpectedTerm(Some(c)) => format!("expected an argument, found `{}`", c.escape_debug()),
             ExpectedTerm(None) => "expected an argument, found the end of the expression".into(),
-            ExpectedCommaOrParen(c) => format!("expected `,` or `)` after this argument, found `{}`", c.escape_debug()),
+            ExpectedCommaOrParen(c) => format!(
+                "expected `,` or `)` after this argument, found `{}`",
+                c.escape_debug()
+            ),
         }
     }
 
@@ -173,9 +182,14 @@ impl ParseError {
 
     /// This error as the crate's structured diagnostic.
     pub fn to_diagnostic(&self) -> Diagnostic {
-        let mut d = Diagnostic::new(self.kind.code(), self.kind.name(), Severity::Error, self.kind.message())
-            .with_help(self.kind.help())
-            .with_label(self.span, self.label());
+        let mut d = Diagnostic::new(
+            self.kind.code(),
+            self.kind.name(),
+            Severity::Error,
+            self.kind.message(),
+        )
+        .with_help(self.kind.help())
+        .with_label(self.span, self.label());
         if let Some(open) = self.opened_at {
             let what = match self.kind {
                 ParseErrorKind::MissingCloseBracket => "the attribute starts here",

@@ -19,7 +19,11 @@ type PResult<T> = Result<T, ParseError>;
 
 /// Parses a whole expression.
 pub fn parse(text: &str) -> PResult<Expr> {
-    let mut p = Parser { src: text, pos: 0, depth: 0 };
+    let mut p = Parser {
+        src: text,
+        pos: 0,
+        depth: 0,
+    };
     p.expression()
 }
 
@@ -42,7 +46,11 @@ fn ident_token(i: &str) -> IResult<&str, &str> {
 }
 
 fn number_token(i: &str) -> IResult<&str, &str> {
-    recognize(pair(opt(one_char('-')), take_while1(|c: char| c.is_ascii_digit()))).parse(i)
+    recognize(pair(
+        opt(one_char('-')),
+        take_while1(|c: char| c.is_ascii_digit()),
+    ))
+    .parse(i)
 }
 
 fn hex_token(i: &str) -> IResult<&str, &str> {
@@ -56,7 +64,15 @@ fn ws_token(i: &str) -> IResult<&str, &str> {
 
 fn compare_op_token(i: &str) -> IResult<&str, &str> {
     // Longest operators first so `<=` is not read as `<`.
-    nom::branch::alt((tag("<>"), tag("<="), tag(">="), tag("="), tag("<"), tag(">"))).parse(i)
+    nom::branch::alt((
+        tag("<>"),
+        tag("<="),
+        tag(">="),
+        tag("="),
+        tag("<"),
+        tag(">"),
+    ))
+    .parse(i)
 }
 
 impl<'a> Parser<'a> {
@@ -126,7 +142,12 @@ impl<'a> Parser<'a> {
         }
         let span = left.span.to(right.span);
         Ok(Expr::new(
-            ExprKind::Compare(Box::new(Compare { op, op_span, left, right })),
+            ExprKind::Compare(Box::new(Compare {
+                op,
+                op_span,
+                left,
+                right,
+            })),
             span,
         ))
     }
@@ -140,7 +161,9 @@ impl<'a> Parser<'a> {
         if self.rest().starts_with("!=") {
             return Err(self.err(ParseErrorKind::BangEquals, Span::new(start, start + 2)));
         }
-        Ok(self.token(compare_op_token).and_then(CompareOp::from_symbol))
+        Ok(self
+            .token(compare_op_token)
+            .and_then(CompareOp::from_symbol))
     }
 
     // concatenation = term , { ws , "&" , ws , term } ;
@@ -284,7 +307,10 @@ impl<'a> Parser<'a> {
         if name.is_empty() {
             return Err(self.err(ParseErrorKind::EmptyAttribute, self.span_from(start)));
         }
-        Ok(Expr::new(ExprKind::Attribute(name.to_string()), self.span_from(start)))
+        Ok(Expr::new(
+            ExprKind::Attribute(name.to_string()),
+            self.span_from(start),
+        ))
     }
 
     // string = '"' , { string_char | escape } , '"' ;
@@ -293,7 +319,9 @@ impl<'a> Parser<'a> {
         self.pos += 1;
         let mut value = String::new();
         loop {
-            let chunk = self.token(|i| take_while(|c: char| c != '"' && c != '\\').parse(i)).unwrap_or("");
+            let chunk = self
+                .token(|i| take_while(|c: char| c != '"' && c != '\\').parse(i))
+                .unwrap_or("");
             value.push_str(chunk);
             let rest = self.rest();
             let mut chars = rest.chars();
@@ -318,21 +346,30 @@ impl<'a> Parser<'a> {
                 _ => break,
             }
         }
-        Err(self.err(ParseErrorKind::UnterminatedString, Span::new(start, start + 1)))
+        Err(self.err(
+            ParseErrorKind::UnterminatedString,
+            Span::new(start, start + 1),
+        ))
     }
 
     // number = [ "-" ] , digit , { digit } ;
     fn number(&mut self) -> PResult<Expr> {
         let start = self.pos;
         let text = self.token(number_token).expect("checked by term");
-        Ok(Expr::new(ExprKind::Number(text.to_string()), self.span_from(start)))
+        Ok(Expr::new(
+            ExprKind::Number(text.to_string()),
+            self.span_from(start),
+        ))
     }
 
     // hex = "&H" , hex_digit , { hex_digit } ;
     fn hex(&mut self) -> PResult<Expr> {
         let start = self.pos;
         match self.token(hex_token) {
-            Some(digits) => Ok(Expr::new(ExprKind::Hex(digits.to_string()), self.span_from(start))),
+            Some(digits) => Ok(Expr::new(
+                ExprKind::Hex(digits.to_string()),
+                self.span_from(start),
+            )),
             None => Err(self.err(ParseErrorKind::ExpectedTerm(Some('&')), self.here())),
         }
     }
@@ -345,7 +382,8 @@ impl<'a> Parser<'a> {
     /// The input ended inside a call: point just after the last thing written.
     fn missing_close_paren(&self, open: Span) -> ParseError {
         let end = self.src.trim_end().len();
-        self.err(ParseErrorKind::MissingCloseParen, Span::at(end)).opened_at(open)
+        self.err(ParseErrorKind::MissingCloseParen, Span::at(end))
+            .opened_at(open)
     }
 
     // ws = { white_space } ;
@@ -373,7 +411,9 @@ impl<'a> Parser<'a> {
             }
         }
         match self.peek() {
-            Some(c @ ('“' | '”' | '‘' | '’' | '„')) => self.err(ParseErrorKind::TypographicQuote(c), here),
+            Some(c @ ('“' | '”' | '‘' | '’' | '„')) => {
+                self.err(ParseErrorKind::TypographicQuote(c), here)
+            }
             Some('\'') => self.err(ParseErrorKind::SingleQuotedString, here),
             Some(')') if matches!(fallback, ParseErrorKind::TrailingInput) => {
                 self.err(ParseErrorKind::ExtraCloseParen, here)

@@ -87,7 +87,9 @@ fn write_tree(out: &mut String, expr: &Expr, depth: usize, label: &str) {
         ExprKind::Number(text) => writeln!(out, "{indent}{label}Number {text} @{span}"),
         ExprKind::Hex(digits) => writeln!(out, "{indent}{label}Hex &H{digits} @{span}"),
         ExprKind::Ident(name) => writeln!(out, "{indent}{label}Identifier {name} @{span}"),
-        ExprKind::Compare(cmp) => writeln!(out, "{indent}{label}Compare {} @{span}", cmp.op.as_str()),
+        ExprKind::Compare(cmp) => {
+            writeln!(out, "{indent}{label}Compare {} @{span}", cmp.op.as_str())
+        }
         ExprKind::Concat(_) => writeln!(out, "{indent}{label}Concat & @{span}"),
         ExprKind::Omitted => writeln!(out, "{indent}{label}Omitted @{span}"),
     };
