@@ -20,6 +20,7 @@
 
 pub mod cli;
 pub mod diagnostic;
+pub mod eval;
 pub mod functions;
 pub mod graph;
 pub mod span;

@@ -2,6 +2,13 @@
 //! names them), kinds and examples. The data lives in `grammar/functions.yaml`, embedded in the
 //! binary; this is the only list of function names in entramap.
 
+pub mod collection;
+pub mod date;
+pub mod directory;
+pub mod encoding;
+pub mod logic;
+pub mod text;
+
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
@@ -253,5 +260,171 @@ impl FunctionSpec {
             })
             .collect();
         format!("{}({})", self.name, params.join(", "))
+    }
+}
+
+// ---------------------------------------------------------------------------- implementations
+
+use crate::eval::{Args, NativeFn, Res, Value};
+use std::borrow::Cow;
+
+/// How the evaluator runs a catalogue function.
+#[derive(Clone, Copy)]
+pub enum Implementation {
+    /// Evaluated by this native function.
+    Native(NativeFn),
+    /// Needs the tenant; evaluating it is an error saying why.
+    NotSupported(&'static str),
+}
+
+impl std::fmt::Debug for Implementation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Implementation::Native(_) => f.write_str("Native"),
+            Implementation::NotSupported(why) => write!(f, "NotSupported({why:?})"),
+        }
+    }
+}
+
+/// The implementation of each catalogue function, by canonical name. The catalogue stays the
+/// list of names: a test checks that every catalogue function has exactly one entry here and
+/// that every entry names a catalogue function.
+pub const IMPLEMENTATIONS: &[(&str, Implementation)] = {
+    use Implementation::{Native, NotSupported};
+    &[
+        ("Append", Native(text::append)),
+        ("CStr", Native(text::cstr)),
+        ("Guid", Native(text::guid)),
+        ("InStr", Native(text::instr)),
+        ("Join", Native(text::join)),
+        ("Left", Native(text::left)),
+        ("Mid", Native(text::mid)),
+        ("NormalizeDiacritics", Native(text::normalize_diacritics)),
+        ("PCase", Native(text::pcase)),
+        ("RandomString", Native(text::random_string)),
+        ("Replace", Native(text::replace)),
+        ("StripSpaces", Native(text::strip_spaces)),
+        ("ToLower", Native(text::to_lower)),
+        ("ToUpper", Native(text::to_upper)),
+        ("Trim", Native(text::trim)),
+        ("Word", Native(text::word)),
+        ("Prepend", Native(text::prepend)),
+        ("BitAnd", Native(logic::bit_and)),
+        ("CBool", Native(logic::cbool)),
+        ("Coalesce", Native(logic::coalesce)),
+        ("IIF", Native(logic::iif)),
+        ("IsNull", Native(logic::is_null)),
+        ("IsNullOrEmpty", Native(logic::is_null_or_empty)),
+        ("IsPresent", Native(logic::is_present)),
+        ("IsString", Native(logic::is_string)),
+        ("Not", Native(logic::not)),
+        ("Switch", Native(logic::switch)),
+        ("IsNothing", Native(logic::is_null)),
+        ("CDate", Native(date::cdate)),
+        ("DateAdd", Native(date::date_add)),
+        ("DateDiff", Native(date::date_diff)),
+        ("DateFromNum", Native(date::date_from_num)),
+        ("FormatDateTime", Native(date::format_date_time)),
+        ("Now", Native(date::now)),
+        ("NumFromDate", Native(date::num_from_date)),
+        ("ConvertFromBase64", Native(encoding::convert_from_base64)),
+        ("ConvertToBase64", Native(encoding::convert_to_base64)),
+        ("ConvertToUTF8Hex", Native(encoding::convert_to_utf8_hex)),
+        ("StringFromSid", Native(encoding::string_from_sid)),
+        ("Count", Native(collection::count)),
+        ("Item", Native(collection::item)),
+        ("RemoveDuplicates", Native(collection::remove_duplicates)),
+        ("Split", Native(collection::split)),
+        ("Contains", Native(collection::contains)),
+        (
+            "AppRoleAssignmentsComplex",
+            Native(directory::app_role_assignments_complex),
+        ),
+        (
+            "AssertiveAppRoleAssignmentsComplex",
+            Native(directory::assertive_app_role_assignments_complex),
+        ),
+        (
+            "SingleAppRoleAssignment",
+            Native(directory::single_app_role_assignment),
+        ),
+        ("SelectUniqueValue", Native(directory::select_unique_value)),
+        ("DNComponent", Native(directory::dn_component)),
+        ("CRef", Native(directory::cref)),
+        (
+            "DefaultDomain",
+            NotSupported("it returns the tenant's default domain, which only Entra knows"),
+        ),
+        (
+            "AppRoleAssignments",
+            Native(directory::app_role_assignments),
+        ),
+        (
+            "IgnoreFlowIfNullOrEmpty",
+            Native(logic::ignore_flow_if_null_or_empty),
+        ),
+        ("Error", Native(logic::error)),
+        ("Redact", Native(logic::redact)),
+    ]
+};
+
+/// The implementation of a function (any casing).
+pub fn implementation(name: &str) -> Option<Implementation> {
+    resolve(name).map(|(i, _)| i)
+}
+
+/// A function's implementation and catalogue entry (any casing), without allocating: the
+/// evaluator's lookup for every call.
+pub fn resolve(name: &str) -> Option<(Implementation, &'static FunctionSpec)> {
+    type Table = HashMap<String, (Implementation, &'static FunctionSpec)>;
+    static TABLE: OnceLock<Table> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        IMPLEMENTATIONS
+            .iter()
+            .filter_map(|&(name, imp)| {
+                let spec = lookup(name)?;
+                Some((spec.name.to_ascii_lowercase(), (imp, spec)))
+            })
+            .collect()
+    });
+    let mut buf = [0u8; 48];
+    let bytes = name.as_bytes();
+    if bytes.len() > buf.len() {
+        return None;
+    }
+    for (b, c) in buf.iter_mut().zip(bytes) {
+        *b = c.to_ascii_lowercase();
+    }
+    let lower = std::str::from_utf8(&buf[..bytes.len()]).ok()?;
+    table.get(lower).copied()
+}
+
+/// Null, borrowed: what a function returns when it produces nothing.
+pub fn null<'a>() -> Cow<'a, Value> {
+    static NULL: Value = Value::Null;
+    Cow::Borrowed(&NULL)
+}
+
+/// A freshly computed value.
+pub fn owned<'a>(v: Value) -> Res<'a> {
+    Ok(Cow::Owned(v))
+}
+
+/// Applies a text transformation to an evaluated argument: to each value of a multi-valued
+/// value, to the text of a single one; null stays null.
+pub fn map_text<'a>(
+    a: &Args<'_, 'a>,
+    i: usize,
+    v: Cow<'a, Value>,
+    mut f: impl FnMut(&str) -> Result<String, crate::eval::Stop>,
+) -> Res<'a> {
+    if let Value::Multi(values) = &*v {
+        return owned(Value::Multi(
+            values.iter().map(|s| f(s)).collect::<Result<_, _>>()?,
+        ));
+    }
+    match a.as_text(i, v)? {
+        None => Ok(null()),
+        Some(t) => owned(Value::Str(f(&t)?)),
     }
 }
