@@ -23,6 +23,7 @@ pub mod diagnostic;
 pub mod eval;
 pub mod functions;
 pub mod graph;
+pub mod mapping;
 pub mod span;
 pub mod suggest;
 pub mod syntax;

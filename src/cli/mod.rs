@@ -2,6 +2,7 @@
 //! diagnostics and progress to stderr. Exit codes: 0 clean, 1 findings or a failed check,
 //! 2 usage, I/O, bad input or internal error.
 
+pub mod convert;
 pub mod render;
 
 use crate::functions::{self, FunctionSpec};
@@ -44,6 +45,8 @@ enum Command {
     Parse(ParseArgs),
     /// List the function catalogue, or show one function.
     Functions(FunctionsArgs),
+    /// Convert a mapping file between Graph JSON and entramap YAML.
+    Convert(convert::ConvertArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -119,6 +122,7 @@ fn dispatch(cli: Cli) -> CmdResult {
     let result = match cli.command {
         Command::Parse(args) => cmd_parse(args),
         Command::Functions(args) => cmd_functions(args),
+        Command::Convert(args) => convert::cmd_convert(args),
     };
     match result {
         // A closed pipe (`entramap … | head`) ends quietly.

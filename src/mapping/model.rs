@@ -80,6 +80,12 @@ pub enum FlowType {
     Always,
     /// Applied only when the object is created (`ObjectAddOnly`).
     ObjectAddOnly,
+    /// Graph's `MultiValueAddOnly` (not offered by the portal; kept so conversion is lossless).
+    MultiValueAddOnly,
+    /// Graph's `ValueAddOnly` (not offered by the portal; kept so conversion is lossless).
+    ValueAddOnly,
+    /// Graph's `AttributeAddOnly` (not offered by the portal; kept so conversion is lossless).
+    AttributeAddOnly,
 }
 
 #[derive(Debug, Clone)]
@@ -141,6 +147,9 @@ pub struct MappingExpr {
     pub kind: SourceType,
     /// The Graph tree as written in the file (Graph format only).
     pub tree: Option<MappingSource>,
+    /// The file span of the whole `source` tree object (Graph format only): what a fix rewrites
+    /// so the export stays consistent.
+    pub tree_span: Option<Span>,
 }
 
 /// Maps byte offsets in a decoded string back to byte offsets in the file it was read from.
@@ -172,7 +181,11 @@ impl OffsetMap {
     /// The file offset of decoded byte `offset`.
     pub fn offset(&self, offset: usize) -> usize {
         let i = self.points.partition_point(|&(d, _)| d <= offset);
-        let (d, f) = if i == 0 { (0, self.base) } else { self.points[i - 1] };
+        let (d, f) = if i == 0 {
+            (0, self.base)
+        } else {
+            self.points[i - 1]
+        };
         f + (offset - d)
     }
 

@@ -1,0 +1,110 @@
+//! `entramap convert FILE --to yaml|graph [-o OUT]`: a mapping file from one format to the other.
+
+use super::{CmdResult, Failure, read_input, render, write_stdout};
+use crate::mapping::{self, MappingFile};
+use crate::syntax;
+use clap::ValueEnum;
+use std::path::Path;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  entramap convert schema.json --to yaml -o mapping.yaml   # a Graph export to mapping-as-code
+  entramap convert mapping.yaml --to graph                 # back to Graph JSON, on stdout
+
+Graph → YAML → Graph gives back every mapping field. From YAML, one object becomes an
+objectMapping (an attributeMappings array when it has no names) and several become a
+synchronizationRule; a whole schema export stays a whole schema when converted to Graph.")]
+pub struct ConvertArgs {
+    /// The mapping file: Graph JSON or entramap YAML (`-` reads standard input).
+    file: String,
+    /// The format to write.
+    #[arg(long, value_enum)]
+    to: ConvertTo,
+    /// Write to OUT instead of standard output.
+    #[arg(long, short, value_name = "OUT")]
+    output: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ConvertTo {
+    /// entramap's mapping-as-code YAML.
+    Yaml,
+    /// Microsoft Graph synchronization JSON.
+    Graph,
+}
+
+pub fn cmd_convert(args: ConvertArgs) -> CmdResult {
+    let name = if args.file == "-" {
+        "<stdin>"
+    } else {
+        args.file.as_str()
+    };
+    let text = read_input(&args.file)?;
+    let file = match mapping::load(&text) {
+        Ok(file) => file,
+        Err(e) => {
+            eprint!(
+                "{}",
+                render::human(&e.to_diagnostic(), name, &text, render::stderr_color())
+            );
+            return Ok(ExitCode::from(2));
+        }
+    };
+    if args.to == ConvertTo::Graph && !report_unparsable(&file, name, &text) {
+        return Ok(ExitCode::from(1));
+    }
+    let out = match args.to {
+        ConvertTo::Yaml => mapping::to_yaml(&file),
+        ConvertTo::Graph => mapping::to_graph_json(&file),
+    };
+    match &args.output {
+        None => write_stdout(&out)?,
+        Some(path) => write_atomically(Path::new(path), &out)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Graph needs a tree for every expression; one that does not parse (and came with no tree)
+/// has none. Reports each such expression; returns whether there were none.
+fn report_unparsable(file: &MappingFile, name: &str, text: &str) -> bool {
+    let mut ok = true;
+    for m in file
+        .object_mappings
+        .iter()
+        .flat_map(|o| &o.attribute_mappings)
+    {
+        let Some(expr) = &m.source else { continue };
+        if mapping::graph_source(expr).is_some() {
+            continue;
+        }
+        if let Err(e) = syntax::parse(&expr.text) {
+            ok = false;
+            let d = e.to_diagnostic().shifted(|s| expr.map.span(s));
+            eprint!("{}", render::human(&d, name, text, render::stderr_color()));
+        }
+    }
+    if !ok {
+        eprintln!("entramap: nothing written: Graph JSON needs every expression to parse");
+    }
+    ok
+}
+
+/// Writes `path` through a temporary file beside it, so a failure leaves the old file whole.
+fn write_atomically(path: &Path, contents: &str) -> Result<(), Failure> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{file_name}.entramap-tmp"));
+    std::fs::write(&tmp, contents)
+        .map_err(|e| Failure(format!("cannot write {}: {e}", tmp.display())))?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Failure(format!("cannot write {}: {e}", path.display()))
+    })
+}

@@ -1,0 +1,827 @@
+//! Graph synchronization JSON: a whole synchronizationSchema, one synchronizationRule, one
+//! objectMapping or a bare attributeMappings array, recognised by shape.
+//!
+//! Three passes over the text, all with serde_json:
+//! 1. a validating walk that rejects what serde_json would accept silently or report vaguely:
+//!    duplicate keys, nesting beyond [`MAX_JSON_DEPTH`], lone surrogate escapes;
+//! 2. typed structs that hold the strings whose positions matter (`targetAttributeName`,
+//!    `source.expression`, `source.name`) and the objects whose spans matter as `&RawValue`;
+//!    a borrowed raw value is a slice of the input, so its offset is a pointer difference;
+//! 3. for those strings, our own escape decoder, which records the [`OffsetMap`].
+
+use super::model::*;
+use super::text::{self, MapBuilder};
+use super::{EXPECTED_SHAPES, LoadError, LoadErrorKind, MAX_JSON_DEPTH};
+use crate::graph::{self, MappingSource, SourceType};
+use crate::span::Span;
+use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+use std::cell::RefCell;
+use std::fmt;
+
+/// Loads Graph JSON. `text` is the whole file; parsing starts after `bom` bytes.
+pub(crate) fn load(text: &str, bom: usize) -> Result<MappingFile, LoadError> {
+    let cx = Cx { file: text };
+    let body = &text[bom..];
+    validate(body, bom, text)?;
+    let first = body.trim_start().as_bytes()[0];
+    if first == b'[' {
+        let items: Vec<&RawValue> = cx.parse(body, bom, LoadErrorKind::InvalidField)?;
+        if !items
+            .first()
+            .is_some_and(|v| looks_like_attribute_mapping(v.get()))
+        {
+            return Err(not_a_mapping(
+                &cx,
+                body,
+                bom,
+                "a JSON array whose items are not attributeMappings",
+            ));
+        }
+        let mappings = cx.attribute_mappings(&items)?;
+        let span = Span::new(bom, text.len());
+        return Ok(MappingFile {
+            format: Format::Graph,
+            shape: Shape::AttributeMappings,
+            directories: Vec::new(),
+            object_mappings: vec![ObjectMapping {
+                name: None,
+                enabled: true,
+                source_object: String::new(),
+                target_object: String::new(),
+                source_directory: None,
+                target_directory: None,
+                scope: Vec::new(),
+                attribute_mappings: mappings,
+                span,
+            }],
+        });
+    }
+    let probe: Probe = cx.parse(body, bom, LoadErrorKind::InvalidField)?;
+    if probe.synchronization_rules.is_some() {
+        let schema: GSchema = cx.parse(body, bom, LoadErrorKind::InvalidField)?;
+        let mut object_mappings = Vec::new();
+        for rule in schema.synchronization_rules.unwrap_or_default() {
+            let rule: GRule = cx.parse_raw(rule, LoadErrorKind::InvalidField)?;
+            cx.rule(rule, &mut object_mappings)?;
+        }
+        let directories = schema
+            .directories
+            .unwrap_or_default()
+            .into_iter()
+            .map(directory)
+            .collect();
+        Ok(MappingFile {
+            format: Format::Graph,
+            shape: Shape::Schema,
+            directories,
+            object_mappings,
+        })
+    } else if probe.object_mappings.is_some() {
+        let rule: GRule = cx.parse(body, bom, LoadErrorKind::InvalidField)?;
+        let mut object_mappings = Vec::new();
+        cx.rule(rule, &mut object_mappings)?;
+        Ok(MappingFile {
+            format: Format::Graph,
+            shape: Shape::Rule,
+            directories: Vec::new(),
+            object_mappings,
+        })
+    } else if probe.attribute_mappings.is_some() {
+        let raw: &RawValue = cx.parse(body, bom, LoadErrorKind::InvalidField)?;
+        let om = cx.object_mapping(raw, None, None)?;
+        Ok(MappingFile {
+            format: Format::Graph,
+            shape: Shape::ObjectMapping,
+            directories: Vec::new(),
+            object_mappings: vec![om],
+        })
+    } else {
+        let what = if probe.target_attribute_name.is_some() {
+            "a single attributeMapping (put it in an array: `[{…}]`)"
+        } else {
+            "a JSON object without synchronizationRules, objectMappings or attributeMappings"
+        };
+        Err(not_a_mapping(&cx, body, bom, what))
+    }
+}
+
+fn not_a_mapping(cx: &Cx, body: &str, bom: usize, what: &str) -> LoadError {
+    let start = bom + (body.len() - body.trim_start().len());
+    let first_line_end = cx.file[start..]
+        .find('\n')
+        .map_or(cx.file.len(), |p| start + p);
+    LoadError::new(
+        LoadErrorKind::NotAMapping,
+        Span::new(start, first_line_end.max(start)),
+        format!("not a mapping file: this is {what}"),
+        format!("entramap {}", EXPECTED_SHAPES),
+    )
+}
+
+fn looks_like_attribute_mapping(raw: &str) -> bool {
+    #[derive(Deserialize)]
+    struct Item<'a> {
+        #[serde(rename = "targetAttributeName", borrow)]
+        target: Option<&'a RawValue>,
+    }
+    raw.trim_start().starts_with('{')
+        && serde_json::from_str::<Item>(raw).is_ok_and(|i| i.target.is_some())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Typed views of the Graph objects.
+
+#[derive(Deserialize)]
+struct Probe<'a> {
+    #[serde(rename = "synchronizationRules", borrow)]
+    synchronization_rules: Option<&'a RawValue>,
+    #[serde(rename = "objectMappings", borrow)]
+    object_mappings: Option<&'a RawValue>,
+    #[serde(rename = "attributeMappings", borrow)]
+    attribute_mappings: Option<&'a RawValue>,
+    #[serde(rename = "targetAttributeName", borrow)]
+    target_attribute_name: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GSchema<'a> {
+    directories: Option<Vec<GDirectory>>,
+    #[serde(borrow)]
+    synchronization_rules: Option<Vec<&'a RawValue>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GRule<'a> {
+    source_directory_name: Option<String>,
+    target_directory_name: Option<String>,
+    #[serde(borrow)]
+    object_mappings: Option<Vec<&'a RawValue>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GObjectMapping<'a> {
+    name: Option<String>,
+    enabled: Option<bool>,
+    source_object_name: Option<String>,
+    target_object_name: Option<String>,
+    scope: Option<GScope>,
+    #[serde(borrow)]
+    attribute_mappings: Option<Vec<&'a RawValue>>,
+}
+
+#[derive(Deserialize)]
+struct GScope {
+    groups: Option<Vec<GGroup>>,
+}
+
+#[derive(Deserialize)]
+struct GGroup {
+    name: Option<String>,
+    clauses: Option<Vec<GClause>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GClause {
+    operator_name: String,
+    source_operand_name: String,
+    target_operand: Option<GOperand>,
+}
+
+#[derive(Deserialize)]
+struct GOperand {
+    values: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GAttributeMapping<'a> {
+    #[serde(borrow)]
+    target_attribute_name: &'a RawValue,
+    #[serde(borrow)]
+    source: Option<&'a RawValue>,
+    default_value: Option<String>,
+    export_missing_references: Option<bool>,
+    flow_behavior: Option<String>,
+    flow_type: Option<String>,
+    matching_priority: Option<u32>,
+}
+
+/// The strings of a source node whose positions matter.
+#[derive(Deserialize)]
+struct GSourceStrings<'a> {
+    #[serde(borrow)]
+    expression: Option<&'a RawValue>,
+    #[serde(borrow)]
+    name: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct GDirectory {
+    name: Option<String>,
+    objects: Option<Vec<GObjectDefinition>>,
+}
+
+#[derive(Deserialize)]
+struct GObjectDefinition {
+    name: Option<String>,
+    attributes: Option<Vec<GAttributeDefinition>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GAttributeDefinition {
+    name: String,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    multivalued: Option<bool>,
+    required: Option<bool>,
+    case_exact: Option<bool>,
+}
+
+fn directory(d: GDirectory) -> Directory {
+    Directory {
+        name: d.name.unwrap_or_default(),
+        objects: d
+            .objects
+            .unwrap_or_default()
+            .into_iter()
+            .map(|o| ObjectDefinition {
+                name: o.name.unwrap_or_default(),
+                attributes: o
+                    .attributes
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|a| AttributeDefinition {
+                        name: a.name,
+                        kind: a.kind.unwrap_or_else(|| "String".into()),
+                        multivalued: a.multivalued.unwrap_or(false),
+                        required: a.required.unwrap_or(false),
+                        case_exact: a.case_exact.unwrap_or(false),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// Graph's `flowType` names.
+pub(crate) fn flow_type_from_graph(s: &str) -> Option<FlowType> {
+    Some(match s {
+        "Always" => FlowType::Always,
+        "ObjectAddOnly" => FlowType::ObjectAddOnly,
+        "MultiValueAddOnly" => FlowType::MultiValueAddOnly,
+        "ValueAddOnly" => FlowType::ValueAddOnly,
+        "AttributeAddOnly" => FlowType::AttributeAddOnly,
+        _ => return None,
+    })
+}
+
+pub(crate) fn flow_type_to_graph(f: FlowType) -> &'static str {
+    match f {
+        FlowType::Always => "Always",
+        FlowType::ObjectAddOnly => "ObjectAddOnly",
+        FlowType::MultiValueAddOnly => "MultiValueAddOnly",
+        FlowType::ValueAddOnly => "ValueAddOnly",
+        FlowType::AttributeAddOnly => "AttributeAddOnly",
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// The file being read, for turning slices and serde_json positions into file offsets.
+struct Cx<'a> {
+    file: &'a str,
+}
+
+impl<'a> Cx<'a> {
+    /// The file offset of a slice of the file.
+    fn offset_of(&self, s: &str) -> usize {
+        let off = s.as_ptr().addr().wrapping_sub(self.file.as_ptr().addr());
+        if off <= self.file.len() { off } else { 0 }
+    }
+
+    fn span_of(&self, s: &str) -> Span {
+        let at = self.offset_of(s);
+        Span::new(at, at + s.len())
+    }
+
+    /// Deserializes `s` (a slice of the file starting at `at`).
+    fn parse<T: Deserialize<'a>>(
+        &self,
+        s: &'a str,
+        at: usize,
+        kind: LoadErrorKind,
+    ) -> Result<T, LoadError> {
+        serde_json::from_str(s).map_err(|e| self.serde_error(&e, s, at, kind))
+    }
+
+    fn parse_raw<T: Deserialize<'a>>(
+        &self,
+        raw: &'a RawValue,
+        kind: LoadErrorKind,
+    ) -> Result<T, LoadError> {
+        let s = raw.get();
+        self.parse(s, self.offset_of(s), kind)
+    }
+
+    fn serde_error(
+        &self,
+        e: &serde_json::Error,
+        s: &str,
+        at: usize,
+        kind: LoadErrorKind,
+    ) -> LoadError {
+        let offset = at + offset_from_line_col(s, e.line(), e.column());
+        let kind = match e.classify() {
+            serde_json::error::Category::Data => kind,
+            _ => LoadErrorKind::InvalidJson,
+        };
+        let message = strip_position(&e.to_string());
+        let help = match kind {
+            LoadErrorKind::InvalidExpressionTree => {
+                "a source is an attributeMappingSource: {\"type\": \"Attribute\"|\"Constant\"|\"Function\", \"name\": …, \"expression\": …, \"parameters\": [{\"key\": …, \"value\": {…}}]}"
+            }
+            _ => "see the Graph synchronization schema reference for the field's type",
+        };
+        LoadError::new(kind, char_span(self.file, offset), message, help)
+    }
+
+    fn rule(&self, rule: GRule<'a>, out: &mut Vec<ObjectMapping>) -> Result<(), LoadError> {
+        for raw in rule.object_mappings.unwrap_or_default() {
+            out.push(self.object_mapping(
+                raw,
+                rule.source_directory_name.clone(),
+                rule.target_directory_name.clone(),
+            )?);
+        }
+        Ok(())
+    }
+
+    fn object_mapping(
+        &self,
+        raw: &'a RawValue,
+        source_directory: Option<String>,
+        target_directory: Option<String>,
+    ) -> Result<ObjectMapping, LoadError> {
+        let om: GObjectMapping = self.parse_raw(raw, LoadErrorKind::InvalidField)?;
+        let scope = om
+            .scope
+            .and_then(|s| s.groups)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|g| ScopeGroup {
+                name: g.name,
+                clauses: g
+                    .clauses
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|c| ScopeClause {
+                        attribute: c.source_operand_name,
+                        operator: c.operator_name,
+                        values: c.target_operand.and_then(|t| t.values).unwrap_or_default(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        Ok(ObjectMapping {
+            name: om.name,
+            enabled: om.enabled.unwrap_or(true),
+            source_object: om.source_object_name.unwrap_or_default(),
+            target_object: om.target_object_name.unwrap_or_default(),
+            source_directory,
+            target_directory,
+            scope,
+            attribute_mappings: self
+                .attribute_mappings(&om.attribute_mappings.unwrap_or_default())?,
+            span: self.span_of(raw.get()),
+        })
+    }
+
+    fn attribute_mappings(
+        &self,
+        items: &[&'a RawValue],
+    ) -> Result<Vec<AttributeMapping>, LoadError> {
+        items
+            .iter()
+            .map(|raw| self.attribute_mapping(raw))
+            .collect()
+    }
+
+    fn attribute_mapping(&self, raw: &'a RawValue) -> Result<AttributeMapping, LoadError> {
+        let am: GAttributeMapping = self.parse_raw(raw, LoadErrorKind::InvalidField)?;
+        let (target, target_map) = self.string(am.target_attribute_name, "targetAttributeName")?;
+        let flow_type = match &am.flow_type {
+            None => FlowType::Always,
+            Some(f) => flow_type_from_graph(f).ok_or_else(|| {
+                LoadError::new(
+                    LoadErrorKind::InvalidField,
+                    self.field_span(raw.get(), "flowType"),
+                    format!("unknown flowType {f:?}"),
+                    "flowType is one of Always, ObjectAddOnly, MultiValueAddOnly, ValueAddOnly, AttributeAddOnly",
+                )
+            })?,
+        };
+        let source = match am.source {
+            Some(src) => Some(self.source(src)?),
+            None => None,
+        };
+        Ok(AttributeMapping {
+            target: Spanned::new(target, target_map.span),
+            source,
+            matching_priority: am.matching_priority.unwrap_or(0),
+            flow_type,
+            flow_behavior: am.flow_behavior,
+            export_missing_references: am.export_missing_references.unwrap_or(false),
+            default_value: am.default_value,
+            suppressed: Vec::new(),
+            span: self.span_of(raw.get()),
+        })
+    }
+
+    /// The span of `"key"` inside an object's raw text (for errors about a field's value).
+    fn field_span(&self, object: &str, key: &str) -> Span {
+        let quoted = format!("\"{key}\"");
+        match object.find(&quoted) {
+            Some(p) => {
+                let at = self.offset_of(object) + p;
+                Span::new(at, at + quoted.len())
+            }
+            None => self.span_of(object),
+        }
+    }
+
+    /// Decodes a string value with its offset map.
+    fn string(&self, raw: &'a RawValue, field: &str) -> Result<(String, OffsetMap), LoadError> {
+        let s = raw.get();
+        let at = self.offset_of(s);
+        if !s.starts_with('"') {
+            return Err(LoadError::new(
+                LoadErrorKind::InvalidField,
+                self.span_of(s),
+                format!("{field} must be a string, not `{}`", shorten(s)),
+                format!("write {field} as a JSON string in double quotes"),
+            ));
+        }
+        text::decode_json_string(s, at).map_err(|e| {
+            LoadError::new(
+                if e.message.starts_with("lone surrogate") {
+                    LoadErrorKind::LoneSurrogate
+                } else {
+                    LoadErrorKind::InvalidJson
+                },
+                e.span,
+                e.message,
+                "write the character itself, or a complete \\uXXXX escape (two for characters outside the Basic Multilingual Plane)",
+            )
+        })
+    }
+
+    fn source(&self, raw: &'a RawValue) -> Result<MappingExpr, LoadError> {
+        let tree: MappingSource = self.parse_raw(raw, LoadErrorKind::InvalidExpressionTree)?;
+        let strings: GSourceStrings = self.parse_raw(raw, LoadErrorKind::InvalidExpressionTree)?;
+        let expression = strings.expression.filter(|e| e.get() != "null");
+        let name = strings.name.filter(|e| e.get() != "null");
+        let (text, map) = if let Some(e) = expression {
+            self.string(e, "source.expression")?
+        } else if let (Some(n), SourceType::Attribute | SourceType::Constant) = (name, tree.kind) {
+            // Older exports give a Direct or Constant mapping only a name and a type.
+            let (name_text, name_map) = self.string(n, "source.name")?;
+            if tree.kind == SourceType::Attribute {
+                wrap("[", &name_text, &name_map, "]", false)
+            } else {
+                wrap("\"", &name_text, &name_map, "\"", true)
+            }
+        } else {
+            // A function tree without its text: rebuild the text, every byte pointing at the tree.
+            let text = graph::graph_to_text(&tree).map_err(|e| {
+                LoadError::new(
+                    LoadErrorKind::InvalidExpressionTree,
+                    self.span_of(raw.get()),
+                    format!("the source tree has no expression text and cannot be read: {e}"),
+                    "give the source an \"expression\" with the expression text",
+                )
+            })?;
+            let at = self.offset_of(raw.get());
+            let mut b = MapBuilder::new(at);
+            for ch in text.chars() {
+                b.push_char(ch, at, at);
+            }
+            b.finish(self.span_of(raw.get()))
+        };
+        Ok(MappingExpr {
+            text,
+            map,
+            kind: tree.kind,
+            tree: Some(tree),
+            tree_span: Some(self.span_of(raw.get())),
+        })
+    }
+}
+
+/// `prefix + name + suffix`, with the name's bytes mapped through its own map and the prefix and
+/// suffix mapped to the quotes around the name in the file. With `escape`, `"` and `\` in the
+/// name are escaped as expression strings need.
+fn wrap(
+    prefix: &str,
+    name: &str,
+    map: &OffsetMap,
+    suffix: &str,
+    escape: bool,
+) -> (String, OffsetMap) {
+    let open = map.span.start as usize - 1;
+    let close = map.span.end as usize;
+    let mut b = MapBuilder::new(open);
+    b.decoded(prefix, open, open + 1);
+    for (d, ch) in name.char_indices() {
+        let (start, end) = (map.offset(d), map.offset(d + ch.len_utf8()));
+        if escape && (ch == '"' || ch == '\\') {
+            b.decoded(&format!("\\{ch}"), start, end);
+        } else {
+            b.push_char(ch, start, end);
+        }
+    }
+    b.decoded(suffix, close, close + 1);
+    b.finish(Span::new(open + 1, close))
+}
+
+fn shorten(s: &str) -> String {
+    let mut out: String = s.chars().take(40).collect();
+    if out.len() < s.len() {
+        out.push('…');
+    }
+    out
+}
+
+/// serde_json's message without its " at line L column C" suffix (the span says where).
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(p) => msg[..p].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+/// The byte offset serde_json means by a 1-based line and its byte column (the column names the
+/// offending byte; 0 means the start of the line).
+pub(crate) fn offset_from_line_col(s: &str, line: usize, column: usize) -> usize {
+    let mut start = 0;
+    for _ in 1..line.max(1) {
+        match s[start..].find('\n') {
+            Some(p) => start += p + 1,
+            None => break,
+        }
+    }
+    (start + column.saturating_sub(1)).min(s.len())
+}
+
+/// A one-character span at `offset` (empty at the end of the text).
+fn char_span(text: &str, offset: usize) -> Span {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let len = text[offset..].chars().next().map_or(0, char::len_utf8);
+    Span::new(offset, offset + len)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The validating pass.
+
+#[derive(Debug)]
+enum Problem {
+    DuplicateKey(String),
+    TooDeep,
+}
+
+struct Check<'p> {
+    depth: usize,
+    problem: &'p RefCell<Option<Problem>>,
+}
+
+impl<'de> DeserializeSeed<'de> for Check<'_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Check<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let depth = self.depth + 1;
+        if depth > MAX_JSON_DEPTH {
+            *self.problem.borrow_mut() = Some(Problem::TooDeep);
+            return Err(de::Error::custom("too deep"));
+        }
+        while seq
+            .next_element_seed(Check {
+                depth,
+                problem: self.problem,
+            })?
+            .is_some()
+        {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let depth = self.depth + 1;
+        if depth > MAX_JSON_DEPTH {
+            *self.problem.borrow_mut() = Some(Problem::TooDeep);
+            return Err(de::Error::custom("too deep"));
+        }
+        let mut keys: Vec<String> = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if keys.contains(&key) {
+                *self.problem.borrow_mut() = Some(Problem::DuplicateKey(key));
+                return Err(de::Error::custom("duplicate key"));
+            }
+            keys.push(key);
+            map.next_value_seed(Check {
+                depth,
+                problem: self.problem,
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// Checks `body` (the file from offset `at`) for syntax errors, duplicate keys, excessive
+/// nesting and lone surrogates, each reported at its position.
+fn validate(body: &str, at: usize, file: &str) -> Result<(), LoadError> {
+    let problem = RefCell::new(None);
+    let mut de = serde_json::Deserializer::from_str(body);
+    let result = Check {
+        depth: 0,
+        problem: &problem,
+    }
+    .deserialize(&mut de)
+    .and_then(|()| de.end());
+    let Err(e) = result else {
+        return Ok(());
+    };
+    let offset = at + offset_from_line_col(body, e.line(), e.column());
+    match problem.into_inner() {
+        Some(Problem::DuplicateKey(key)) => {
+            // serde_json stops on the closing quote of the repeated key.
+            let close = offset.min(file.len().saturating_sub(1));
+            let open = key_start(file, close);
+            let first = first_occurrence(file, open, &key);
+            let mut err = LoadError::new(
+                LoadErrorKind::DuplicateKey,
+                Span::new(open, close + 1),
+                format!("duplicate key {key:?} in a JSON object"),
+                "JSON readers disagree on which of two equal keys wins (Graph keeps one, silently); remove one of them",
+            );
+            if let Some(first) = first {
+                err.help = format!(
+                    "the key also appears earlier in this object (byte {first}); {}",
+                    err.help
+                );
+            }
+            Err(err)
+        }
+        Some(Problem::TooDeep) => Err(LoadError::new(
+            LoadErrorKind::TooDeep,
+            char_span(file, offset),
+            format!("arrays and objects are nested deeper than {MAX_JSON_DEPTH} levels"),
+            "a Graph export nests about 10 levels plus 3 per nested function call; this file is not a plausible mapping",
+        )),
+        None => {
+            let message = strip_position(&e.to_string());
+            if (message.contains("surrogate") || message.contains("hex escape"))
+                && let Some((unit, esc)) = surrogate_escape_before(file, offset)
+            {
+                let s = text::lone_surrogate(unit, esc);
+                return Err(LoadError::new(
+                    LoadErrorKind::LoneSurrogate,
+                    s.span,
+                    s.message,
+                    "write the character itself, or both halves of its surrogate pair",
+                ));
+            }
+            let kind = if message.contains("recursion limit") {
+                LoadErrorKind::TooDeep
+            } else {
+                LoadErrorKind::InvalidJson
+            };
+            let help = match e.classify() {
+                serde_json::error::Category::Eof => {
+                    "the file ends in the middle of a value: it may be truncated; check that every { [ and \" is closed"
+                }
+                _ => {
+                    "JSON needs double-quoted keys and strings, commas between items and no trailing commas or comments"
+                }
+            };
+            Err(LoadError::new(
+                kind,
+                char_span(file, offset),
+                format!("invalid JSON: {message}"),
+                help,
+            ))
+        }
+    }
+}
+
+/// The offset of the opening quote of the JSON string whose closing quote is at `close`.
+fn key_start(file: &str, close: usize) -> usize {
+    let b = file.as_bytes();
+    let mut i = close;
+    while i > 0 {
+        i -= 1;
+        if b[i] == b'"' {
+            let mut slashes = 0;
+            while i > slashes && b[i - 1 - slashes] == b'\\' {
+                slashes += 1;
+            }
+            if slashes % 2 == 0 {
+                return i;
+            }
+        }
+    }
+    close
+}
+
+/// Where the same key first appears in the enclosing object (best effort: the nearest earlier
+/// `"key"` at the same nesting level).
+fn first_occurrence(file: &str, before: usize, key: &str) -> Option<usize> {
+    let needle = serde_json::to_string(key).ok()?;
+    let b = file.as_bytes();
+    let mut depth = 0i32;
+    let mut i = before;
+    // Walk back to the object's opening brace, tracking nesting, and look for the key.
+    let mut candidates = Vec::new();
+    let mut in_string = false;
+    while i > 0 {
+        i -= 1;
+        let c = b[i];
+        if c == b'"' {
+            let mut slashes = 0;
+            while i > slashes && b[i - 1 - slashes] == b'\\' {
+                slashes += 1;
+            }
+            if slashes % 2 == 0 {
+                in_string = !in_string;
+                if !in_string && depth == 0 && file[i..].starts_with(&needle) {
+                    candidates.push(i);
+                }
+            }
+            continue;
+        }
+        if in_string {
+            continue;
+        }
+        match c {
+            b'}' | b']' => depth += 1,
+            b'{' | b'[' if depth == 0 => break,
+            b'{' | b'[' => depth -= 1,
+            _ => {}
+        }
+    }
+    candidates.last().copied()
+}
+
+/// The last `\uXXXX` escape at or before `offset` whose unit is a surrogate.
+fn surrogate_escape_before(file: &str, offset: usize) -> Option<(u32, usize)> {
+    let lo = offset.saturating_sub(16);
+    let end = (offset + 1).min(file.len());
+    let window = file.get(lo..end)?;
+    let mut found = None;
+    for (p, _) in window.match_indices("\\u") {
+        let at = lo + p;
+        if let Some(unit) = file
+            .get(at + 2..at + 6)
+            .filter(|d| d.bytes().all(|c| c.is_ascii_hexdigit()))
+            .and_then(|d| u32::from_str_radix(d, 16).ok())
+            && (0xD800..=0xDFFF).contains(&unit)
+        {
+            found = Some((unit, at));
+        }
+    }
+    found
+}

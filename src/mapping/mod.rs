@@ -1,0 +1,236 @@
+//! Mapping files: Microsoft Graph synchronization JSON and entramap's mapping-as-code YAML,
+//! loaded into one model in which every expression keeps its exact place in the file.
+//!
+//! [`load`] decides the format by content: a file whose first non-blank character is `{` or `[`
+//! is Graph JSON, anything else is YAML. A UTF-8 byte-order mark is skipped (spans still count
+//! it, so they index the text as given). [`to_yaml`] and [`to_graph_json`] write either format
+//! from the model.
+//!
+//! ```
+//! let file = entramap::mapping::load(r#"[{"targetAttributeName": "userName",
+//!     "source": {"type": "Attribute", "name": "userPrincipalName",
+//!                "expression": "[userPrincipalName]"}}]"#).unwrap();
+//! let m = &file.object_mappings[0].attribute_mappings[0];
+//! assert_eq!(m.target.value, "userName");
+//! assert_eq!(m.source.as_ref().unwrap().text, "[userPrincipalName]");
+//! ```
+
+mod emit;
+mod json;
+pub mod model;
+mod text;
+mod yaml;
+
+pub use emit::{to_graph_json, to_yaml};
+pub use model::*;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::span::Span;
+
+/// Files larger than this are refused before parsing (Graph exports are a few hundred KB).
+pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
+/// How deep YAML collections may nest.
+pub const MAX_YAML_DEPTH: usize = 64;
+/// How deep JSON arrays and objects may nest. Graph's expression trees take three levels per
+/// function call (`parameters` array, parameter object, `value` object), so this allows calls
+/// nested about 30 deep inside a whole schema export.
+pub const MAX_JSON_DEPTH: usize = 100;
+/// How many nodes YAML aliases may copy in total (a guard against "billion laughs" files).
+pub const MAX_ALIAS_NODES: usize = 10_000;
+
+/// The shapes a mapping file can take, for messages.
+pub const EXPECTED_SHAPES: &str = "expected a synchronizationSchema (with synchronizationRules), a synchronizationRule (with objectMappings), an objectMapping (with attributeMappings), an attributeMappings array, or an entramap YAML mapping (with mappings)";
+
+/// Why a file could not be loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LoadErrorKind {
+    /// The text is not valid JSON.
+    InvalidJson,
+    /// The text is not valid YAML.
+    InvalidYaml,
+    /// Valid JSON or YAML, but none of the shapes entramap reads (a package.json, a CI config).
+    NotAMapping,
+    /// A field of a mapping has the wrong type or a value entramap does not know.
+    InvalidField,
+    /// A Graph `source` tree that is not an attributeMappingSource.
+    InvalidExpressionTree,
+    /// The same key twice in one object.
+    DuplicateKey,
+    /// A `\uD800`-style JSON escape that is half of a UTF-16 surrogate pair.
+    LoneSurrogate,
+    /// The file is larger than [`MAX_FILE_BYTES`].
+    TooLarge,
+    /// Collections nested deeper than the limit.
+    TooDeep,
+    /// YAML aliases expand to more than [`MAX_ALIAS_NODES`] nodes.
+    TooManyAliases,
+    /// Nothing but white space (or, in YAML, comments).
+    Empty,
+    /// A key the YAML format does not have (usually a typo).
+    UnknownField,
+}
+
+impl LoadErrorKind {
+    pub fn code(self) -> &'static str {
+        use LoadErrorKind::*;
+        match self {
+            InvalidJson => "L001",
+            InvalidYaml => "L002",
+            NotAMapping => "L003",
+            InvalidField => "L004",
+            InvalidExpressionTree => "L005",
+            DuplicateKey => "L006",
+            LoneSurrogate => "L007",
+            TooLarge => "L008",
+            TooDeep => "L009",
+            TooManyAliases => "L010",
+            Empty => "L011",
+            UnknownField => "L012",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        use LoadErrorKind::*;
+        match self {
+            InvalidJson => "invalid-json",
+            InvalidYaml => "invalid-yaml",
+            NotAMapping => "not-a-mapping",
+            InvalidField => "invalid-field",
+            InvalidExpressionTree => "invalid-expression-tree",
+            DuplicateKey => "duplicate-key",
+            LoneSurrogate => "lone-surrogate",
+            TooLarge => "too-large",
+            TooDeep => "too-deep",
+            TooManyAliases => "too-many-aliases",
+            Empty => "empty-file",
+            UnknownField => "unknown-field",
+        }
+    }
+}
+
+/// A file that could not be loaded: what went wrong, where, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct LoadError {
+    pub kind: LoadErrorKind,
+    /// Where in the file (as given to [`load`], byte-order mark included).
+    pub span: Span,
+    pub message: String,
+    pub help: String,
+}
+
+impl LoadError {
+    pub(crate) fn new(
+        kind: LoadErrorKind,
+        span: Span,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Self {
+        LoadError {
+            kind,
+            span,
+            message: message.into(),
+            help: help.into(),
+        }
+    }
+
+    /// Whether the file is simply not a mapping file (so a pre-commit run may skip it), as
+    /// opposed to a mapping file that is broken.
+    pub fn is_not_a_mapping(&self) -> bool {
+        matches!(self.kind, LoadErrorKind::NotAMapping | LoadErrorKind::Empty)
+    }
+
+    /// This error as the crate's structured diagnostic (always an error).
+    pub fn to_diagnostic(&self) -> Diagnostic {
+        let label = match self.kind {
+            LoadErrorKind::DuplicateKey => "repeated here",
+            LoadErrorKind::NotAMapping => "this document",
+            _ => "here",
+        };
+        let mut d = Diagnostic::new(
+            self.kind.code(),
+            self.kind.name(),
+            Severity::Error,
+            &self.message,
+        )
+        .with_label(self.span, label);
+        if !self.help.is_empty() {
+            d = d.with_help(&self.help);
+        }
+        d
+    }
+}
+
+/// Loads a mapping file, choosing JSON or YAML by its first non-blank character.
+pub fn load(text: &str) -> Result<MappingFile, LoadError> {
+    if text.len() > MAX_FILE_BYTES {
+        return Err(LoadError::new(
+            LoadErrorKind::TooLarge,
+            Span::at(0),
+            format!(
+                "the file is {} bytes; entramap reads mapping files of at most {} bytes (10 MB)",
+                text.len(),
+                MAX_FILE_BYTES
+            ),
+            "a whole Graph schema export is a few hundred kilobytes; check that this is the right file",
+        ));
+    }
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let body = &text[bom..];
+    let first = body.bytes().position(|b| !b.is_ascii_whitespace());
+    let Some(first) = first else {
+        return Err(empty(text.len()));
+    };
+    match body.as_bytes()[first] {
+        b'{' | b'[' => json::load(text, bom),
+        _ => yaml::load(text),
+    }
+}
+
+pub(crate) fn empty(len: usize) -> LoadError {
+    LoadError::new(
+        LoadErrorKind::Empty,
+        Span::at(len),
+        "the file is empty",
+        EXPECTED_SHAPES.replacen("expected", "entramap expects", 1),
+    )
+}
+
+/// Whether `text` is a mapping file, or is broken but plainly meant to be one. A pre-commit run
+/// that is handed every JSON and YAML file of a repository skips the files for which this is
+/// false (package.json, CI configurations) and reports load errors for the rest.
+pub fn is_mapping_shaped(text: &str) -> bool {
+    match load(text) {
+        Ok(_) => true,
+        Err(e) if e.is_not_a_mapping() => false,
+        // Broken JSON or YAML: judge by the keys only mapping files use.
+        Err(_) => {
+            const KEYS: [&str; 5] = [
+                "\"synchronizationRules\"",
+                "\"objectMappings\"",
+                "\"attributeMappings\"",
+                "\"targetAttributeName\"",
+                "mappings:",
+            ];
+            KEYS.iter().any(|k| text.contains(k))
+        }
+    }
+}
+
+/// The expression of a mapping as Graph would store it: the tree read from the file when there
+/// is one, otherwise the tree of the parsed text with the text itself as the top `expression`.
+/// `None` when the text does not parse and the file carried no tree.
+pub fn graph_source(expr: &MappingExpr) -> Option<crate::graph::MappingSource> {
+    if let Some(tree) = &expr.tree {
+        return Some(tree.clone());
+    }
+    tree_from_text(&expr.text)
+}
+
+/// Graph's tree for an expression text, keeping the text as written as the top `expression`.
+pub fn tree_from_text(text: &str) -> Option<crate::graph::MappingSource> {
+    let parsed = crate::syntax::parse(text).ok()?;
+    let mut tree = crate::graph::to_graph(&parsed);
+    tree.expression = Some(text.to_string());
+    Some(tree)
+}
