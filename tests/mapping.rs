@@ -898,6 +898,8 @@ fn error_positions() {
     let e = load_err(&text);
     assert_eq!(&text[e.span.range()], "\"targetAttributeName\"");
     assert_eq!(line_col(&text, e.span.start as usize), (5, 5));
+    assert_eq!(line_col(&text, e.related.unwrap().start as usize), (3, 5));
+    assert_eq!(e.to_diagnostic().labels.len(), 2);
 
     let text = read("fixtures/bad/lone-surrogate.json");
     let e = load_err(&text);
@@ -917,6 +919,7 @@ fn error_positions() {
     let text = read("fixtures/bad/duplicate-key.yaml");
     let e = load_err(&text);
     assert_eq!(line_col(&text, e.span.start as usize), (4, 5));
+    assert_eq!(line_col(&text, e.related.unwrap().start as usize), (3, 5));
 }
 
 #[test]
@@ -1007,4 +1010,191 @@ fn mapping_shaped_files() {
         assert!(load_err(&read(skip)).is_not_a_mapping(), "{skip}");
     }
     assert!(!mapping::is_mapping_shaped("{\"a\": [1, 2"));
+}
+
+/// Loads `text`; on success every offset stays in the file and the YAML written back reads as
+/// the same mappings; on failure the error points inside the file.
+fn load_cleanly(text: &str) {
+    match mapping::load(text) {
+        Err(e) => {
+            assert!(
+                e.span.start <= e.span.end && e.span.end as usize <= text.len(),
+                "{e:?}"
+            );
+            let _ = e.to_diagnostic();
+        }
+        Ok(file) => {
+            let texts = |f: &MappingFile| -> Vec<(String, Option<String>)> {
+                f.object_mappings
+                    .iter()
+                    .flat_map(|o| &o.attribute_mappings)
+                    .map(|m| {
+                        (
+                            m.target.value.clone(),
+                            m.source.as_ref().map(|s| s.text.clone()),
+                        )
+                    })
+                    .collect()
+            };
+            for m in file
+                .object_mappings
+                .iter()
+                .flat_map(|o| &o.attribute_mappings)
+            {
+                assert!(m.target.span.end as usize <= text.len());
+                if let Some(expr) = &m.source {
+                    for d in 0..=expr.text.len() {
+                        assert!(
+                            expr.map.offset(d) <= text.len(),
+                            "{:?} in {text:?}",
+                            expr.text
+                        );
+                    }
+                }
+            }
+            let yaml = mapping::to_yaml(&file);
+            let back = mapping::load(&yaml).unwrap_or_else(|e| panic!("{e:?}\n{yaml}"));
+            assert_eq!(texts(&back), texts(&file), "{yaml}");
+            let json = mapping::to_graph_json(&file);
+            let again = mapping::load(&json).unwrap_or_else(|e| panic!("{e:?}\n{json}"));
+            assert_eq!(texts(&again), texts(&file));
+        }
+    }
+}
+
+#[test]
+fn truncated_and_mutated_files_never_panic() {
+    for path in [
+        "fixtures/mappings/unleash-correct.json",
+        "fixtures/mappings/entramap-example.yaml",
+    ] {
+        let text = read(path);
+        for cut in (0..text.len())
+            .step_by(3)
+            .filter(|&i| text.is_char_boundary(i))
+        {
+            load_cleanly(&text[..cut]);
+        }
+        let crlf = text.replace('\n', "\r\n");
+        for (i, ch) in text.char_indices().step_by(7) {
+            for rep in [
+                "\"", "\\", "\n", "{", "]", ":", "'", "# ", "\r\n", "é", "\\u", "\t", "&a ", "*a",
+                "|", ">-\n",
+            ] {
+                load_cleanly(&format!(
+                    "{}{rep}{}",
+                    &text[..i],
+                    &text[i + ch.len_utf8()..]
+                ));
+            }
+        }
+        load_cleanly(&crlf);
+    }
+}
+
+#[test]
+fn documented_yaml_example_loads() {
+    let doc = read("docs/yaml-format.md");
+    let start = doc.find("```yaml\n").unwrap() + "```yaml\n".len();
+    let end = start + doc[start..].find("```").unwrap();
+    let text = &doc[start..end];
+    let file = mapping::load(text).unwrap_or_else(|e| panic!("{e:?}"));
+    let o = &file.object_mappings[0];
+    assert_eq!(o.target_directory.as_deref(), Some("customappsso"));
+    assert_eq!(o.attribute_mappings.len(), 4);
+    assert_eq!(
+        find(&file, "active").suppressed,
+        ["switch-boolean-key-case"]
+    );
+    assert_eq!(find(&file, "externalId").flow_type, FlowType::ObjectAddOnly);
+    let title = find(&file, "title").source.as_ref().unwrap();
+    assert_eq!(title.text, r#"IIF([jobTitle]="", "Employee", [jobTitle])"#);
+    assert_eq!(pos_of(text, title, "[jobTitle])"), (25, 11));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The convert command
+
+fn entramap() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("entramap").unwrap();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+#[test]
+fn convert_command() {
+    let out = entramap()
+        .args([
+            "convert",
+            "fixtures/mappings/unleash-correct.json",
+            "--to",
+            "yaml",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let yaml = String::from_utf8(out.stdout).unwrap();
+    let (_, file) = load("fixtures/mappings/unleash-correct.json");
+    assert_eq!(yaml, mapping::to_yaml(&file));
+
+    let dir = std::env::temp_dir().join(format!("entramap-convert-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let yaml_path = dir.join("m.yaml");
+    std::fs::write(&yaml_path, &yaml).unwrap();
+    let json_path = dir.join("m.json");
+    let out = entramap()
+        .args([
+            "convert",
+            yaml_path.to_str().unwrap(),
+            "--to",
+            "graph",
+            "-o",
+            json_path.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty());
+    let json = std::fs::read_to_string(&json_path).unwrap();
+    let original: Value =
+        serde_json::from_str(&read("fixtures/mappings/unleash-correct.json")).unwrap();
+    assert_eq!(
+        graph_mappings(&serde_json::from_str(&json).unwrap()),
+        graph_mappings(&original)
+    );
+
+    // An expression that does not parse has no Graph tree: nothing is written.
+    let broken = dir.join("broken.yaml");
+    std::fs::write(
+        &broken,
+        "mappings:\n  - target: x\n    source: Join(\" \", [a]\n",
+    )
+    .unwrap();
+    let out = entramap()
+        .args(["convert", broken.to_str().unwrap(), "--to", "graph"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("broken.yaml:3:"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+
+    // A file that is not a mapping: exit 2, the diagnostic names the shapes.
+    let out = entramap()
+        .args(["convert", "fixtures/bad/package.json", "--to", "yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("not-a-mapping") && err.contains("synchronizationSchema"),
+        "{err}"
+    );
 }

@@ -698,12 +698,7 @@ fn validate(body: &str, at: usize, file: &str) -> Result<(), LoadError> {
                 format!("duplicate key {key:?} in a JSON object"),
                 "JSON readers disagree on which of two equal keys wins (Graph keeps one, silently); remove one of them",
             );
-            if let Some(first) = first {
-                err.help = format!(
-                    "the key also appears earlier in this object (byte {first}); {}",
-                    err.help
-                );
-            }
+            err.related = first.map(|f| Span::new(f, f + (close + 1 - open)));
             Err(err)
         }
         Some(Problem::TooDeep) => Err(LoadError::new(
@@ -787,7 +782,11 @@ fn first_occurrence(file: &str, before: usize, key: &str) -> Option<usize> {
             }
             if slashes % 2 == 0 {
                 in_string = !in_string;
-                if !in_string && depth == 0 && file[i..].starts_with(&needle) {
+                if !in_string
+                    && depth == 0
+                    && file[i..].starts_with(&needle)
+                    && file[i + needle.len()..].trim_start().starts_with(':')
+                {
                     candidates.push(i);
                 }
             }

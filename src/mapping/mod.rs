@@ -117,6 +117,8 @@ pub struct LoadError {
     pub span: Span,
     pub message: String,
     pub help: String,
+    /// A second place the error involves (where a duplicated key first appears).
+    pub related: Option<Span>,
 }
 
 impl LoadError {
@@ -131,6 +133,7 @@ impl LoadError {
             span,
             message: message.into(),
             help: help.into(),
+            related: None,
         }
     }
 
@@ -154,6 +157,9 @@ impl LoadError {
             &self.message,
         )
         .with_label(self.span, label);
+        if let Some(related) = self.related {
+            d = d.with_secondary(related, "first here");
+        }
         if !self.help.is_empty() {
             d = d.with_help(&self.help);
         }

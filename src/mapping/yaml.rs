@@ -324,8 +324,7 @@ fn build(text: &str) -> Result<(Option<Node>, Vec<Comment>), LoadError> {
                             format!("duplicate key {:?} in a YAML mapping", ks.value),
                             "a key may appear once per mapping; remove or rename one of them",
                         );
-                        err.help =
-                            format!("{} (the first is at byte {})", err.help, first.span.start);
+                        err.related = Some(first.span);
                         return Err(err);
                     }
                     entries.push((k, node));
