@@ -518,6 +518,14 @@ fn yaml_positions_in_every_scalar_style() {
 }
 
 #[test]
+fn yaml_byte_order_mark() {
+    let text = "\u{feff}mappings:\n  - target: x\n    source: 'Jion(\"é\", [mail])'\n";
+    let expr = yaml_source(text);
+    assert_eq!(pos_of(text, &expr, "[mail]"), (3, 24));
+    assert_eq!(&text[expr.map.span.range()], "Jion(\"é\", [mail])");
+}
+
+#[test]
 fn yaml_target_positions() {
     let text =
         "mappings:\n  - target: \"emails[type eq \\\"work\\\"].value\"\n    source: '[mail]'\n";

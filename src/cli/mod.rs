@@ -3,6 +3,7 @@
 //! 2 usage, I/O, bad input or internal error.
 
 pub mod convert;
+pub mod eval;
 pub mod render;
 
 use crate::functions::{self, FunctionSpec};
@@ -43,6 +44,9 @@ enum Command {
   echo '[mail]' | entramap parse -
   entramap parse --from-graph tree.json     # a Graph tree back to expression text")]
     Parse(ParseArgs),
+    /// Evaluate an expression against attribute values, offline, with Entra's semantics; or
+    /// answer a Graph parseExpression request.
+    Eval(eval::EvalArgs),
     /// List the function catalogue, or show one function.
     Functions(FunctionsArgs),
     /// Convert a mapping file between Graph JSON and entramap YAML.
@@ -121,6 +125,7 @@ pub fn run() -> ExitCode {
 fn dispatch(cli: Cli) -> CmdResult {
     let result = match cli.command {
         Command::Parse(args) => cmd_parse(args),
+        Command::Eval(args) => eval::cmd_eval(args),
         Command::Functions(args) => cmd_functions(args),
         Command::Convert(args) => convert::cmd_convert(args),
     };

@@ -33,6 +33,7 @@
 //!   that caused it.
 
 pub mod dates;
+pub mod parse_expression;
 pub mod value;
 
 pub use value::Value;
@@ -532,7 +533,7 @@ impl<'a> Evaluator<'a> {
                 .unwrap_or_default();
             return Err(error(
                 EvalErrorKind::UnknownFunction,
-                call.name_span,
+                span,
                 format!("there is no function named {}{hint}", call.name),
             ));
         };
@@ -750,11 +751,12 @@ impl<'e, 'a> Args<'e, 'a> {
         error(kind, self.span, format!("{}: {message}", self.name()))
     }
 
-    /// An error about argument `i`.
+    /// An error about argument `i`: the message names the parameter, the span is the call's
+    /// (diagnostics point at the call that failed).
     pub fn fail_at(&self, i: usize, kind: EvalErrorKind, message: impl fmt::Display) -> Stop {
         error(
             kind,
-            self.span_of(i),
+            self.span,
             format!("{}, {}: {message}", self.name(), self.param(i)),
         )
     }
@@ -779,21 +781,17 @@ impl<'e, 'a> Args<'e, 'a> {
     }
 
     fn coercion(&self, i: usize, e: CoercionError) -> Stop {
-        error(
-            e.kind,
-            self.span_of(i),
-            format!("{}, {}: {}", self.name(), self.param(i), e.message),
-        )
+        self.fail_at(i, e.kind, e.message)
     }
 
-    /// Adds the function and parameter to a coercion error raised right at argument `i`.
+    /// An error raised by converting argument `i` itself (not by a call nested in it) is about
+    /// this call: name the function and parameter, point at the call.
     fn contextualise(&self, i: usize, stop: Stop) -> Stop {
-        match stop {
-            Stop::Error(mut e) if e.span == self.span_of(i) && !e.message.contains(':') => {
-                e.message = format!("{}, {}: {}", self.name(), self.param(i), e.message);
-                Stop::Error(e)
+        match (stop, self.expr(i)) {
+            (Stop::Error(e), Some(arg)) if e.span == arg.span && arg.as_call().is_none() => {
+                self.fail_at(i, e.kind, e.message)
             }
-            other => other,
+            (other, _) => other,
         }
     }
 
@@ -940,7 +938,8 @@ mod tests {
         let src = r#"Join(" ", [a], Item([m], 3))"#;
         let err = run(src, &[("m", Value::Multi(vec!["x".into()]))]).unwrap_err();
         assert_eq!(err.kind, EvalErrorKind::IndexOutOfRange);
-        assert_eq!(&src[err.span.range()], "3");
+        assert_eq!(&src[err.span.range()], "Item([m], 3)");
+        assert!(err.message.starts_with("Item, index:"), "{}", err.message);
         let err = run("Nope([a])", &[]).unwrap_err();
         assert_eq!(err.kind, EvalErrorKind::UnknownFunction);
         assert!(err.message.contains("Nope"));

@@ -657,24 +657,12 @@ pub(crate) fn align(value: &str, raw: &str, at: usize) -> OffsetMap {
 mod tests {
     use super::*;
 
-    fn check(text: &str, map: &OffsetMap, file: &str) {
-        // Every character that was copied verbatim must be found where the map says.
-        for (d, ch) in text.char_indices() {
-            let f = map.offset(d);
-            if file[f..].starts_with(ch) {
-                continue;
-            }
-            // decoded characters (escapes, folds) are allowed to differ
-        }
-    }
-
     #[test]
     fn json_escapes_map_both_ends() {
         let file = r#"x "Jion(\"\u00e9\", [mail])""#;
         let at = 2;
         let (text, map) = decode_json_string(&file[2..], at).unwrap();
         assert_eq!(text, "Jion(\"é\", [mail])");
-        check(&text, &map, file);
         assert_eq!(map.offset(0), file.find('J').unwrap());
         let mail = text.find("[mail]").unwrap();
         assert_eq!(map.offset(mail), file.find("[mail]").unwrap());

@@ -441,10 +441,23 @@ pub(crate) fn load(text: &str) -> Result<MappingFile, LoadError> {
         Some(r) if !r.is_null() => r,
         _ => return Err(super::empty(text.len())),
     };
+    let lines = LineIndex::new(text);
+    // Only suppression comments matter from here on: keep their lines and rule names.
+    let suppressions = comments
+        .iter()
+        .filter_map(|c| {
+            let rules = parse_suppression(&c.text);
+            (!rules.is_empty()).then(|| Suppression {
+                line: lines.line_col(text, c.at).line,
+                own_line: c.own_line,
+                rules,
+            })
+        })
+        .collect();
     let r = Reader {
         text,
-        lines: LineIndex::new(text),
-        comments,
+        lines,
+        suppressions,
     };
     if !looks_like_entramap(&root) {
         let what = match &root.kind {
@@ -500,7 +513,14 @@ fn looks_like_entramap(root: &Node) -> bool {
 struct Reader<'a> {
     text: &'a str,
     lines: LineIndex,
-    comments: Vec<Comment>,
+    suppressions: Vec<Suppression>,
+}
+
+/// An `# entramap: ignore[…]` comment.
+struct Suppression {
+    line: usize,
+    own_line: bool,
+    rules: Vec<String>,
 }
 
 /// The fields of a YAML mapping by key.
@@ -804,14 +824,13 @@ impl Reader<'_> {
             )
             .line;
         let mut out: Vec<String> = Vec::new();
-        for c in &self.comments {
-            let line = self.lines.line_col(self.text, c.at).line;
-            if !((first..=last).contains(&line) || (c.own_line && line + 1 == first)) {
+        for c in &self.suppressions {
+            if !((first..=last).contains(&c.line) || (c.own_line && c.line + 1 == first)) {
                 continue;
             }
-            for rule in parse_suppression(&c.text) {
-                if !out.contains(&rule) {
-                    out.push(rule);
+            for rule in &c.rules {
+                if !out.contains(rule) {
+                    out.push(rule.clone());
                 }
             }
         }
