@@ -65,3 +65,267 @@ impl miette::Diagnostic for WithSource<'_> {
         Some(&self.source)
     }
 }
+
+use crate::lint::{Finding, RULES};
+use crate::span::LineIndex;
+use serde_json::{Value, json};
+
+/// One linted file and its findings (spans are file byte offsets).
+pub struct FileReport {
+    pub path: String,
+    pub text: String,
+    pub findings: Vec<Finding>,
+}
+
+/// A finding's position in people's terms: 1-based lines and character columns; the end is
+/// exclusive (the column just after the last character). UTF-16 columns for SARIF.
+struct Position {
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    utf16_column: usize,
+    utf16_end_column: usize,
+    offset: usize,
+    length: usize,
+}
+
+fn position(index: &LineIndex, text: &str, finding: &Finding) -> Position {
+    let span = finding.diagnostic.primary_span().unwrap_or_default();
+    let start = index.line_col(text, span.start as usize);
+    let end = index.line_col(text, span.end as usize);
+    Position {
+        line: start.line,
+        column: start.column,
+        end_line: end.line,
+        end_column: end.column,
+        utf16_column: start.utf16_column,
+        utf16_end_column: end.utf16_column,
+        offset: span.start as usize,
+        length: span.len(),
+    }
+}
+
+/// miette's graphical reports, one per finding, against the file's text.
+pub fn human_reports(reports: &[FileReport], color: bool) -> String {
+    let mut out = String::new();
+    for report in reports {
+        for f in &report.findings {
+            out.push_str(&human(&f.diagnostic, &report.path, &report.text, color));
+        }
+    }
+    out
+}
+
+/// `path:line:col: severity[code] message`, one line per finding.
+pub fn short(reports: &[FileReport]) -> String {
+    let mut out = String::new();
+    for report in reports {
+        let index = LineIndex::new(&report.text);
+        for f in &report.findings {
+            let p = position(&index, &report.text, f);
+            let d = &f.diagnostic;
+            out.push_str(&format!(
+                "{}:{}:{}: {}[{}] {}: {}\n",
+                report.path, p.line, p.column, d.severity, d.code, d.name, d.message
+            ));
+        }
+    }
+    out
+}
+
+/// The JSON report (schema documented in the README).
+pub fn json_report(reports: &[FileReport]) -> String {
+    let mut totals = (0, 0, 0);
+    let files: Vec<Value> = reports
+        .iter()
+        .map(|report| {
+            let index = LineIndex::new(&report.text);
+            let (e, w, i) = crate::lint::counts(&report.findings);
+            totals = (totals.0 + e, totals.1 + w, totals.2 + i);
+            let diagnostics: Vec<Value> = report
+                .findings
+                .iter()
+                .map(|f| {
+                    let p = position(&index, &report.text, f);
+                    let d = &f.diagnostic;
+                    json!({
+                        "code": d.code,
+                        "name": d.name,
+                        "severity": d.severity.as_str(),
+                        "message": d.message,
+                        "help": d.help,
+                        "path": report.path,
+                        "line": p.line,
+                        "column": p.column,
+                        "end_line": p.end_line,
+                        "end_column": p.end_column,
+                        "offset": p.offset,
+                        "length": p.length,
+                        "target": f.target,
+                        "fix": f.fix.as_ref().map(|fix| json!({"message": fix.message, "safe": fix.safe})),
+                    })
+                })
+                .collect();
+            json!({"path": report.path, "diagnostics": diagnostics})
+        })
+        .collect();
+    let doc = json!({
+        "version": 1,
+        "files": files,
+        "summary": {"errors": totals.0, "warnings": totals.1, "infos": totals.2},
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
+
+/// A SARIF 2.1.0 log with every rule's description.
+pub fn sarif(reports: &[FileReport]) -> String {
+    let rules: Vec<Value> = RULES
+        .iter()
+        .map(|r| {
+            let m = r.meta();
+            json!({
+                "id": m.code,
+                "name": m.name,
+                "shortDescription": {"text": m.summary},
+                "fullDescription": {"text": explain_text(m)},
+                "defaultConfiguration": {"level": sarif_level(m.severity)},
+                "helpUri": format!("https://github.com/entramap/entramap/blob/main/src/lint/rules/{}.rs", m.name.replace('-', "_")),
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for report in reports {
+        let index = LineIndex::new(&report.text);
+        for f in &report.findings {
+            let p = position(&index, &report.text, f);
+            let d = &f.diagnostic;
+            let rule_index = RULES.iter().position(|r| r.meta().code == d.code);
+            let mut message = d.message.clone();
+            if let Some(help) = &d.help {
+                message.push_str("\nhelp: ");
+                message.push_str(help);
+            }
+            results.push(json!({
+                "ruleId": d.code,
+                "ruleIndex": rule_index,
+                "level": sarif_level(d.severity),
+                "message": {"text": message},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": report.path},
+                        "region": {
+                            "startLine": p.line,
+                            "startColumn": p.utf16_column,
+                            "endLine": p.end_line,
+                            "endColumn": p.utf16_end_column,
+                            "charOffset": p.offset,
+                            "charLength": p.length,
+                        }
+                    }
+                }],
+            }));
+        }
+    }
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "entramap",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/entramap/entramap",
+                "rules": rules,
+            }},
+            "columnKind": "utf16CodeUnits",
+            "results": results,
+        }],
+    });
+    serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
+}
+
+fn sarif_level(severity: crate::diagnostic::Severity) -> &'static str {
+    match severity {
+        crate::diagnostic::Severity::Error => "error",
+        crate::diagnostic::Severity::Warning => "warning",
+        crate::diagnostic::Severity::Info => "note",
+    }
+}
+
+/// How many annotations of one level GitHub shows before the rest are summarised.
+pub const GITHUB_LIMIT: usize = 10;
+
+/// GitHub Actions workflow commands: at most [`GITHUB_LIMIT`] per level, then a notice.
+pub fn github(reports: &[FileReport]) -> String {
+    let mut out = String::new();
+    let mut shown = [0usize; 3];
+    let mut left = [0usize; 3];
+    for report in reports {
+        let index = LineIndex::new(&report.text);
+        for f in &report.findings {
+            let d = &f.diagnostic;
+            let (slot, command) = match d.severity {
+                crate::diagnostic::Severity::Error => (0, "error"),
+                crate::diagnostic::Severity::Warning => (1, "warning"),
+                crate::diagnostic::Severity::Info => (2, "notice"),
+            };
+            if shown[slot] == GITHUB_LIMIT {
+                left[slot] += 1;
+                continue;
+            }
+            shown[slot] += 1;
+            let p = position(&index, &report.text, f);
+            let mut message = d.message.clone();
+            if let Some(help) = &d.help {
+                message.push_str("\nhelp: ");
+                message.push_str(help);
+            }
+            out.push_str(&format!(
+                "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+                github_property(&report.path),
+                p.line,
+                p.column,
+                p.end_line,
+                p.end_column,
+                github_property(&format!("{} ({})", d.name, d.code)),
+                github_data(&message)
+            ));
+        }
+    }
+    for (slot, level) in ["errors", "warnings", "notices"].iter().enumerate() {
+        if left[slot] > 0 {
+            out.push_str(&format!(
+                "::notice title=entramap::{} more {level} not shown (run entramap lint locally to see them all)\n",
+                left[slot]
+            ));
+        }
+    }
+    out
+}
+
+fn github_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn github_property(text: &str) -> String {
+    github_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// A rule's documentation as `entramap explain` prints it.
+pub fn explain_text(meta: &crate::lint::RuleMeta) -> String {
+    let body: Vec<&str> = meta
+        .doc
+        .lines()
+        .map(|l| l.strip_prefix(' ').unwrap_or(l))
+        .collect();
+    format!(
+        "{} ({}) — {}, {} by default\n\n{}\n",
+        meta.name,
+        meta.code,
+        meta.summary,
+        meta.severity,
+        body.join("\n").trim_end()
+    )
+}

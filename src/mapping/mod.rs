@@ -15,6 +15,7 @@
 //! assert_eq!(m.source.as_ref().unwrap().text, "[userPrincipalName]");
 //! ```
 
+pub mod builtin;
 mod emit;
 mod json;
 pub mod model;

@@ -1,0 +1,140 @@
+//! `.entramap.yaml`: project configuration, found from the linted file's folder upward.
+//!
+//! ```yaml
+//! profile: unleash            # a built-in profile name or a path (relative to this file)
+//! scim-mode: legacy           # legacy | compliant
+//! select: []                  # only these rules (names or codes)
+//! ignore: [constant-expression]
+//! per-path-ignores:           # globs relative to this file: rules ignored there
+//!   "legacy/**/*.json": [unknown-target-attribute]
+//! ```
+//! Command-line options win over the file.
+
+use crate::profile::ScimMode;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub const FILE_NAME: &str = ".entramap.yaml";
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {
+    #[serde(default)]
+    pub profile: Option<String>,
+    #[serde(default)]
+    pub scim_mode: Option<ScimMode>,
+    #[serde(default)]
+    pub select: Vec<String>,
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    #[serde(default)]
+    pub per_path_ignores: BTreeMap<String, Vec<String>>,
+    /// The folder the file was found in (globs and profile paths are relative to it).
+    #[serde(skip)]
+    pub dir: PathBuf,
+}
+
+impl Config {
+    /// The nearest `.entramap.yaml` from `file`'s folder upward, if any.
+    pub fn discover(file: &Path) -> Result<Option<Config>, String> {
+        let start = file.canonicalize().unwrap_or_else(|_| file.to_path_buf());
+        let mut dir = start.parent();
+        while let Some(d) = dir {
+            let candidate = d.join(FILE_NAME);
+            if candidate.is_file() {
+                return Config::load(&candidate).map(Some);
+            }
+            dir = d.parent();
+        }
+        Ok(None)
+    }
+
+    /// Reads a configuration file.
+    pub fn load(path: &Path) -> Result<Config, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let mut config: Config = if text.trim().is_empty() {
+            Config::default()
+        } else {
+            serde_saphyr::from_str(&text)
+                .map_err(|e| format!("{} is not valid: {e}", path.display()))?
+        };
+        let abs = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        config.dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+        for key in config
+            .select
+            .iter()
+            .chain(&config.ignore)
+            .chain(config.per_path_ignores.values().flatten())
+        {
+            if crate::lint::find_rule(key).is_none() {
+                return Err(format!(
+                    "{}: no rule named {key:?} (`entramap rules` lists them)",
+                    path.display()
+                ));
+            }
+        }
+        Ok(config)
+    }
+
+    /// The profile setting resolved against the config's folder when it is a path.
+    pub fn profile_path(&self) -> Option<String> {
+        let p = self.profile.as_ref()?;
+        if crate::profile::BUILT_IN
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case(p))
+        {
+            return Some(p.clone());
+        }
+        Some(self.dir.join(p).to_string_lossy().into_owned())
+    }
+
+    /// Rules ignored for `file` by `per-path-ignores`.
+    pub fn ignores_for(&self, file: &Path) -> Vec<String> {
+        let abs = file.canonicalize().unwrap_or_else(|_| file.to_path_buf());
+        let Ok(rel) = abs.strip_prefix(&self.dir) else {
+            return Vec::new();
+        };
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        self.per_path_ignores
+            .iter()
+            .filter(|(glob, _)| glob_match(glob, &rel))
+            .flat_map(|(_, rules)| rules.iter().cloned())
+            .collect()
+    }
+}
+
+/// Glob matching: `*` any run within a path segment, `**` any run of segments, `?` one character.
+pub fn glob_match(glob: &str, path: &str) -> bool {
+    fn go(g: &[u8], p: &[u8]) -> bool {
+        match g {
+            [] => p.is_empty(),
+            [b'*', b'*', b'/', rest @ ..] => {
+                (0..=p.len()).any(|i| (i == 0 || p[i - 1] == b'/') && go(rest, &p[i..]))
+            }
+            [b'*', b'*', rest @ ..] => (0..=p.len()).any(|i| go(rest, &p[i..])),
+            [b'*', rest @ ..] => (0..=p.len())
+                .take_while(|&i| i == 0 || p[i - 1] != b'/')
+                .any(|i| go(rest, &p[i..])),
+            [b'?', rest @ ..] => !p.is_empty() && p[0] != b'/' && go(rest, &p[1..]),
+            [c, rest @ ..] => p.first() == Some(c) && go(rest, &p[1..]),
+        }
+    }
+    go(glob.as_bytes(), path.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_match;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("legacy/**/*.json", "legacy/a/b/x.json"));
+        assert!(glob_match("legacy/**/*.json", "legacy/x.json"));
+        assert!(!glob_match("legacy/*.json", "legacy/a/x.json"));
+        assert!(glob_match("*.yaml", "m.yaml"));
+        assert!(!glob_match("*.yaml", "dir/m.yaml"));
+        assert!(glob_match("m?.yaml", "m1.yaml"));
+    }
+}

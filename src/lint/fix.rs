@@ -1,0 +1,398 @@
+//! Applying fixes: each fix becomes byte edits of the file, made only inside the spans
+//! concerned, re-escaped for where they land (a JSON string, a YAML scalar of any style). In a
+//! Graph export, an edited expression's `source` tree is rebuilt as well, so the file stays a
+//! valid export. A plan whose result no longer loads is refused.
+
+use super::{Finding, FixEdit};
+use crate::graph;
+use crate::mapping::{self, Format, MappingExpr, MappingFile};
+use crate::span::Span;
+use crate::syntax;
+use std::collections::BTreeMap;
+
+/// The edits a set of fixes makes, and the text that results.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixPlan {
+    /// Non-overlapping `(span in the original, replacement)` pairs, in file order.
+    pub edits: Vec<(Span, String)>,
+    /// What was fixed, one line each.
+    pub applied: Vec<String>,
+    /// The file after the edits.
+    pub text: String,
+}
+
+/// Why fixes could not be applied.
+#[derive(Debug, thiserror::Error)]
+pub enum FixError {
+    #[error("the fixed file would no longer load ({0}); nothing was changed")]
+    WouldBreak(String),
+    #[error("the fixed expression for `{target}` does not parse ({message}); nothing was changed")]
+    BadExpression { target: String, message: String },
+}
+
+#[derive(Default)]
+struct MappingFixes<'a> {
+    remove: Option<&'a str>,
+    whole: Option<(&'a str, &'a str)>,
+    spans: Vec<(Span, &'a str, &'a str)>,
+}
+
+/// Plans the fixes of `findings` (only safe ones unless `include_unsafe`).
+pub fn plan(
+    text: &str,
+    file: &MappingFile,
+    findings: &[Finding],
+    include_unsafe: bool,
+) -> Result<FixPlan, FixError> {
+    let mut by_mapping: BTreeMap<(usize, usize), MappingFixes> = BTreeMap::new();
+    for f in findings {
+        let (Some(fix), Some((oi, Some(mi)))) = (&f.fix, f.location) else {
+            continue;
+        };
+        if !fix.safe && !include_unsafe {
+            continue;
+        }
+        let entry = by_mapping.entry((oi, mi)).or_default();
+        match &fix.edit {
+            FixEdit::RemoveMapping => entry.remove = Some(&fix.message),
+            FixEdit::WholeExpression { text } => {
+                entry.whole.get_or_insert((text, &fix.message));
+            }
+            FixEdit::Expression { span, text } => entry.spans.push((*span, text, &fix.message)),
+        }
+    }
+    let mut edits: Vec<(Span, String)> = Vec::new();
+    let mut applied = Vec::new();
+    for ((oi, mi), fixes) in by_mapping {
+        let mapping = &file.object_mappings[oi].attribute_mappings[mi];
+        if let Some(message) = fixes.remove {
+            edits.push((removal_span(text, file.format, mapping.span), String::new()));
+            applied.push(message.to_string());
+            continue;
+        }
+        let Some(source) = &mapping.source else {
+            continue;
+        };
+        let new_expr = match fixes.whole {
+            Some((whole, message)) => {
+                applied.push(message.to_string());
+                whole.to_string()
+            }
+            None => {
+                let mut spans = fixes.spans;
+                spans.sort_by_key(|(s, _, _)| std::cmp::Reverse(s.start));
+                let mut out = source.text.clone();
+                let mut floor = usize::MAX;
+                for (span, replacement, message) in spans {
+                    if span.end as usize > floor || !out.is_char_boundary(span.start as usize) {
+                        continue; // overlaps a later edit already made
+                    }
+                    out.replace_range(span.range(), replacement);
+                    floor = span.start as usize;
+                    applied.push(message.to_string());
+                }
+                out
+            }
+        };
+        let parsed = syntax::parse(&new_expr).map_err(|e| FixError::BadExpression {
+            target: mapping.target.value.clone(),
+            message: e.kind.message(),
+        })?;
+        match (file.format, source.tree_span) {
+            (Format::Graph, Some(tree_span)) => {
+                edits.push((tree_span, tree_json(text, tree_span, &parsed, &new_expr)));
+            }
+            _ => edits.push((
+                source.map.span,
+                encode(text, file.format, source, &new_expr),
+            )),
+        }
+    }
+    edits.sort_by_key(|(s, _)| s.start);
+    edits.dedup_by(|b, a| b.0.start < a.0.end); // drop an edit that overlaps the one before it
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (span, replacement) in &edits {
+        out.push_str(&text[at..span.start as usize]);
+        out.push_str(replacement);
+        at = span.end as usize;
+    }
+    out.push_str(&text[at..]);
+    if let Err(e) = mapping::load(&out) {
+        return Err(FixError::WouldBreak(e.message));
+    }
+    Ok(FixPlan {
+        edits,
+        applied,
+        text: out,
+    })
+}
+
+/// The expression text encoded for the place it is written.
+fn encode(file_text: &str, format: Format, source: &MappingExpr, expr: &str) -> String {
+    let before = file_text[..source.map.span.start as usize]
+        .chars()
+        .next_back();
+    match (format, before) {
+        (Format::Graph, _) | (Format::Yaml, Some('"')) => json_escape(expr),
+        (Format::Yaml, Some('\'')) => expr.replace('\'', "''"),
+        _ => expr.to_string(),
+    }
+}
+
+/// JSON string content (also valid inside a YAML double-quoted scalar).
+fn json_escape(text: &str) -> String {
+    let quoted = serde_json::to_string(text).unwrap_or_default();
+    quoted[1..quoted.len() - 1].to_string()
+}
+
+/// A rebuilt `source` tree, laid out like the one it replaces: same key order, same indentation,
+/// one line if the original was on one line.
+fn tree_json(file_text: &str, span: Span, parsed: &syntax::Expr, expr: &str) -> String {
+    let original = &file_text[span.range()];
+    let mut tree = graph::to_graph(parsed);
+    tree.expression = Some(expr.to_string());
+    let value = serde_json::to_value(&tree).unwrap_or_default();
+    let order: Vec<String> =
+        serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(original)
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+    let value = reorder(value, &order);
+    if !original.contains('\n') {
+        return serde_json::to_string(&value).unwrap_or_default();
+    }
+    let line_start = file_text[..span.start as usize]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let indent: String = file_text[line_start..]
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect();
+    let unit = original
+        .lines()
+        .nth(1)
+        .map(|l| {
+            l.chars()
+                .take_while(|c| *c == ' ')
+                .count()
+                .saturating_sub(indent.len())
+        })
+        .filter(|&n| n > 0)
+        .unwrap_or(2);
+    let unit = " ".repeat(unit);
+    let mut buf = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(unit.as_bytes());
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, formatter);
+    serde::Serialize::serialize(&value, &mut ser).ok();
+    let pretty = String::from_utf8(buf).unwrap_or_default();
+    let newline = if file_text.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    pretty
+        .lines()
+        .enumerate()
+        .fold(String::new(), |mut acc, (i, line)| {
+            if i > 0 {
+                acc.push_str(newline);
+                acc.push_str(&indent);
+            }
+            acc.push_str(line);
+            acc
+        })
+}
+
+/// The same JSON with every object's keys in the given order (others after, as they come).
+fn reorder(value: serde_json::Value, order: &[String]) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => {
+            let mut out = serde_json::Map::new();
+            let mut rest: Vec<(String, serde_json::Value)> = map.into_iter().collect();
+            for key in order {
+                if let Some(i) = rest.iter().position(|(k, _)| k == key) {
+                    let (k, v) = rest.remove(i);
+                    out.insert(k, reorder(v, order));
+                }
+            }
+            for (k, v) in rest {
+                out.insert(k, reorder(v, order));
+            }
+            serde_json::Value::Object(out)
+        }
+        serde_json::Value::Array(items) => {
+            serde_json::Value::Array(items.into_iter().map(|v| reorder(v, order)).collect())
+        }
+        other => other,
+    }
+}
+
+/// The bytes to delete to remove a mapping: in JSON the object with its separating comma, in
+/// YAML the whole lines of the list entry.
+fn removal_span(text: &str, format: Format, span: Span) -> Span {
+    let (start, end) = (span.start as usize, span.end as usize);
+    match format {
+        Format::Graph => {
+            let before = text[..start].trim_end();
+            if before.ends_with(',') {
+                // `…, {mapping}`: take the comma and the white space before the mapping.
+                Span::new(before.len() - 1, end)
+            } else {
+                // The first element: take the comma and white space after it instead.
+                let after = &text[end..];
+                let trimmed = after.trim_start();
+                match trimmed.strip_prefix(',') {
+                    Some(rest) => {
+                        let ws = rest.len() - rest.trim_start().len();
+                        Span::new(start, text.len() - rest.len() + ws)
+                    }
+                    None => span,
+                }
+            }
+        }
+        Format::Yaml => {
+            let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
+            // The span may end before trailing comments or blank space of its last line.
+            Span::new(line_start, line_end)
+        }
+    }
+}
+
+/// A unified diff of the plan against the original, three lines of context.
+pub fn unified_diff(path: &str, old: &str, plan: &FixPlan) -> String {
+    let old_lines: Vec<&str> = old.split_inclusive('\n').collect();
+    let new_lines: Vec<&str> = plan.text.split_inclusive('\n').collect();
+    // Lines changed in the old text, and how the line count shifts, per edit.
+    let line_of = |text: &str, offset: usize| text[..offset].matches('\n').count();
+    let mut hunks: Vec<(usize, usize, usize, usize)> = Vec::new(); // old_start, old_end, new_start, new_end (exclusive)
+    let mut shift: isize = 0;
+    for (span, replacement) in &plan.edits {
+        let o0 = line_of(old, span.start as usize);
+        let o1 = line_of(old, span.end as usize) + 1;
+        let removed_nl = old[span.range()].matches('\n').count() as isize;
+        let added_nl = replacement.matches('\n').count() as isize;
+        let n0 = (o0 as isize + shift) as usize;
+        let n1 = (o1 as isize + shift + added_nl - removed_nl) as usize;
+        shift += added_nl - removed_nl;
+        let ctx = 3;
+        let h = (
+            o0.saturating_sub(ctx),
+            (o1 + ctx).min(old_lines.len()),
+            n0.saturating_sub(ctx),
+            (n1 + ctx).min(new_lines.len()),
+        );
+        match hunks.last_mut() {
+            Some(last) if h.0 <= last.1 => {
+                last.1 = h.1;
+                last.3 = h.3;
+            }
+            _ => hunks.push(h),
+        }
+    }
+    let mut out = format!("--- {path}\n+++ {path} (fixed)\n");
+    for (o0, o1, n0, n1) in hunks {
+        let ops = line_diff(&old_lines[o0..o1], &new_lines[n0..n1]);
+        // Split the region where more than twice the context lies unchanged between changes.
+        let changed: Vec<usize> = (0..ops.len()).filter(|&k| ops[k].0 != ' ').collect();
+        let mut groups: Vec<(usize, usize)> = Vec::new();
+        for &k in &changed {
+            let (from, to) = (k.saturating_sub(3), (k + 4).min(ops.len()));
+            match groups.last_mut() {
+                Some(g) if from <= g.1 => g.1 = to,
+                _ => groups.push((from, to)),
+            }
+        }
+        for (from, to) in groups {
+            let old_before = ops[..from].iter().filter(|(t, _)| *t != '+').count();
+            let new_before = ops[..from].iter().filter(|(t, _)| *t != '-').count();
+            let old_len = ops[from..to].iter().filter(|(t, _)| *t != '+').count();
+            let new_len = ops[from..to].iter().filter(|(t, _)| *t != '-').count();
+            out.push_str(&format!(
+                "@@ -{},{old_len} +{},{new_len} @@\n",
+                o0 + old_before + 1,
+                n0 + new_before + 1
+            ));
+            for (tag, l) in &ops[from..to] {
+                out.push(*tag);
+                out.push_str(l.trim_end_matches(['\n', '\r']));
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// The lines of `a` and `b` tagged ' ' (both), '-' (only `a`) or '+' (only `b`), by longest
+/// common subsequence. Hunks are small (the lines one edit touches, plus context); past a size
+/// bound the middle is shown as removed-then-added instead.
+fn line_diff<'t>(a: &[&'t str], b: &[&'t str]) -> Vec<(char, &'t str)> {
+    let pre = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let post = a[pre..]
+        .iter()
+        .rev()
+        .zip(b[pre..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (am, bm) = (&a[pre..a.len() - post], &b[pre..b.len() - post]);
+    let mut out: Vec<(char, &str)> = a[..pre].iter().map(|l| (' ', *l)).collect();
+    if am.len().saturating_mul(bm.len()) > 4_000_000 {
+        out.extend(am.iter().map(|l| ('-', *l)));
+        out.extend(bm.iter().map(|l| ('+', *l)));
+    } else {
+        // lcs[i][j]: the longest common subsequence of am[i..] and bm[j..].
+        let mut lcs = vec![vec![0u32; bm.len() + 1]; am.len() + 1];
+        for i in (0..am.len()).rev() {
+            for j in (0..bm.len()).rev() {
+                lcs[i][j] = if am[i] == bm[j] {
+                    lcs[i + 1][j + 1] + 1
+                } else {
+                    lcs[i + 1][j].max(lcs[i][j + 1])
+                };
+            }
+        }
+        let (mut i, mut j) = (0, 0);
+        while i < am.len() || j < bm.len() {
+            if i < am.len() && j < bm.len() && am[i] == bm[j] {
+                out.push((' ', am[i]));
+                i += 1;
+                j += 1;
+            } else if i < am.len() && (j == bm.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
+                out.push(('-', am[i]));
+                i += 1;
+            } else {
+                out.push(('+', bm[j]));
+                j += 1;
+            }
+        }
+    }
+    out.extend(a[a.len() - post..].iter().map(|l| (' ', *l)));
+    out
+}
+
+/// Writes `text` to `path` atomically: a temporary file beside it with the original's
+/// permissions, then a rename. On any failure the original is untouched.
+pub fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.entramap-{}.tmp", std::process::id()));
+    let result = (|| {
+        let permissions = std::fs::metadata(path)?.permissions();
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        std::fs::set_permissions(&tmp, permissions)?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

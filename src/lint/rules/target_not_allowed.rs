@@ -1,0 +1,68 @@
+use crate::lint::{Fix, FixEdit, MappingCx, Rule, RuleMeta, Sink};
+
+crate::declare_rule! {
+    /// ## What it does
+    /// With a profile (`--profile unleash`), reports every mapping to a target attribute the app
+    /// does not accept. For Unleash these are all but userName, displayName, emails, externalId
+    /// and active.
+    ///
+    /// ## Why it matters
+    /// The app drops attributes it does not store, so on every cycle Entra sees them as changed
+    /// and sends them again: provisioning never reaches a steady state, and the app's logs fill
+    /// with PATCH requests. Unleash's setup guide asks to remove them for exactly this reason.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// - target: name.givenName
+    ///   source: '[givenName]'
+    /// ```
+    ///
+    /// ## Fix
+    /// Delete the mapping (in the portal: Attribute Mappings → Delete). `--fix --unsafe-fixes`
+    /// removes it from the file.
+    pub struct TargetNotAllowed {
+        code: "EM101",
+        name: "target-not-allowed",
+        severity: Error,
+        summary: "a mapping to a target the profile's app does not accept",
+    }
+}
+
+impl Rule for TargetNotAllowed {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check_mapping(&self, cx: &MappingCx, out: &mut Sink) {
+        let Some(profile) = &cx.object.file.options.profile else {
+            return;
+        };
+        let om = cx.object.object;
+        if !om.enabled
+            || !om.target_object.eq_ignore_ascii_case(&profile.object)
+                && !om.target_object.ends_with(&format!(":{}", profile.object))
+        {
+            return;
+        }
+        let target = &cx.mapping.target.value;
+        if profile.allows(target) {
+            return;
+        }
+        let mut finding = cx.at_file(
+            &Self::META,
+            cx.mapping.target.span,
+            format!("{} does not accept `{target}`", profile.name),
+        );
+        finding.diagnostic.help = Some(format!(
+            "remove this mapping; {} accepts only {}",
+            profile.name,
+            profile.allowed.join(", ")
+        ));
+        finding.fix = Some(Fix {
+            message: format!("remove the mapping to `{target}`"),
+            safe: false,
+            edit: FixEdit::RemoveMapping,
+        });
+        out.push(finding);
+    }
+}

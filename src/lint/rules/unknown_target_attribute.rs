@@ -1,0 +1,66 @@
+use crate::diagnostic::Severity;
+use crate::lint::{MappingCx, Rule, RuleMeta, Sink};
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Reports a mapping whose `targetAttributeName` the target object does not define: checked
+    /// against the target directory's definitions inside the export (an error), else against the
+    /// User attributes of Entra's non-gallery SCIM app (a warning).
+    ///
+    /// ## Why it matters
+    /// Entra refuses to save a mapping to an undefined target, and a near-miss such as
+    /// `emails[type eq "Work"].value` creates a second, unexpected email entry in the app.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// - target: displayname
+    ///   source: '[displayName]'
+    /// ```
+    ///
+    /// ## Fix
+    /// Use the target's exact name, or add the attribute to the target schema first.
+    pub struct UnknownTargetAttribute {
+        code: "EM009",
+        name: "unknown-target-attribute",
+        severity: Error,
+        summary: "a target attribute the target object does not define",
+    }
+}
+
+impl Rule for UnknownTargetAttribute {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check_mapping(&self, cx: &MappingCx, out: &mut Sink) {
+        let name = &cx.mapping.target.value;
+        let (defs, from_file) = cx.object.target_attributes();
+        if defs.is_empty() || defs.iter().any(|d| &d.name == name) {
+            return;
+        }
+        // Custom extension attributes are declared by the app; without the export, assume them.
+        if !from_file && name.starts_with("urn:") && !name.contains(":enterprise:2.0:") {
+            return;
+        }
+        let object = &cx.object.object.target_object;
+        let (message, help) = match defs.iter().find(|d| d.name.eq_ignore_ascii_case(name)) {
+            Some(d) => (
+                format!("`{name}` differs only in case from the target attribute `{}`", d.name),
+                format!("write `{}`", d.name),
+            ),
+            None => (
+                format!("the target object `{object}` has no attribute `{name}`"),
+                match crate::suggest::did_you_mean(name, defs.iter().map(|d| d.name.as_str())) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "add the attribute to the target object's schema (Show advanced options → Edit attribute list), or map to one it has".into(),
+                },
+            ),
+        };
+        let mut finding = cx.at_file(&Self::META, cx.mapping.target.span, message);
+        finding.diagnostic.help = Some(help);
+        if !from_file {
+            finding.diagnostic.severity = Severity::Warning;
+        }
+        out.push(finding);
+    }
+}
