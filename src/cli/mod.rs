@@ -4,6 +4,7 @@
 
 pub mod convert;
 pub mod eval;
+pub mod lint;
 pub mod render;
 
 use crate::functions::{self, FunctionSpec};
@@ -51,6 +52,15 @@ enum Command {
     Functions(FunctionsArgs),
     /// Convert a mapping file between Graph JSON and entramap YAML.
     Convert(convert::ConvertArgs),
+    /// Lint mapping files (Graph schema JSON or entramap YAML).
+    Lint(lint::LintArgs),
+    /// List every lint rule with its code, default severity and summary.
+    Rules,
+    /// Explain a lint rule: what it does, why it matters, an example and the fix.
+    Explain {
+        /// A rule name (`switch-boolean-key-case`) or code (`EM013`).
+        rule: String,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -128,6 +138,9 @@ fn dispatch(cli: Cli) -> CmdResult {
         Command::Eval(args) => eval::cmd_eval(args),
         Command::Functions(args) => cmd_functions(args),
         Command::Convert(args) => convert::cmd_convert(args),
+        Command::Lint(args) => lint::cmd_lint(args),
+        Command::Rules => lint::cmd_rules(),
+        Command::Explain { rule } => lint::cmd_explain(&rule),
     };
     match result {
         // A closed pipe (`entramap … | head`) ends quietly.
