@@ -602,7 +602,7 @@ pub fn format_custom(ts: Timestamp, format: &str) -> R<String> {
                     ('t', _) => write!(out, "{}", if dt.hour() < 12 { "AM" } else { "PM" }),
                     ('y', 1) => write!(out, "{}", dt.year() % 100),
                     ('y', 2) => write!(out, "{:02}", dt.year() % 100),
-                    ('y', n) => write!(out, "{:0n$}", dt.year()),
+                    ('y', n) => write!(out, "{:0w$}", dt.year(), w = n.min(32)),
                     ('z', 1) => write!(out, "+0"),
                     ('z', 2) => write!(out, "+00"),
                     ('z', _) => write!(out, "+00:00"),

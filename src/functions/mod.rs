@@ -376,7 +376,7 @@ pub fn implementation(name: &str) -> Option<Implementation> {
 /// A function's implementation and catalogue entry (any casing), without allocating: the
 /// evaluator's lookup for every call.
 pub fn resolve(name: &str) -> Option<(Implementation, &'static FunctionSpec)> {
-    type Table = HashMap<String, (Implementation, &'static FunctionSpec)>;
+    type Table = HashMap<String, (Implementation, &'static FunctionSpec), Fnv>;
     static TABLE: OnceLock<Table> = OnceLock::new();
     let table = TABLE.get_or_init(|| {
         IMPLEMENTATIONS
@@ -397,6 +397,30 @@ pub fn resolve(name: &str) -> Option<(Implementation, &'static FunctionSpec)> {
     }
     let lower = std::str::from_utf8(&buf[..bytes.len()]).ok()?;
     table.get(lower).copied()
+}
+
+/// FNV-1a: a fast hash for the short, trusted keys of the implementation table.
+#[derive(Default, Clone, Copy)]
+struct Fnv;
+
+struct FnvHasher(u64);
+
+impl std::hash::BuildHasher for Fnv {
+    type Hasher = FnvHasher;
+    fn build_hasher(&self) -> FnvHasher {
+        FnvHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
 }
 
 /// Null, borrowed: what a function returns when it produces nothing.
