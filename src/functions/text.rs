@@ -777,6 +777,107 @@ mod tests {
         assert!(!is_turkic(Some("en-US")));
     }
 
+    fn eval(expr: &str, attrs: &[(&str, Value)]) -> Result<String, String> {
+        use crate::eval::{Context, Outcome, evaluate};
+        let map: std::collections::BTreeMap<String, Value> = attrs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
+        let parsed = crate::syntax::parse(expr).unwrap();
+        match evaluate(&parsed, &Context::new(&map)) {
+            Ok(Outcome::Value(v)) => Ok(v.texts().join("|")),
+            Ok(other) => Ok(format!("<{}>", other.name())),
+            Err(e) => Err(e.kind.name().to_string()),
+        }
+    }
+
+    fn s(v: &str) -> Value {
+        Value::Str(v.to_string())
+    }
+
+    #[test]
+    fn replace_overloads() {
+        let mail = [
+            ("mail", s("jd@contoso.com")),
+            ("mobile", s("+1 4255550100")),
+        ];
+        // oldValue + replacementValue: literal, every occurrence, case-sensitive.
+        assert_eq!(
+            eval(r#"Replace("a-b-B", "b", , , "_", , )"#, &[]),
+            Ok("a-_-B".into())
+        );
+        assert_eq!(
+            eval(r#"Replace([mail], "@contoso.com", , ,"", ,)"#, &mail),
+            Ok("jd".into())
+        );
+        // oldValue + template: the source goes into the template.
+        assert_eq!(
+            eval(r#"Replace([mail], "<m>", , , , , "SMTP:<m>")"#, &mail),
+            Ok("SMTP:jd@contoso.com".into())
+        );
+        // regexPattern + replacementValue, with .NET substitutions.
+        assert_eq!(
+            eval(
+                r#"Replace([mail], , "(?<id>.*)@(?<domain>.*)", , "${domain}/$1", , )"#,
+                &mail
+            ),
+            Ok("contoso.com/jd".into())
+        );
+        // regexPattern + regexGroupName + replacementValue: only the group is replaced.
+        assert_eq!(
+            eval(
+                r#"Replace([mail], , "(?<id>.*)@(?<domain>.*)", "domain", "fabrikam.com", , )"#,
+                &mail
+            ),
+            Ok("jd@fabrikam.com".into())
+        );
+        // regexPattern + regexGroupName + replacementAttributeName: the source when present,
+        // else the group extracted from the other attribute.
+        let extract =
+            r#"Replace([telephoneNumber], , "\+(?<isd>\d+) (?<n>\d+)", "n", , [mobile], )"#;
+        assert_eq!(eval(extract, &mail), Ok("4255550100".into()));
+        let with_phone = [
+            ("telephoneNumber", s("555")),
+            ("mobile", s("+1 4255550100")),
+        ];
+        assert_eq!(eval(extract, &with_phone), Ok("555".into()));
+        assert_eq!(eval(extract, &[]), Ok("<no-value>".into()));
+        // Null source: nothing flows; multi-valued: each value.
+        assert_eq!(
+            eval(r#"Replace([x], "a", , , "b", , )"#, &[]),
+            Ok("<no-value>".into())
+        );
+        let multi = [("x", Value::Multi(vec!["a1".into(), "a2".into()]))];
+        assert_eq!(
+            eval(r#"Replace([x], "a", , , "b", , )"#, &multi),
+            Ok("b1|b2".into())
+        );
+        // Errors.
+        assert_eq!(
+            eval(r#"Replace([mail], "a", , , , , )"#, &mail),
+            Err("no-replace-overload".into())
+        );
+        assert_eq!(
+            eval(r#"Replace([mail], "", , , "x", , )"#, &mail),
+            Err("invalid-argument".into())
+        );
+        assert_eq!(
+            eval(r#"Replace([mail], , "(", , "x", , )"#, &mail),
+            Err("invalid-regex".into())
+        );
+        assert_eq!(
+            eval(r#"Replace([mail], , "(a)", "nope", "x", , )"#, &mail),
+            Err("invalid-regex".into())
+        );
+        assert_eq!(
+            eval(
+                r#"Replace("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab", , "^(a|a?)+\1$", , "x", , )"#,
+                &[]
+            ),
+            Err("regex-too-complex".into())
+        );
+    }
+
     #[test]
     fn net_substitutions() {
         let r = |p: &str, i: &str, s: &str| regex_replace_text(p, i, s).unwrap();
