@@ -24,11 +24,13 @@ pub enum EvalOutput {
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
   entramap eval 'Join(\" \", [givenName], [surname])' --set givenName=John --set surname=Doe
-  entramap eval 'Switch([IsSoftDeleted], , \"False\", \"True\", \"True\", \"False\")' --set IsSoftDeleted=true
-  entramap eval 'Switch([IsSoftDeleted], , \"false\", \"true\", \"true\", \"false\")' --set IsSoftDeleted=true --output json
-  entramap eval 'DateDiff(\"d\", Now(), CDate([hireDate]))' --set hireDate=2012-03-16-07:00 --now 2021-08-25T17:41:18Z
-  entramap eval 'SelectUniqueValue(Join(\"@\", [givenName], \"contoso.com\"), Join(\"@\", [surname], \"contoso.com\"))' --input user.yaml --existing John@contoso.com
-  entramap eval --request parse-expression-request.json      # a Graph parseExpression body, answered offline
+  entramap eval 'Not([IsSoftDeleted])' --set IsSoftDeleted=true
+  entramap eval 'Switch([IsSoftDeleted], , \"false\", \"true\", \"true\", \"false\")' \\
+      --set IsSoftDeleted=true --output json
+  entramap eval 'DateDiff(\"d\", Now(), CDate([hired]))' --set hired=2012-03-16 \\
+      --now 2021-08-25T17:41:18Z
+  entramap eval 'Join(\"@\", [mailNickname], \"contoso.com\")' --input user.yaml
+  entramap eval --request parse-expression-request.json    # Graph's parseExpression, offline
 
 Input values (--input, a JSON or YAML object): null is an absent attribute; true/false are booleans;
 numbers, strings; a list is multi-valued; appRoleAssignments entries are role names or objects
