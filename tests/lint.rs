@@ -192,3 +192,41 @@ fn crlf_files_report_the_same_positions() {
     };
     assert_eq!(render::short(&[lf]), render::short(&[crlf]));
 }
+
+#[test]
+fn findings_in_yaml_scalars_of_every_style_point_at_the_file_character() {
+    let head = "source: User\ntarget: User\nmappings:\n  - target: userName\n    source: '[userPrincipalName]'\n    matching: 1\n  - target: displayName\n";
+    let cases = [
+        (
+            "double-quoted",
+            "    source: \"Jion(\\\"\\u00e9\\\", [mail])\"\n",
+        ),
+        ("single-quoted", "    source: 'Jion(\"é\", [mail])'\n"),
+        ("plain", "    source: Jion(\"é\", [mail])\n"),
+        (
+            "literal block",
+            "    source: |\n      Jion(\"é\",\n        [mail])\n",
+        ),
+        (
+            "folded block",
+            "    source: >-\n      Jion(\"é\",\n      [mail])\n",
+        ),
+    ];
+    for (style, tail) in cases {
+        for newline in ["\n", "\r\n"] {
+            let text = format!("{head}{tail}").replace('\n', newline);
+            let file = mapping::load(&text).unwrap_or_else(|e| panic!("{style}: {e}"));
+            let findings = lint::lint(&file, &LintOptions::default());
+            let f = findings
+                .iter()
+                .find(|f| f.diagnostic.name == "unknown-function")
+                .unwrap_or_else(|| panic!("{style}: no finding"));
+            let span = f.diagnostic.primary_span().unwrap();
+            assert_eq!(&text[span.range()], "Jion", "{style} {newline:?}");
+            let p = entramap::LineIndex::new(&text).line_col(&text, span.start as usize);
+            let line = text.lines().position(|l| l.contains("Jion")).unwrap() + 1;
+            let column = text.lines().nth(line - 1).unwrap().find("Jion").unwrap() + 1;
+            assert_eq!((p.line, p.column), (line, column), "{style} {newline:?}");
+        }
+    }
+}
