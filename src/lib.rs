@@ -26,6 +26,7 @@ pub mod graph;
 pub mod lint;
 pub mod mapping;
 pub mod profile;
+pub mod simulate;
 pub mod span;
 pub mod suggest;
 pub mod syntax;

@@ -6,6 +6,7 @@ pub mod convert;
 pub mod eval;
 pub mod lint;
 pub mod render;
+pub mod simulate;
 
 use crate::functions::{self, FunctionSpec};
 use crate::graph::{self, MappingSource};
@@ -54,6 +55,8 @@ enum Command {
     Convert(convert::ConvertArgs),
     /// Lint mapping files (Graph schema JSON or entramap YAML).
     Lint(lint::LintArgs),
+    /// Simulate what Entra would send to the SCIM app for a set of users.
+    Simulate(simulate::SimulateArgs),
     /// List every lint rule with its code, default severity and summary.
     Rules,
     /// Explain a lint rule: what it does, why it matters, an example and the fix.
@@ -139,6 +142,7 @@ fn dispatch(cli: Cli) -> CmdResult {
         Command::Functions(args) => cmd_functions(args),
         Command::Convert(args) => convert::cmd_convert(args),
         Command::Lint(args) => lint::cmd_lint(args),
+        Command::Simulate(args) => simulate::cmd_simulate(args),
         Command::Rules => lint::cmd_rules(),
         Command::Explain { rule } => lint::cmd_explain(&rule),
     };

@@ -1,0 +1,247 @@
+//! `entramap simulate`: what Entra would send to the SCIM app for a set of users.
+
+use super::{CmdResult, Failure, read_input, render};
+use crate::mapping;
+use crate::profile::{Profile, ScimMode};
+use crate::simulate::requests::{self, App};
+use crate::simulate::users::UserReader;
+use crate::simulate::{self, Event, Options, Output, Plan, steady};
+use jiff::Timestamp;
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  entramap simulate --mapping fixtures/mappings/scim-default-user.json --users fixtures/users/users.json
+  entramap simulate --mapping export.json --users users.jsonl --output requests --scim-mode compliant
+  entramap simulate --mapping export.json --users users.json --output trace --now 2025-01-01T00:00:00Z
+  entramap simulate --mapping export.json --users users.json --target-state app-users.jsonl --output requests
+  entramap simulate --mapping fixtures/mappings/scim-default-user.json --users fixtures/users/users.json --profile unleash --check-steady
+
+Users: Graph's /users response ({\"value\": [...]}), a JSON array, JSON Lines, or YAML, with Graph
+property names (id, businessPhones, mobilePhone, officeLocation, faxNumber are translated to the
+provisioning names objectId, telephoneNumber, mobile, physicalDeliveryOfficeName,
+facsimileTelephoneNumber), `manager` as an id, and optionally `assigned: false`, `deletedDateTime`
+or `IsSoftDeleted: true`. JSON Lines and arrays are streamed; a broken line is reported and skipped.
+
+IsSoftDeleted is true for a disabled, deleted or unassigned user, or one outside the scoping
+filter. A soft-deleted user the app has gets the deactivation PATCH; one it does not have is skipped.
+
+Output (JSON Lines on stdout): resources = the User each POST creates; requests = every request
+of the cycle (GET matching query, POST, PATCH); trace = per user and mapping, the expression, what
+it read, its result and whether it flowed (and why not). A summary goes to stderr.
+
+--check-steady applies cycle 1 to an app that keeps only what the profile persists, runs cycle 2
+and prints every write cycle 2 still sends, with the mappings that cause it.
+
+Exit codes: 0 done (and steady, with --check-steady), 1 not steady, or some users failed or could
+not be read (reported on stderr), 2 bad usage, a mapping that does not load or parse, unreadable files.")]
+pub struct SimulateArgs {
+    /// The mapping file (Graph schema JSON or entramap YAML).
+    #[arg(long, short, value_name = "FILE")]
+    pub mapping: String,
+    /// The users (`-` for stdin): Graph /users JSON, a JSON array, JSON Lines or YAML.
+    #[arg(long, short, value_name = "FILE")]
+    pub users: String,
+    /// The target app's profile: a built-in name (`unleash`) or a profile YAML file; decides what
+    /// the app persists for --check-steady.
+    #[arg(long, value_name = "NAME|PATH")]
+    pub profile: Option<String>,
+    /// How the tenant sends PATCH requests: `legacy` (tenant URL without ?aadOptscim062020) or
+    /// `compliant` (with it).
+    #[arg(long, value_enum, default_value_t = ScimMode::Legacy)]
+    pub scim_mode: ScimMode,
+    /// What to print.
+    #[arg(long, short, value_enum, default_value_t = Output::Resources)]
+    pub output: Output,
+    /// The app's current users: JSON Lines of SCIM User resources (with their `id`).
+    #[arg(long, value_name = "FILE")]
+    pub target_state: Option<String>,
+    /// Run two cycles and report what the second still sends (exit 1 when anything).
+    #[arg(long)]
+    pub check_steady: bool,
+    /// The time Now() returns, RFC 3339 (default: the current time).
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+    /// Seed for Guid() and RandomString().
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub seed: u64,
+}
+
+/// Prints progress and problems on stderr.
+struct Reporter {
+    progress: bool,
+    started: Instant,
+    last: Instant,
+    shown: bool,
+}
+
+impl Reporter {
+    fn event(&mut self, e: Event<'_>) {
+        let mut err = io::stderr().lock();
+        if self.shown {
+            let _ = write!(err, "\r\x1b[K");
+            self.shown = false;
+        }
+        match e {
+            Event::BadInput(e) => {
+                let _ = writeln!(
+                    err,
+                    "entramap: users: {e}{}",
+                    if e.fatal { "" } else { "; skipped" }
+                );
+            }
+            Event::UserFailed { user, message } => {
+                let _ = writeln!(err, "entramap: user {user}: {message}");
+            }
+            Event::Progress(n) => {
+                if self.progress && self.last.elapsed() >= Duration::from_millis(250) {
+                    self.last = Instant::now();
+                    let rate = n as f64 / self.started.elapsed().as_secs_f64().max(1e-6);
+                    let _ = write!(err, "{n} users… ({rate:.0}/s)");
+                    self.shown = true;
+                }
+            }
+        }
+    }
+
+    fn finish(&mut self) {
+        if self.shown {
+            eprint!("\r\x1b[K");
+            self.shown = false;
+        }
+    }
+}
+
+fn open_users(path: &str) -> io::Result<UserReader> {
+    UserReader::open(path)
+}
+
+pub fn cmd_simulate(args: SimulateArgs) -> CmdResult {
+    let text = read_input(&args.mapping)?;
+    let file = match mapping::load(&text) {
+        Ok(f) => f,
+        Err(e) => {
+            eprint!(
+                "{}",
+                render::human(
+                    &e.to_diagnostic(),
+                    &args.mapping,
+                    &text,
+                    render::stderr_color()
+                )
+            );
+            return Err(Failure(String::new()));
+        }
+    };
+    let plan = match Plan::new(&file) {
+        Ok(p) => p,
+        Err(simulate::PlanError::Syntax {
+            target,
+            text,
+            error,
+        }) => {
+            eprint!(
+                "{}",
+                render::human(
+                    &error.to_diagnostic(),
+                    &format!("{} (mapping to {target})", args.mapping),
+                    &text,
+                    render::stderr_color()
+                )
+            );
+            return Err(Failure(String::new()));
+        }
+        Err(e) => return Err(Failure(format!("{}: {e}", args.mapping))),
+    };
+    let profile = match &args.profile {
+        Some(p) => Some(Profile::resolve(p)?),
+        None => None,
+    };
+    let now = match &args.now {
+        None => Timestamp::now(),
+        Some(t) => t
+            .parse::<Timestamp>()
+            .map_err(|e| Failure(format!("--now {t:?} is not an RFC 3339 time: {e}")))?,
+    };
+    let options = Options {
+        mode: args.scim_mode,
+        now,
+        seed: args.seed,
+    };
+    let app = match &args.target_state {
+        Some(path) => requests::load_target_state(&plan, path).map_err(Failure)?,
+        None => App::new(&plan),
+    };
+    if args.check_steady && args.users == "-" {
+        return Err(Failure(
+            "--check-steady reads the users twice; give a file, not stdin".into(),
+        ));
+    }
+    let large = args.users == "-"
+        || std::fs::metadata(&args.users).is_ok_and(|m| m.len() > 16 * 1024 * 1024);
+    let mut reporter = Reporter {
+        progress: large && io::stderr().is_terminal(),
+        started: Instant::now(),
+        last: Instant::now(),
+        shown: false,
+    };
+    let mut events = |e: Event<'_>| reporter.event(e);
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let users_path = args.users.clone();
+
+    if args.check_steady {
+        let report = steady::check(
+            &plan,
+            &options,
+            &|| open_users(&users_path),
+            app,
+            profile.as_ref(),
+            &mut out,
+            &mut events,
+        )
+        .map_err(|e| Failure(format!("{}: {e}", args.users)))?;
+        out.flush()?;
+        reporter.finish();
+        eprintln!("entramap: cycle 1: {}", report.cycle1);
+        if report.is_steady() {
+            eprintln!("entramap: steady: cycle 2 sends no writes");
+            return Ok(failed_users(&report.cycle1));
+        }
+        eprintln!(
+            "entramap: not steady: cycle 2 still sends {} writes to {} users",
+            report.writes, report.users
+        );
+        for (target, n, why) in &report.targets {
+            let users = if *n == 1 { "user" } else { "users" };
+            eprintln!("  {target}: {n} {users}; {why}");
+        }
+        return Ok(ExitCode::from(1));
+    }
+
+    let users =
+        open_users(&args.users).map_err(|e| Failure(format!("cannot read {}: {e}", args.users)))?;
+    let summary = simulate::run(
+        &plan,
+        &options,
+        users,
+        &mut { app },
+        args.output,
+        &mut out,
+        &mut events,
+    )?;
+    out.flush()?;
+    reporter.finish();
+    eprintln!("entramap: {summary}");
+    Ok(failed_users(&summary))
+}
+
+fn failed_users(summary: &simulate::Summary) -> ExitCode {
+    if summary.errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
