@@ -55,12 +55,12 @@ pub fn remove_duplicates<'a>(a: &Args<'_, 'a>) -> Res<'a> {
     let Some(values) = values(a, 0)? else {
         return Ok(null());
     };
-    let mut out: Vec<String> = Vec::with_capacity(values.len());
-    for v in values.iter() {
-        if !out.contains(v) {
-            out.push(v.clone());
-        }
-    }
+    let mut seen = std::collections::HashSet::with_capacity(values.len());
+    let out: Vec<String> = values
+        .iter()
+        .filter(|v| seen.insert(v.as_str()))
+        .cloned()
+        .collect();
     owned(Value::Multi(out))
 }
 

@@ -12,6 +12,7 @@
 use super::{map_text, owned};
 use crate::eval::{Args, EvalErrorKind, Res, Stop, Value};
 use fancy_regex::{Captures, Regex, RegexBuilder};
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -82,20 +83,31 @@ pub fn instr<'a>(a: &Args<'_, 'a>) -> Res<'a> {
     let Some(hay) = hay else {
         return owned(Value::Int(0));
     };
-    let hay: Vec<char> = hay.chars().collect();
-    let needle: Vec<char> = needle.chars().collect();
     let from = (start - 1) as usize;
     if needle.is_empty() {
-        return owned(Value::Int(if from <= hay.len() { start } else { 0 }));
+        let len = hay.chars().count();
+        return owned(Value::Int(if from <= len { start } else { 0 }));
     }
-    let same = |x: char, y: char| x == y || (text_compare && x.to_lowercase().eq(y.to_lowercase()));
-    let found = (from..hay.len().saturating_sub(needle.len() - 1)).find(|&i| {
-        hay[i..i + needle.len()]
-            .iter()
-            .zip(&needle)
-            .all(|(&x, &y)| same(x, y))
-    });
-    owned(Value::Int(found.map_or(0, |i| i as i64 + 1)))
+    // Text compare folds both sides with the one-to-one lower-case mapping, which keeps
+    // character positions, then both compares are a plain substring search.
+    let fold = |t: &str| -> String { t.chars().map(|c| lower_char(c, false)).collect() };
+    let (hay, needle) = if text_compare {
+        (Cow::Owned(fold(&hay)), Cow::Owned(fold(&needle)))
+    } else {
+        (hay, needle)
+    };
+    let Some(byte_from) = hay
+        .char_indices()
+        .map(|(b, _)| b)
+        .chain(std::iter::once(hay.len()))
+        .nth(from)
+    else {
+        return owned(Value::Int(0));
+    };
+    let found = hay[byte_from..]
+        .find(needle.as_ref())
+        .map_or(0, |b| hay[..byte_from + b].chars().count() as i64 + 1);
+    owned(Value::Int(found))
 }
 
 /// `Join(separator, source…)`: every value of every source, null and empty ones skipped.
@@ -875,6 +887,34 @@ mod tests {
                 &[]
             ),
             Err("regex-too-complex".into())
+        );
+    }
+
+    #[test]
+    fn instr_positions_and_compare_types() {
+        let e = |x: &str| eval(x, &[]).unwrap();
+        assert_eq!(
+            e(r#"InStr("The Quick fox", "quick", 1, vbTextCompare)"#),
+            "5"
+        );
+        assert_eq!(
+            e(r#"InStr("The Quick fox", "quick", 1, vbBinaryCompare)"#),
+            "0"
+        );
+        assert_eq!(e(r#"InStr("The Quick fox", "quick")"#), "0");
+        assert_eq!(e(r#"InStr("Zoë Zoë", "ë", 4)"#), "7");
+        assert_eq!(e(r#"InStr("ÉCOLE école", "é", 2, vbTextCompare)"#), "7");
+        assert_eq!(e(r#"InStr("abc", "c", 4)"#), "0");
+        assert_eq!(e(r#"InStr("abc", "", 4)"#), "4");
+        assert_eq!(e(r#"InStr("abc", "", 5)"#), "0");
+        assert_eq!(e(r#"InStr([none], "a")"#), "0");
+        assert_eq!(
+            eval(r#"InStr("abc", "a", 0)"#, &[]),
+            Err("invalid-argument".into())
+        );
+        assert_eq!(
+            eval(r#"InStr("abc", "a", 1, "fuzzy")"#, &[]),
+            Err("invalid-argument".into())
         );
     }
 
