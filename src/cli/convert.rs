@@ -44,10 +44,12 @@ pub fn cmd_convert(args: ConvertArgs) -> CmdResult {
     let file = match mapping::load(&text) {
         Ok(file) => file,
         Err(e) => {
-            eprint!(
-                "{}",
-                render::human(&e.to_diagnostic(), name, &text, render::stderr_color())
-            );
+            super::eprint_text(&render::human(
+                &e.to_diagnostic(),
+                name,
+                &text,
+                render::stderr_color(),
+            ));
             return Ok(ExitCode::from(2));
         }
     };
@@ -81,30 +83,19 @@ fn report_unparsable(file: &MappingFile, name: &str, text: &str) -> bool {
         if let Err(e) = syntax::parse(&expr.text) {
             ok = false;
             let d = e.to_diagnostic().shifted(|s| expr.map.span(s));
-            eprint!("{}", render::human(&d, name, text, render::stderr_color()));
+            super::eprint_text(&render::human(&d, name, text, render::stderr_color()));
         }
     }
     if !ok {
-        eprintln!("entramap: nothing written: Graph JSON needs every expression to parse");
+        super::eprint_text(
+            "entramap: nothing written: Graph JSON needs every expression to parse\n",
+        );
     }
     ok
 }
 
 /// Writes `path` through a temporary file beside it, so a failure leaves the old file whole.
 fn write_atomically(path: &Path, contents: &str) -> Result<(), Failure> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{file_name}.entramap-tmp"));
-    std::fs::write(&tmp, contents)
-        .map_err(|e| Failure(format!("cannot write {}: {e}", tmp.display())))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Failure(format!("cannot write {}: {e}", path.display()))
-    })
+    crate::lint::fix::write_atomically(path, contents)
+        .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))
 }

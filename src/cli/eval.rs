@@ -113,7 +113,7 @@ pub fn cmd_eval(args: EvalArgs) -> CmdResult {
         EvalOutput::Text => match &result {
             Ok(Outcome::Value(v)) => v.texts().iter().map(|t| format!("{t}\n")).collect(),
             Ok(other) => {
-                eprintln!("note: nothing flows ({})", other.name());
+                super::eprint_text(&format!("note: nothing flows ({})\n", other.name()));
                 String::new()
             }
             Err(_) => String::new(),
@@ -155,10 +155,12 @@ fn json_result(result: &Result<Outcome, EvalError>) -> String {
 }
 
 fn report_eval_error(e: &EvalError, name: &str, text: &str) {
-    eprint!(
-        "{}",
-        render::human(&e.to_diagnostic(), name, text, render::stderr_color())
-    );
+    super::eprint_text(&render::human(
+        &e.to_diagnostic(),
+        name,
+        text,
+        render::stderr_color(),
+    ));
 }
 
 fn report_parse_error(
@@ -183,10 +185,12 @@ fn report_parse_error(
             write_stdout(&(serde_json::to_string_pretty(&response)? + "\n"))?;
         }
     }
-    eprint!(
-        "{}",
-        render::human(&e.to_diagnostic(), name, text, render::stderr_color())
-    );
+    super::eprint_text(&render::human(
+        &e.to_diagnostic(),
+        name,
+        text,
+        render::stderr_color(),
+    ));
     Ok(ExitCode::from(1))
 }
 

@@ -133,10 +133,10 @@ pub fn cmd_lint(args: LintArgs) -> CmdResult {
     let mut diffs = String::new();
     let mut unreadable = false;
     for path in &args.files {
-        let text = match super::read_input(path) {
-            Ok(text) => text,
+        let (text, bom) = match super::read_input_with_bom(path) {
+            Ok(read) => read,
             Err(Failure(message)) => {
-                eprintln!("entramap: error: {message}");
+                super::eprint_text(&format!("entramap: error: {message}\n"));
                 unreadable = true;
                 continue;
             }
@@ -148,10 +148,12 @@ pub fn cmd_lint(args: LintArgs) -> CmdResult {
                 continue;
             }
             Err(e) => {
-                eprint!(
-                    "{}",
-                    render::human(&e.to_diagnostic(), path, &text, render::stderr_color())
-                );
+                super::eprint_text(&render::human(
+                    &e.to_diagnostic(),
+                    path,
+                    &text,
+                    render::stderr_color(),
+                ));
                 unreadable = true;
                 continue;
             }
@@ -172,22 +174,26 @@ pub fn cmd_lint(args: LintArgs) -> CmdResult {
                         diffs.push_str(&fix::unified_diff(path, &text, &plan));
                     }
                     if args.fix && path != "-" {
-                        fix::write_atomically(Path::new(path), &plan.text).map_err(|e| {
-                            Failure(format!("cannot write {path}: {e}; the file is unchanged"))
-                        })?;
-                        eprintln!(
-                            "entramap: fixed {} problem{} in {path}",
-                            plan.applied.len(),
-                            plural(plan.applied.len())
-                        );
-                        let refreshed =
-                            mapping::load(&plan.text).map_err(|e| Failure(e.message))?;
-                        findings = lint::lint(&refreshed, &options);
-                        text = plan.text;
+                        let original = with_bom(&text, bom);
+                        let fixed = with_bom(&plan.text, bom);
+                        if let Err(message) = write_fixed(Path::new(path), &original, &fixed) {
+                            super::eprint_text(&format!("entramap: error: {message}\n"));
+                            unreadable = true;
+                        } else {
+                            super::eprint_text(&format!(
+                                "entramap: fixed {} problem{} in {path}\n",
+                                plan.applied.len(),
+                                plural(plan.applied.len())
+                            ));
+                            let refreshed =
+                                mapping::load(&plan.text).map_err(|e| Failure(e.message))?;
+                            findings = lint::lint(&refreshed, &options);
+                            text = plan.text;
+                        }
                     }
                 }
                 Err(e) => {
-                    eprintln!("entramap: error: {path}: {e}");
+                    super::eprint_text(&format!("entramap: error: {path}: {e}\n"));
                     unreadable = true;
                 }
             }
@@ -222,6 +228,37 @@ pub fn cmd_lint(args: LintArgs) -> CmdResult {
     } else {
         0
     }))
+}
+
+/// The file's text as it is on disk: with its byte-order mark when it had one.
+fn with_bom(text: &str, bom: bool) -> std::borrow::Cow<'_, str> {
+    if bom {
+        format!("\u{feff}{text}").into()
+    } else {
+        text.into()
+    }
+}
+
+/// Writes a fixed file in place of `original`, atomically and with its permissions, unless the
+/// file changed on disk since it was read (an editor saved it meanwhile): then nothing is
+/// written. On any failure the file is left as it was.
+fn write_fixed(path: &Path, original: &str, fixed: &str) -> Result<(), String> {
+    match std::fs::read(path) {
+        Ok(now) if now == original.as_bytes() => {}
+        Ok(_) => {
+            return Err(format!(
+                "{} changed while entramap was reading it; nothing was written (run again)",
+                path.display()
+            ));
+        }
+        Err(e) => return Err(format!("cannot read {} again: {e}", path.display())),
+    }
+    fix::write_atomically(path, fixed).map_err(|e| {
+        format!(
+            "cannot write {}: {e}; the file is unchanged",
+            path.display()
+        )
+    })
 }
 
 /// The options for one file: the command line first, then its configuration file.

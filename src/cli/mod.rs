@@ -108,32 +108,49 @@ impl<E: std::fmt::Display> From<E> for Failure {
 
 type CmdResult = Result<ExitCode, Failure>;
 
-/// Runs the command line and returns the process's exit code. Never panics outward: a panic is
-/// reported as an internal error with exit code 2.
+/// Runs the command line and returns the process's exit code: 0, 1 or 2, whatever the input.
+/// Never panics outward: a panic is reported as an internal error with exit code 2. Nothing is
+/// written with `print!`/`eprint!`, which panic when the stream is closed.
 pub fn run() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
-        eprintln!("entramap: internal error: {info}");
-        eprintln!("This is a bug in entramap; please report it with the input that caused it.");
+        eprint_text(&format!(
+            "entramap: internal error: {info}\n\
+             This is a bug in entramap; please report it with the input that caused it.\n"
+        ));
     }));
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
-            return ExitCode::from(code);
-        }
-    };
-    match std::panic::catch_unwind(move || dispatch(cli)) {
-        Ok(Ok(code)) => code,
-        Ok(Err(Failure(message))) => {
-            if !message.is_empty() {
-                eprintln!("entramap: error: {message}");
+    std::panic::catch_unwind(|| {
+        let cli = match Cli::try_parse() {
+            Ok(cli) => cli,
+            Err(e) => {
+                let code = if e.use_stderr() { 2 } else { 0 };
+                let _ = e.print();
+                return ExitCode::from(code);
             }
-            ExitCode::from(2)
+        };
+        match dispatch(cli) {
+            Ok(code) => code,
+            Err(Failure(message)) => {
+                if !message.is_empty() {
+                    eprint_text(&format!("entramap: error: {message}\n"));
+                }
+                ExitCode::from(2)
+            }
         }
-        Err(_) => ExitCode::from(2),
-    }
+    })
+    .unwrap_or(ExitCode::from(2))
 }
+
+/// Writes to stderr, ignoring failure: a closed stderr (`entramap … 2>&1 | head -1`) must not
+/// turn a report into a panic.
+pub fn eprint_text(text: &str) {
+    let mut err = io::stderr().lock();
+    let _ = err.write_all(text.as_bytes());
+    let _ = err.flush();
+}
+
+/// The message of the failure that a closed stdout causes; [`dispatch`] turns it into a quiet
+/// exit.
+const BROKEN_PIPE: &str = "Broken pipe";
 
 fn dispatch(cli: Cli) -> CmdResult {
     let result = match cli.command {
@@ -148,13 +165,19 @@ fn dispatch(cli: Cli) -> CmdResult {
     };
     match result {
         // A closed pipe (`entramap … | head`) ends quietly.
-        Err(Failure(m)) if m.contains("Broken pipe") => Ok(ExitCode::SUCCESS),
+        Err(Failure(m)) if m.contains(BROKEN_PIPE) => Ok(ExitCode::SUCCESS),
         other => other,
     }
 }
 
-/// Reads a named file, or stdin for `-`.
+/// Reads a named file, or stdin for `-`, as UTF-8 text without its byte-order mark.
 pub fn read_input(path: &str) -> Result<String, Failure> {
+    read_input_with_bom(path).map(|(text, _)| text)
+}
+
+/// Reads a named file, or stdin for `-`, as UTF-8 text without its byte-order mark; says
+/// whether there was one (so that a file written back keeps it).
+pub fn read_input_with_bom(path: &str) -> Result<(String, bool), Failure> {
     let mut bytes = Vec::new();
     if path == "-" {
         io::stdin()
@@ -163,17 +186,18 @@ pub fn read_input(path: &str) -> Result<String, Failure> {
     } else {
         bytes = std::fs::read(path).map_err(|e| Failure(format!("cannot read {path}: {e}")))?;
     }
-    let text = String::from_utf8(bytes).map_err(|e| {
+    let mut text = String::from_utf8(bytes).map_err(|e| {
         Failure(format!(
-            "{} is not valid UTF-8 (first bad byte at offset {})",
+            "{} is not valid UTF-8 (first bad byte at offset {}); entramap reads UTF-8 text",
             display_name(path),
             e.utf8_error().valid_up_to()
         ))
     })?;
-    Ok(text
-        .strip_prefix('\u{feff}')
-        .map(str::to_string)
-        .unwrap_or(text))
+    let bom = text.starts_with('\u{feff}');
+    if bom {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok((text, bom))
 }
 
 fn display_name(path: &str) -> &str {
@@ -182,9 +206,12 @@ fn display_name(path: &str) -> &str {
 
 fn write_stdout(text: &str) -> Result<(), Failure> {
     let mut out = io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    out.flush()?;
-    Ok(())
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::BrokenPipe => Failure(BROKEN_PIPE.into()),
+            _ => Failure(format!("cannot write to standard output: {e}")),
+        })
 }
 
 fn cmd_parse(args: ParseArgs) -> CmdResult {
@@ -201,7 +228,11 @@ fn cmd_parse(args: ParseArgs) -> CmdResult {
         write_stdout(&format!("{}\n", syntax::print(&expr)))?;
         return Ok(ExitCode::SUCCESS);
     }
-    let arg = args.expression.expect("clap requires an expression");
+    let Some(arg) = args.expression else {
+        return Err(Failure(
+            "an expression (or `-` for standard input) is required".into(),
+        ));
+    };
     let (name, text) = if arg == "-" {
         ("<stdin>", read_input("-")?)
     } else {
@@ -210,10 +241,12 @@ fn cmd_parse(args: ParseArgs) -> CmdResult {
     let expr = match syntax::parse(&text) {
         Ok(expr) => expr,
         Err(e) => {
-            eprint!(
-                "{}",
-                render::human(&e.to_diagnostic(), name, &text, render::stderr_color())
-            );
+            eprint_text(&render::human(
+                &e.to_diagnostic(),
+                name,
+                &text,
+                render::stderr_color(),
+            ));
             return Ok(ExitCode::from(1));
         }
     };

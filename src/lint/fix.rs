@@ -64,7 +64,14 @@ pub fn plan(
     let mut edits: Vec<(Span, String)> = Vec::new();
     let mut applied = Vec::new();
     for ((oi, mi), fixes) in by_mapping {
-        let mapping = &file.object_mappings[oi].attribute_mappings[mi];
+        // Findings from another file (or a stale lint) may name mappings this one lacks.
+        let Some(mapping) = file
+            .object_mappings
+            .get(oi)
+            .and_then(|om| om.attribute_mappings.get(mi))
+        else {
+            continue;
+        };
         if let Some(message) = fixes.remove {
             edits.push((removal_span(text, file.format, mapping.span), String::new()));
             applied.push(message.to_string());
@@ -84,8 +91,13 @@ pub fn plan(
                 let mut out = source.text.clone();
                 let mut floor = usize::MAX;
                 for (span, replacement, message) in spans {
-                    if span.end as usize > floor || !out.is_char_boundary(span.start as usize) {
-                        continue; // overlaps a later edit already made
+                    let range = span.range();
+                    if range.end > floor
+                        || range.end > out.len()
+                        || !out.is_char_boundary(range.start)
+                        || !out.is_char_boundary(range.end)
+                    {
+                        continue; // overlaps a later edit already made, or is not in the text
                     }
                     out.replace_range(span.range(), replacement);
                     floor = span.start as usize;
@@ -113,11 +125,17 @@ pub fn plan(
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     for (span, replacement) in &edits {
-        out.push_str(&text[at..span.start as usize]);
+        let Some(kept) = text.get(at..span.start as usize) else {
+            return Err(FixError::WouldBreak(format!(
+                "an edit at bytes {}..{} is outside the text",
+                span.start, span.end
+            )));
+        };
+        out.push_str(kept);
         out.push_str(replacement);
         at = span.end as usize;
     }
-    out.push_str(&text[at..]);
+    out.push_str(text.get(at..).unwrap_or_default());
     if let Err(e) = mapping::load(&out) {
         return Err(FixError::WouldBreak(e.message));
     }
@@ -130,9 +148,9 @@ pub fn plan(
 
 /// The expression text encoded for the place it is written.
 fn encode(file_text: &str, format: Format, source: &MappingExpr, expr: &str) -> String {
-    let before = file_text[..source.map.span.start as usize]
-        .chars()
-        .next_back();
+    let before = file_text
+        .get(..source.map.span.start as usize)
+        .and_then(|t| t.chars().next_back());
     match (format, before) {
         (Format::Graph, _) | (Format::Yaml, Some('"')) => json_escape(expr),
         (Format::Yaml, Some('\'')) => expr.replace('\'', "''"),
@@ -143,13 +161,17 @@ fn encode(file_text: &str, format: Format, source: &MappingExpr, expr: &str) -> 
 /// JSON string content (also valid inside a YAML double-quoted scalar).
 fn json_escape(text: &str) -> String {
     let quoted = serde_json::to_string(text).unwrap_or_default();
-    quoted[1..quoted.len() - 1].to_string()
+    quoted
+        .strip_prefix('"')
+        .and_then(|q| q.strip_suffix('"'))
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// A rebuilt `source` tree, laid out like the one it replaces: same key order, same indentation,
 /// one line if the original was on one line.
 fn tree_json(file_text: &str, span: Span, parsed: &syntax::Expr, expr: &str) -> String {
-    let original = &file_text[span.range()];
+    let original = file_text.get(span.range()).unwrap_or_default();
     let mut tree = graph::to_graph(parsed);
     tree.expression = Some(expr.to_string());
     let value = serde_json::to_value(&tree).unwrap_or_default();
@@ -161,10 +183,9 @@ fn tree_json(file_text: &str, span: Span, parsed: &syntax::Expr, expr: &str) -> 
     if !original.contains('\n') {
         return serde_json::to_string(&value).unwrap_or_default();
     }
-    let line_start = file_text[..span.start as usize]
-        .rfind('\n')
-        .map_or(0, |i| i + 1);
-    let indent: String = file_text[line_start..]
+    let before = file_text.get(..span.start as usize).unwrap_or_default();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let indent: String = before[line_start..]
         .chars()
         .take_while(|c| *c == ' ' || *c == '\t')
         .collect();
@@ -231,6 +252,9 @@ fn reorder(value: serde_json::Value, order: &[String]) -> serde_json::Value {
 /// YAML the whole lines of the list entry.
 fn removal_span(text: &str, format: Format, span: Span) -> Span {
     let (start, end) = (span.start as usize, span.end as usize);
+    if text.get(start..end).is_none() {
+        return span; // not a span of this text; `plan` refuses it
+    }
     match format {
         Format::Graph => {
             let before = text[..start].trim_end();
@@ -264,13 +288,18 @@ pub fn unified_diff(path: &str, old: &str, plan: &FixPlan) -> String {
     let old_lines: Vec<&str> = old.split_inclusive('\n').collect();
     let new_lines: Vec<&str> = plan.text.split_inclusive('\n').collect();
     // Lines changed in the old text, and how the line count shifts, per edit.
-    let line_of = |text: &str, offset: usize| text[..offset].matches('\n').count();
+    let line_of =
+        |text: &str, offset: usize| text.get(..offset).unwrap_or(text).matches('\n').count();
     let mut hunks: Vec<(usize, usize, usize, usize)> = Vec::new(); // old_start, old_end, new_start, new_end (exclusive)
     let mut shift: isize = 0;
     for (span, replacement) in &plan.edits {
         let o0 = line_of(old, span.start as usize);
         let o1 = line_of(old, span.end as usize) + 1;
-        let removed_nl = old[span.range()].matches('\n').count() as isize;
+        let removed_nl = old
+            .get(span.range())
+            .unwrap_or_default()
+            .matches('\n')
+            .count() as isize;
         let added_nl = replacement.matches('\n').count() as isize;
         let n0 = (o0 as isize + shift) as usize;
         let n1 = (o1 as isize + shift + added_nl - removed_nl) as usize;
@@ -292,7 +321,11 @@ pub fn unified_diff(path: &str, old: &str, plan: &FixPlan) -> String {
     }
     let mut out = format!("--- {path}\n+++ {path} (fixed)\n");
     for (o0, o1, n0, n1) in hunks {
-        let ops = line_diff(&old_lines[o0..o1], &new_lines[n0..n1]);
+        let (Some(old_hunk), Some(new_hunk)) = (old_lines.get(o0..o1), new_lines.get(n0..n1))
+        else {
+            continue;
+        };
+        let ops = line_diff(old_hunk, new_hunk);
         // Split the region where more than twice the context lies unchanged between changes.
         let changed: Vec<usize> = (0..ops.len()).filter(|&k| ops[k].0 != ' ').collect();
         let mut groups: Vec<(usize, usize)> = Vec::new();
@@ -370,29 +403,84 @@ fn line_diff<'t>(a: &[&'t str], b: &[&'t str]) -> Vec<(char, &'t str)> {
     out
 }
 
-/// Writes `text` to `path` atomically: a temporary file beside it with the original's
-/// permissions, then a rename. On any failure the original is untouched.
+/// Writes `text` to `path` atomically: a new temporary file beside it (never an existing one),
+/// given the original's permissions before anything is written to it (and its owner, where the
+/// process may set it), synced, then renamed over the original. A symbolic link is followed, so
+/// the file it points to is replaced and the link kept. A path that does not exist yet is
+/// created. On any failure the original is untouched and the temporary file removed.
 pub fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
-    let dir = path
+    let target = match std::fs::canonicalize(path) {
+        Ok(real) => real,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => path.to_path_buf(),
+        Err(e) => return Err(e),
+    };
+    let metadata = match std::fs::metadata(&target) {
+        Ok(m) => Some(m),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e),
+    };
+    if metadata.as_ref().is_some_and(|m| !m.is_file()) {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    let dir = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(std::path::Path::new("."));
-    let name = path
+    let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.entramap-{}.tmp", std::process::id()));
+    let mut attempt = 0u32;
+    let (tmp, mut f) = loop {
+        let tmp = dir.join(format!(
+            ".{name}.entramap-{}-{attempt}.tmp",
+            std::process::id()
+        ));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(f) => break (tmp, f),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
+                attempt += 1;
+            }
+            Err(e) => return Err(e),
+        }
+    };
     let result = (|| {
-        let permissions = std::fs::metadata(path)?.permissions();
-        let mut f = std::fs::File::create(&tmp)?;
+        if let Some(m) = &metadata {
+            f.set_permissions(m.permissions())?;
+            keep_owner(&f, m);
+        }
         f.write_all(text.as_bytes())?;
         f.sync_all()?;
-        std::fs::set_permissions(&tmp, permissions)?;
-        std::fs::rename(&tmp, path)
+        drop(f);
+        std::fs::rename(&tmp, &target)?;
+        // Make the rename itself durable; a directory that cannot be synced is no error.
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     result
 }
+
+/// Gives the new file the original's owner and group where the process may (as root it may;
+/// otherwise the file is the user's own already, or the attempt fails harmlessly).
+#[cfg(unix)]
+fn keep_owner(f: &std::fs::File, original: &std::fs::Metadata) {
+    use std::os::unix::fs::MetadataExt;
+    if let Ok(now) = f.metadata()
+        && (now.uid() != original.uid() || now.gid() != original.gid())
+    {
+        let _ = std::os::unix::fs::fchown(f, Some(original.uid()), Some(original.gid()));
+    }
+}
+
+#[cfg(not(unix))]
+fn keep_owner(_: &std::fs::File, _: &std::fs::Metadata) {}
