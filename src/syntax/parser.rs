@@ -37,12 +37,23 @@ fn is_ident_start(c: char) -> bool {
     c.is_ascii_alphabetic() || c == '_'
 }
 
-fn is_ident_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_'
+fn ident_token(i: &str) -> IResult<&str, &str> {
+    let (rest, _) = satisfy(is_ident_start).parse(i)?;
+    let len = 1 + rest
+        .bytes()
+        .take_while(|&b| b.is_ascii_alphanumeric() || b == b'_')
+        .count();
+    Ok((&i[len..], &i[..len]))
 }
 
-fn ident_token(i: &str) -> IResult<&str, &str> {
-    recognize(pair(satisfy(is_ident_start), take_while(is_ident_char))).parse(i)
+/// Whitespace: ASCII bytes are skipped without decoding; other characters are decoded only when
+/// one is met (a pasted non-breaking space is whitespace too).
+fn ws_fast(i: &str) -> IResult<&str, &str> {
+    let ascii = i.bytes().take_while(u8::is_ascii_whitespace).count();
+    if i.as_bytes().get(ascii).is_none_or(|b| b.is_ascii()) {
+        return Ok((&i[ascii..], &i[..ascii]));
+    }
+    ws_token(i)
 }
 
 fn number_token(i: &str) -> IResult<&str, &str> {
@@ -155,6 +166,12 @@ impl<'a> Parser<'a> {
     // compare_op = "=" | "<>" | "<" | "<=" | ">" | ">=" ;
     fn compare_op(&mut self) -> PResult<Option<CompareOp>> {
         let start = self.pos;
+        if !matches!(
+            self.src.as_bytes().get(start),
+            Some(b'=' | b'<' | b'>' | b'!')
+        ) {
+            return Ok(None);
+        }
         if self.rest().starts_with("==") {
             return Err(self.err(ParseErrorKind::DoubleEquals, Span::new(start, start + 2)));
         }
@@ -174,6 +191,10 @@ impl<'a> Parser<'a> {
             let save = self.pos;
             self.ws();
             let rest = self.rest();
+            if !rest.starts_with('&') {
+                self.pos = save;
+                break;
+            }
             if rest.starts_with("&&") {
                 return Err(self.err(
                     ParseErrorKind::LogicalOperator("&&".into()),
@@ -260,7 +281,7 @@ impl<'a> Parser<'a> {
     // arguments = argument , { ws , "," , ws , argument } ;
     // Leaves the cursor on the closing ')'.
     fn arguments(&mut self, open: Span) -> PResult<Vec<Expr>> {
-        let mut args = Vec::new();
+        let mut args = Vec::with_capacity(4);
         loop {
             args.push(self.argument(open)?);
             self.ws();
@@ -295,9 +316,9 @@ impl<'a> Parser<'a> {
     fn attribute(&mut self) -> PResult<Expr> {
         let start = self.pos;
         self.pos += 1;
-        let name = self
-            .token(|i| take_while(|c: char| c != ']' && c != '\n' && c != '\r').parse(i))
-            .unwrap_or("");
+        let rest = self.rest();
+        let name = &rest[..rest.find([']', '\n', '\r']).unwrap_or(rest.len())];
+        self.pos += name.len();
         if self.peek() != Some(']') {
             return Err(self
                 .err(ParseErrorKind::MissingCloseBracket, self.here())
@@ -319,9 +340,9 @@ impl<'a> Parser<'a> {
         self.pos += 1;
         let mut value = String::new();
         loop {
-            let chunk = self
-                .token(|i| take_while(|c: char| c != '"' && c != '\\').parse(i))
-                .unwrap_or("");
+            let rest = self.rest();
+            let chunk = &rest[..rest.find(['"', '\\']).unwrap_or(rest.len())];
+            self.pos += chunk.len();
             value.push_str(chunk);
             let rest = self.rest();
             let mut chars = rest.chars();
@@ -388,7 +409,7 @@ impl<'a> Parser<'a> {
 
     // ws = { white_space } ;
     fn ws(&mut self) {
-        self.token(ws_token);
+        self.token(ws_fast);
     }
 
     /// Chooses the most helpful error for unexpected text right after a complete argument or
