@@ -1,6 +1,6 @@
 //! `entramap convert FILE --to yaml|graph [-o OUT]`: a mapping file from one format to the other.
 
-use super::{CmdResult, Failure, read_input, render, write_stdout};
+use super::{CmdResult, Failure, render, write_stdout};
 use crate::mapping::{self, MappingFile};
 use crate::syntax;
 use clap::ValueEnum;
@@ -40,7 +40,18 @@ pub fn cmd_convert(args: ConvertArgs) -> CmdResult {
     } else {
         args.file.as_str()
     };
-    let text = read_input(&args.file)?;
+    let text = match super::read_mapping_file(&args.file)? {
+        super::MappingRead::Text { text, .. } => text,
+        super::MappingRead::Bad { error, shown } => {
+            super::eprint_text(&render::human(
+                &error.to_diagnostic(),
+                name,
+                &shown,
+                render::stderr_color(),
+            ));
+            return Ok(ExitCode::from(2));
+        }
+    };
     let file = match mapping::load(&text) {
         Ok(file) => file,
         Err(e) => {

@@ -1,7 +1,7 @@
 //! `entramap lint`, `entramap rules` and `entramap explain`.
 
 use super::render::{self, FileReport};
-use super::{CmdResult, Failure, write_stdout};
+use super::{CmdResult, Failure, MappingRead, write_stdout};
 use crate::lint::config::Config;
 use crate::lint::{self, LintOptions, RULES, fix};
 use crate::mapping;
@@ -132,12 +132,25 @@ pub fn cmd_lint(args: LintArgs) -> CmdResult {
     let mut reports = Vec::new();
     let mut diffs = String::new();
     let mut unreadable = false;
+    let mut failed = 0usize; // files that could not be read, loaded or fixed
     for path in &args.files {
-        let (text, bom) = match super::read_input_with_bom(path) {
-            Ok(read) => read,
+        let (text, bom) = match super::read_mapping_file(path) {
+            Ok(MappingRead::Text { text, bom }) => (text, bom),
+            Ok(MappingRead::Bad { error, shown }) => {
+                super::eprint_text(&render::human(
+                    &error.to_diagnostic(),
+                    path,
+                    &shown,
+                    render::stderr_color(),
+                ));
+                unreadable = true;
+                failed += 1;
+                continue;
+            }
             Err(Failure(message)) => {
                 super::eprint_text(&format!("entramap: error: {message}\n"));
                 unreadable = true;
+                failed += 1;
                 continue;
             }
         };
@@ -155,6 +168,7 @@ pub fn cmd_lint(args: LintArgs) -> CmdResult {
                     render::stderr_color(),
                 ));
                 unreadable = true;
+                failed += 1;
                 continue;
             }
         };
@@ -179,6 +193,7 @@ pub fn cmd_lint(args: LintArgs) -> CmdResult {
                         if let Err(message) = write_fixed(Path::new(path), &original, &fixed) {
                             super::eprint_text(&format!("entramap: error: {message}\n"));
                             unreadable = true;
+                            failed += 1;
                         } else {
                             super::eprint_text(&format!(
                                 "entramap: fixed {} problem{} in {path}\n",
@@ -195,6 +210,7 @@ pub fn cmd_lint(args: LintArgs) -> CmdResult {
                 Err(e) => {
                     super::eprint_text(&format!("entramap: error: {path}: {e}\n"));
                     unreadable = true;
+                    failed += 1;
                 }
             }
         }
@@ -211,9 +227,9 @@ pub fn cmd_lint(args: LintArgs) -> CmdResult {
             Format::Human => {
                 let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                     && std::io::stdout().is_terminal();
-                render::human_reports(&reports, color) + &summary(&reports)
+                render::human_reports(&reports, color) + &summary(&reports, failed)
             }
-            Format::Short => render::short(&reports) + &summary(&reports),
+            Format::Short => render::short(&reports) + &summary(&reports, failed),
             Format::Json => render::json_report(&reports),
             Format::Sarif => render::sarif(&reports),
             Format::Github => render::github(&reports),
@@ -310,19 +326,29 @@ fn totals(reports: &[FileReport]) -> (usize, usize, usize) {
     })
 }
 
-fn summary(reports: &[FileReport]) -> String {
+fn summary(reports: &[FileReport], failed: usize) -> String {
     let (e, w, i) = totals(reports);
     let files = reports.len();
-    if e + w + i == 0 {
-        return format!("entramap: no problems in {files} file{}\n", plural(files));
+    let mut out = if files == 0 && failed > 0 {
+        String::new()
+    } else if e + w + i == 0 {
+        format!("entramap: no problems in {files} file{}\n", plural(files))
+    } else {
+        format!(
+            "entramap: {e} error{}, {w} warning{}, {i} info{} in {files} file{}\n",
+            plural(e),
+            plural(w),
+            plural(i),
+            plural(files)
+        )
+    };
+    if failed > 0 {
+        out.push_str(&format!(
+            "entramap: {failed} file{} failed: see the errors above\n",
+            plural(failed)
+        ));
     }
-    format!(
-        "entramap: {e} error{}, {w} warning{}, {i} info{} in {files} file{}\n",
-        plural(e),
-        plural(w),
-        plural(i),
-        plural(files)
-    )
+    out
 }
 
 fn plural(n: usize) -> &'static str {

@@ -148,8 +148,8 @@ pub fn eprint_text(text: &str) {
     let _ = err.flush();
 }
 
-/// The message of the failure that a closed stdout causes; [`dispatch`] turns it into a quiet
-/// exit.
+/// What an I/O error says when stdout is a closed pipe: a command that passes such an error up
+/// (rather than writing through [`write_stdout`]) ends quietly too.
 const BROKEN_PIPE: &str = "Broken pipe";
 
 fn dispatch(cli: Cli) -> CmdResult {
@@ -200,18 +200,77 @@ pub fn read_input_with_bom(path: &str) -> Result<(String, bool), Failure> {
     Ok((text, bom))
 }
 
+/// A mapping file as read from disk or standard input.
+pub enum MappingRead {
+    /// Its text without a byte-order mark, and whether it had one.
+    Text { text: String, bom: bool },
+    /// Bytes that cannot be a mapping file (over 10 MB, not UTF-8): the error, and the text to
+    /// show it against.
+    Bad {
+        error: crate::mapping::LoadError,
+        shown: String,
+    },
+}
+
+/// Reads a mapping file (or stdin for `-`) without reading more than the size limit allows.
+pub fn read_mapping_file(path: &str) -> Result<MappingRead, Failure> {
+    use crate::mapping::{self, MAX_FILE_BYTES};
+    let limit = MAX_FILE_BYTES as u64 + 1;
+    let mut bytes = Vec::new();
+    let mut size = None;
+    if path == "-" {
+        io::stdin()
+            .lock()
+            .take(limit)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Failure(format!("cannot read standard input: {e}")))?;
+    } else {
+        let cannot = |e: io::Error| Failure(format!("cannot read {path}: {e}"));
+        let file = std::fs::File::open(path).map_err(cannot)?;
+        size = file.metadata().ok().map(|m| m.len());
+        file.take(limit).read_to_end(&mut bytes).map_err(cannot)?;
+    }
+    if bytes.len() > MAX_FILE_BYTES {
+        let mut error = mapping::too_large(bytes.len());
+        error.message = match size {
+            Some(n) => format!(
+                "the file is {n} bytes; entramap reads mapping files of at most {MAX_FILE_BYTES} bytes (10 MB)"
+            ),
+            None => format!(
+                "the input is over {MAX_FILE_BYTES} bytes; entramap reads mapping files of at most 10 MB"
+            ),
+        };
+        return Ok(MappingRead::Bad {
+            error,
+            shown: String::new(),
+        });
+    }
+    match mapping::decode(&bytes) {
+        Ok(text) => {
+            let bom = text.starts_with('\u{feff}');
+            let text = text.strip_prefix('\u{feff}').unwrap_or(text).to_string();
+            Ok(MappingRead::Text { text, bom })
+        }
+        Err(error) => Ok(MappingRead::Bad {
+            error,
+            shown: String::from_utf8_lossy(&bytes).into_owned(),
+        }),
+    }
+}
+
 fn display_name(path: &str) -> &str {
     if path == "-" { "<stdin>" } else { path }
 }
 
+/// Writes results to stdout. A closed pipe (`entramap … | head -1`) is not an error: the rest
+/// is dropped quietly and the command still ends with the exit code its results call for.
 fn write_stdout(text: &str) -> Result<(), Failure> {
     let mut out = io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(|e| match e.kind() {
-            io::ErrorKind::BrokenPipe => Failure(BROKEN_PIPE.into()),
-            _ => Failure(format!("cannot write to standard output: {e}")),
-        })
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure(format!("cannot write to standard output: {e}"))),
+    }
 }
 
 fn cmd_parse(args: ParseArgs) -> CmdResult {

@@ -54,6 +54,27 @@ use value::CoercionError;
 /// Calls nested deeper than this are refused (the parser already stops at 256).
 pub const MAX_DEPTH: u32 = 300;
 
+/// The most one function call or concatenation may produce, in bytes of text (every value of a
+/// multi-valued result counted, each with [`VALUE_OVERHEAD`] more). Directory attributes are
+/// a few kilobytes at most; this bound only stops expressions that multiply their input (a
+/// `Join` whose separator is a large value, `Replace` of every character by a large text,
+/// nested) from exhausting memory.
+pub const MAX_VALUE_BYTES: usize = 16 * 1024 * 1024;
+
+/// What each value of a multi-valued result counts for besides its text.
+pub const VALUE_OVERHEAD: usize = 24;
+
+/// The size a value counts for against [`MAX_VALUE_BYTES`].
+pub fn value_size(v: &Value) -> usize {
+    match v {
+        Value::Str(s) => s.len(),
+        Value::Multi(values) => values
+            .iter()
+            .fold(0usize, |n, s| n.saturating_add(s.len() + VALUE_OVERHEAD)),
+        _ => 0,
+    }
+}
+
 // ------------------------------------------------------------------------------------ attributes
 
 /// The source object's attributes, by name.
@@ -285,6 +306,8 @@ pub enum EvalErrorKind {
     ErrorFunction,
     /// Calls nested deeper than [`MAX_DEPTH`].
     TooDeep,
+    /// A call produced more than [`MAX_VALUE_BYTES`].
+    ValueTooLarge,
 }
 
 impl EvalErrorKind {
@@ -311,6 +334,7 @@ impl EvalErrorKind {
             NoReplaceOverload => "EV017",
             ErrorFunction => "EV018",
             TooDeep => "EV019",
+            ValueTooLarge => "EV020",
         }
     }
 
@@ -337,6 +361,7 @@ impl EvalErrorKind {
             NoReplaceOverload => "no-replace-overload",
             ErrorFunction => "error-function",
             TooDeep => "nesting-too-deep",
+            ValueTooLarge => "value-too-large",
         }
     }
 
@@ -383,6 +408,9 @@ impl EvalErrorKind {
                 "the expression raised this error on purpose, for data it cannot handle"
             }
             TooDeep => "flatten the expression",
+            ValueTooLarge => {
+                "an attribute value is a few kilobytes at most; look for a Join separator or a Replace replacement that repeats a large value"
+            }
         }
     }
 }
@@ -457,6 +485,16 @@ pub struct Evaluator<'a> {
     depth: Cell<u32>,
 }
 
+fn too_large(span: Span, what: &str, size: usize) -> Stop {
+    error(
+        EvalErrorKind::ValueTooLarge,
+        span,
+        format!(
+            "{what} would produce {size} bytes or more; entramap stops values at {MAX_VALUE_BYTES} bytes (16 MiB)"
+        ),
+    )
+}
+
 fn error(kind: EvalErrorKind, span: Span, message: impl Into<String>) -> Stop {
     Stop::Error(Box::new(EvalError::new(kind, span, message)))
 }
@@ -484,6 +522,10 @@ impl<'a> Evaluator<'a> {
                 let mut out = String::new();
                 for part in parts {
                     if let Some(text) = self.text_of(part)? {
+                        let size = out.len().saturating_add(text.len());
+                        if size > MAX_VALUE_BYTES {
+                            return Err(too_large(expr.span, "the concatenation", size));
+                        }
                         out.push_str(&text);
                     }
                 }
@@ -584,7 +626,12 @@ impl<'a> Evaluator<'a> {
         };
         let result = native(&args);
         self.depth.set(depth - 1);
-        result
+        let value = result?;
+        let size = value_size(&value);
+        if size > MAX_VALUE_BYTES {
+            return Err(too_large(span, &spec.name, size));
+        }
+        Ok(value)
     }
 }
 
@@ -759,6 +806,15 @@ impl<'e, 'a> Args<'e, 'a> {
             self.span,
             format!("{}, {}: {message}", self.name(), self.param(i)),
         )
+    }
+
+    /// Refuses a result of `size` bytes (see [`value_size`]) when it is over
+    /// [`MAX_VALUE_BYTES`]: functions that multiply their input check before they build it.
+    pub fn check_size(&self, size: usize) -> Result<(), Stop> {
+        if size > MAX_VALUE_BYTES {
+            return Err(too_large(self.span, self.name(), size));
+        }
+        Ok(())
     }
 
     /// An error about the whole call with exactly this message (`Error("…")`).

@@ -74,6 +74,12 @@ pub fn split<'a>(a: &Args<'_, 'a>) -> Res<'a> {
     let pieces = if delimiter.is_empty() {
         vec![source.into_owned()]
     } else {
+        let n = source.matches(delimiter.as_ref()).count() + 1;
+        a.check_size(
+            source
+                .len()
+                .saturating_add(n.saturating_mul(crate::eval::VALUE_OVERHEAD)),
+        )?;
         source
             .split(delimiter.as_ref())
             .map(str::to_string)

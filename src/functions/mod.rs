@@ -443,9 +443,15 @@ pub fn map_text<'a>(
     mut f: impl FnMut(&str) -> Result<String, crate::eval::Stop>,
 ) -> Res<'a> {
     if let Value::Multi(values) = &*v {
-        return owned(Value::Multi(
-            values.iter().map(|s| f(s)).collect::<Result<_, _>>()?,
-        ));
+        let mut out = Vec::with_capacity(values.len());
+        let mut size = 0usize;
+        for s in values {
+            let t = f(s)?;
+            size = size.saturating_add(t.len() + crate::eval::VALUE_OVERHEAD);
+            a.check_size(size)?;
+            out.push(t);
+        }
+        return owned(Value::Multi(out));
     }
     match a.as_text(i, v)? {
         None => Ok(null()),

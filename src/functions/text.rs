@@ -115,8 +115,9 @@ pub fn join<'a>(a: &Args<'_, 'a>) -> Res<'a> {
     let separator = a.text_or_empty(0)?;
     let mut out = String::new();
     let mut first = true;
+    // Past the size limit nothing more is added; the evaluator refuses the result.
     let mut push = |s: &str| {
-        if !s.is_empty() {
+        if !s.is_empty() && out.len() <= crate::eval::MAX_VALUE_BYTES {
             if !first {
                 out.push_str(&separator);
             }
@@ -523,11 +524,17 @@ pub fn replace<'a>(a: &Args<'_, 'a>) -> Res<'a> {
         }
         if let Some(replacement) = &replacement {
             return map_text(a, SOURCE, source, |s| {
+                let n = s.matches(old.as_ref()).count();
+                a.check_size(s.len().saturating_add(n.saturating_mul(replacement.len())))?;
                 Ok(s.replace(old.as_ref(), replacement))
             });
         }
         if let Some(template) = a.text(TEMPLATE)? {
-            return map_text(a, SOURCE, source, |s| Ok(template.replace(old.as_ref(), s)));
+            let n = template.matches(old.as_ref()).count();
+            return map_text(a, SOURCE, source, |s| {
+                a.check_size(template.len().saturating_add(n.saturating_mul(s.len())))?;
+                Ok(template.replace(old.as_ref(), s))
+            });
         }
     }
     let filled: Vec<&str> = (1..a.len())
@@ -715,6 +722,9 @@ fn regex_replace(
         out.push_str(&input[last..m.start()]);
         subst.expand(&caps, input, &mut out);
         last = m.end();
+        if out.len() > crate::eval::MAX_VALUE_BYTES {
+            break; // the evaluator refuses the result
+        }
     }
     out.push_str(&input[last..]);
     Ok(out)

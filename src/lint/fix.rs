@@ -61,8 +61,9 @@ pub fn plan(
             FixEdit::Expression { span, text } => entry.spans.push((*span, text, &fix.message)),
         }
     }
-    let mut edits: Vec<(Span, String)> = Vec::new();
-    let mut applied = Vec::new();
+    // Each edit with the messages of the fixes it makes.
+    let mut edits: Vec<(Span, String, Vec<String>)> = Vec::new();
+    let mut removals: Vec<(Span, String)> = Vec::new();
     for ((oi, mi), fixes) in by_mapping {
         // Findings from another file (or a stale lint) may name mappings this one lacks.
         let Some(mapping) = file
@@ -73,10 +74,10 @@ pub fn plan(
             continue;
         };
         if let Some(message) = fixes.remove {
-            edits.push((removal_span(text, file.format, mapping.span), String::new()));
-            applied.push(message.to_string());
+            removals.push((mapping.span, message.to_string()));
             continue;
         }
+        let mut applied = Vec::new();
         let Some(source) = &mapping.source else {
             continue;
         };
@@ -111,17 +112,33 @@ pub fn plan(
             message: e.kind.message(),
         })?;
         match (file.format, source.tree_span) {
-            (Format::Graph, Some(tree_span)) => {
-                edits.push((tree_span, tree_json(text, tree_span, &parsed, &new_expr)));
-            }
+            (Format::Graph, Some(tree_span)) => edits.push((
+                tree_span,
+                tree_json(text, tree_span, &parsed, &new_expr),
+                applied,
+            )),
             _ => edits.push((
                 source.map.span,
                 encode(text, file.format, source, &new_expr),
+                applied,
             )),
         }
     }
-    edits.sort_by_key(|(s, _)| s.start);
-    edits.dedup_by(|b, a| b.0.start < a.0.end); // drop an edit that overlaps the one before it
+    for (span, messages) in group_removals(text, file.format, removals) {
+        edits.push((
+            removal_span(text, file.format, span),
+            String::new(),
+            messages,
+        ));
+    }
+    edits.sort_by_key(|(s, _, _)| s.start);
+    // An edit that overlaps the one before it is dropped (its fixes are not reported).
+    edits.dedup_by(|b, a| b.0.start < a.0.end);
+    let applied = edits
+        .iter()
+        .flat_map(|(_, _, m)| m.iter().cloned())
+        .collect();
+    let edits: Vec<(Span, String)> = edits.into_iter().map(|(s, r, _)| (s, r)).collect();
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     for (span, replacement) in &edits {
@@ -246,6 +263,31 @@ fn reorder(value: serde_json::Value, order: &[String]) -> serde_json::Value {
         }
         other => other,
     }
+}
+
+/// Mappings to remove, as the spans to remove together: in JSON, neighbours in one array (only
+/// a comma between them) become one span, so that the commas around them are taken once.
+fn group_removals(
+    text: &str,
+    format: Format,
+    mut removals: Vec<(Span, String)>,
+) -> Vec<(Span, Vec<String>)> {
+    removals.sort_by_key(|(s, _)| s.start);
+    let mut groups: Vec<(Span, Vec<String>)> = Vec::new();
+    for (span, message) in removals {
+        if let Some((last, messages)) = groups.last_mut()
+            && format == Format::Graph
+            && text
+                .get(last.end as usize..span.start as usize)
+                .is_some_and(|between| between.trim() == ",")
+        {
+            *last = last.to(span);
+            messages.push(message);
+            continue;
+        }
+        groups.push((span, vec![message]));
+    }
+    groups
 }
 
 /// The bytes to delete to remove a mapping: in JSON the object with its separating comma, in

@@ -350,7 +350,7 @@ fn write_mapping(out: &mut String, m: &AttributeMapping, indent: usize) {
         field(
             out,
             "graph-tree",
-            serde_json::to_string(tree).unwrap_or_default(),
+            yaml_safe_json(serde_json::to_string(tree).unwrap_or_default()),
         );
     } else if let Some(expr) = &m.source
         && expr.tree.is_none()
@@ -360,8 +360,36 @@ fn write_mapping(out: &mut String, m: &AttributeMapping, indent: usize) {
         // Nothing to keep but the type; a minimal tree carries it.
         let tree =
             json!({"expression": expr.text, "name": null, "parameters": [], "type": expr.kind});
-        field(out, "graph-tree", tree.to_string());
+        field(out, "graph-tree", yaml_safe_json(tree.to_string()));
     }
+}
+
+/// Whether YAML needs `c` escaped: it is not printable in YAML (C0 and C1 controls, DEL,
+/// U+FFFE, U+FFFF), or it is a character some readers take for a line break or a byte-order
+/// mark.
+fn needs_escape(c: char) -> bool {
+    let printable = matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{7e}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}')
+        || c >= '\u{10000}';
+    !printable || matches!(c, '\u{feff}' | '\u{2028}' | '\u{2029}')
+}
+
+/// Compact JSON made safe to stand as a YAML flow mapping: serde_json leaves DEL, C1 controls
+/// and U+FFFE/U+FFFF unescaped, which YAML forbids. (Outside strings compact JSON has only
+/// ASCII punctuation, so every such character is inside a string, where `\uXXXX` means it in
+/// both languages.)
+fn yaml_safe_json(json: String) -> String {
+    if !json.chars().any(needs_escape) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if needs_escape(c) {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn kind_guess(text: &str) -> SourceType {
@@ -393,15 +421,12 @@ fn literal_block(s: &str, content_indent: usize) -> Option<String> {
     }
     let body = s.trim_end_matches('\n');
     let trailing = s.len() - body.len();
-    if body.chars().any(|c| {
-        (c.is_control() && c != '\n' && c != '\t')
-            || c == '\u{feff}'
-            || c == '\u{85}'
-            || c == '\u{2028}'
-            || c == '\u{2029}'
-    }) || body
-        .split('\n')
-        .any(|l| !l.is_empty() && l.trim().is_empty())
+    if body
+        .chars()
+        .any(|c| (needs_escape(c) && c != '\n' && c != '\t') || c == '\u{85}')
+        || body
+            .split('\n')
+            .any(|l| !l.is_empty() && l.trim().is_empty())
     {
         return None;
     }
@@ -431,10 +456,7 @@ fn scalar(s: &str, ctx: Ctx) -> String {
     if plain_ok(s, ctx) {
         return s.to_string();
     }
-    if !s
-        .chars()
-        .any(|c| c.is_control() || c == '\u{feff}' || c == '\u{2028}' || c == '\u{2029}')
-    {
+    if !s.chars().any(|c| c.is_control() || needs_escape(c)) {
         return format!("'{}'", s.replace('\'', "''"));
     }
     let mut out = String::from("\"");
@@ -445,7 +467,7 @@ fn scalar(s: &str, ctx: Ctx) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if c.is_control() || c == '\u{feff}' || c == '\u{2028}' || c == '\u{2029}' => {
+            c if c.is_control() || needs_escape(c) => {
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }
             c => out.push(c),
@@ -466,7 +488,7 @@ fn plain_ok(s: &str, ctx: Ctx) -> bool {
         || s.contains(": ")
         || s.contains(" #")
         || s.chars()
-            .any(|c| c.is_control() || matches!(c, '\u{feff}' | '\u{85}' | '\u{2028}' | '\u{2029}'))
+            .any(|c| c.is_control() || needs_escape(c) || c == '\u{85}')
     {
         return false;
     }

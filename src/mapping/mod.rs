@@ -69,6 +69,8 @@ pub enum LoadErrorKind {
     Empty,
     /// A key the YAML format does not have (usually a typo).
     UnknownField,
+    /// The bytes are not UTF-8 text (a binary file, a UTF-16 or Latin-1 export).
+    InvalidUtf8,
 }
 
 impl LoadErrorKind {
@@ -87,6 +89,7 @@ impl LoadErrorKind {
             TooManyAliases => "L010",
             Empty => "L011",
             UnknownField => "L012",
+            InvalidUtf8 => "L013",
         }
     }
 
@@ -105,6 +108,7 @@ impl LoadErrorKind {
             TooManyAliases => "too-many-aliases",
             Empty => "empty-file",
             UnknownField => "unknown-field",
+            InvalidUtf8 => "invalid-utf8",
         }
     }
 }
@@ -168,19 +172,66 @@ impl LoadError {
     }
 }
 
+/// Loads a mapping file from its bytes: [`decode`], then [`load`].
+pub fn load_bytes(bytes: &[u8]) -> Result<MappingFile, LoadError> {
+    load(decode(bytes)?)
+}
+
+/// A mapping file's bytes as text: at most [`MAX_FILE_BYTES`], UTF-8 (a byte-order mark is
+/// kept; [`load`] skips it). A UTF-16 file and any other bytes that are not UTF-8 are an
+/// [`LoadErrorKind::InvalidUtf8`] error at the first bad byte.
+pub fn decode(bytes: &[u8]) -> Result<&str, LoadError> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(too_large(bytes.len()));
+    }
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(LoadError::new(
+            LoadErrorKind::InvalidUtf8,
+            Span::new(0, 2),
+            "the file is UTF-16 text; entramap reads UTF-8",
+            "save the file as UTF-8 (PowerShell: `Set-Content -Encoding utf8`; most editors: \"Save with encoding\")",
+        ));
+    }
+    std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        let bad: Vec<String> = bytes[at..]
+            .iter()
+            .take(e.error_len().unwrap_or(bytes.len() - at).max(1))
+            .map(|b| format!("0x{b:02X}"))
+            .collect();
+        LoadError::new(
+            LoadErrorKind::InvalidUtf8,
+            Span::at(at),
+            format!(
+                "the file is not UTF-8 text: {} at byte {at} {}",
+                bad.join(" "),
+                if e.error_len().is_some() {
+                    "is not valid UTF-8"
+                } else {
+                    "starts a character that the file cuts off"
+                }
+            ),
+            "save the file as UTF-8; entramap reads UTF-8 only (a Latin-1 or Windows-1252 file shows this at its first accented letter)",
+        )
+    })
+}
+
+/// The error for a file of `len` bytes, over [`MAX_FILE_BYTES`].
+pub fn too_large(len: usize) -> LoadError {
+    LoadError::new(
+        LoadErrorKind::TooLarge,
+        Span::at(0),
+        format!(
+            "the file is {len} bytes; entramap reads mapping files of at most {MAX_FILE_BYTES} bytes (10 MB)"
+        ),
+        "a whole Graph schema export is a few hundred kilobytes; check that this is the right file",
+    )
+}
+
 /// Loads a mapping file, choosing JSON or YAML by its first non-blank character.
 pub fn load(text: &str) -> Result<MappingFile, LoadError> {
     if text.len() > MAX_FILE_BYTES {
-        return Err(LoadError::new(
-            LoadErrorKind::TooLarge,
-            Span::at(0),
-            format!(
-                "the file is {} bytes; entramap reads mapping files of at most {} bytes (10 MB)",
-                text.len(),
-                MAX_FILE_BYTES
-            ),
-            "a whole Graph schema export is a few hundred kilobytes; check that this is the right file",
-        ));
+        return Err(too_large(text.len()));
     }
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let body = &text[bom..];
