@@ -629,3 +629,141 @@ fn a_closed_stderr_is_no_panic() {
     drop(child.stderr.take());
     assert_eq!(child.wait().unwrap().code(), Some(2));
 }
+
+// ------------------------------------------------------------------------------------ limits
+
+/// Writes a JSON object of attributes to a scratch file for `eval --input`.
+fn attributes_file(test: &str, json: &serde_json::Value) -> String {
+    let path = scratch(test).join("user.json");
+    std::fs::write(&path, json.to_string()).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// A user with 10,000 values of one attribute evaluates at once.
+#[test]
+fn thousands_of_attribute_values() {
+    let values: Vec<String> = (0..10_000)
+        .map(|i| format!("smtp:user{i}@contoso.com"))
+        .collect();
+    let input = attributes_file(
+        "many-values",
+        &serde_json::json!({ "proxyAddresses": values }),
+    );
+    let started = Instant::now();
+    let (code, out, err) = run(
+        &["eval", "Join(\";\", [proxyAddresses])", "--input", &input],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.trim_end().split(';').count(), 10_000);
+    for (expr, expected) in [
+        ("Count([proxyAddresses])", "10000"),
+        ("Item([proxyAddresses], 10000)", "smtp:user9999@contoso.com"),
+        ("Count(RemoveDuplicates([proxyAddresses]))", "10000"),
+        (
+            "Count(Split(Join(\",\", [proxyAddresses]), \",\"))",
+            "10000",
+        ),
+    ] {
+        let (code, out, err) = run(&["eval", expr, "--input", &input], None);
+        assert_eq!((code, out.trim_end()), (0, expected), "{expr}: {err}");
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// `(a+)+$` on a long input runs on the linear-time engine and answers at once; a pattern that
+/// needs backtracking (a backreference) is stopped at the step limit with `regex-too-complex`.
+#[test]
+fn catastrophic_regexes_end_promptly() {
+    let long = "a".repeat(30_000) + "!";
+    let input = attributes_file("regex", &serde_json::json!({ "s": long }));
+    let started = Instant::now();
+    let (code, out, err) = run(
+        &[
+            "eval",
+            "Replace([s], , \"(a+)+$\", , \"x\", , )",
+            "--input",
+            &input,
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.trim_end(), long, "no match: the input is unchanged");
+    let (code, out, err) = run(
+        &[
+            "eval",
+            "Replace([s], , \"^(a|a)*\\\\1b\", , \"x\", , )",
+            "--input",
+            &input,
+        ],
+        None,
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(err.contains("regex-too-complex(EV011)"), "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    // A pattern too large to compile is refused as such.
+    let (code, _, err) = run(
+        &[
+            "eval",
+            "Replace([s], , \"\\\\w{1000}{1000}\", , \"x\", , )",
+            "--set",
+            "s=abc",
+        ],
+        None,
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("invalid-regex(EV010)") && err.contains("too large"),
+        "{err}"
+    );
+}
+
+#[test]
+fn random_string_length_is_at_most_256() {
+    let (code, out, _) = run(
+        &["eval", "RandomString(256, 1, 1, 1, 1)", "--seed", "3"],
+        None,
+    );
+    assert_eq!((code, out.trim_end().chars().count()), (0, 256));
+    let (code, _, err) = run(&["eval", "RandomString(257, 1, 1, 1, 1)"], None);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("invalid-argument(EV014)") && err.contains("at most 256"),
+        "{err}"
+    );
+}
+
+/// Expressions that multiply their input stop at 16 MiB instead of exhausting memory.
+#[test]
+fn values_stop_at_16_mib() {
+    let values: Vec<String> = (0..10_000).map(|i| format!("value-{i:05}")).collect();
+    let input = attributes_file(
+        "amplify",
+        &serde_json::json!({ "m": values, "s": "a".repeat(100_000) }),
+    );
+    for expr in [
+        "Join(Join(Join(\",\", [m]), [m]), [m])",
+        "Replace([s], \"a\", , , Replace([s], \"a\", , , [s], , ), , )",
+        "Append([m], Join(\",\", [m], [m]))",
+        "Join(\"\", [s], [s]) & Join(Join(\",\", [m]), [m], [m])",
+    ] {
+        let started = Instant::now();
+        let (code, out, err) = run(&["eval", expr, "--input", &input, "--output", "json"], None);
+        assert_eq!(code, 1, "{expr}: {}", &out[..out.len().min(300)]);
+        assert!(err.contains("value-too-large(EV020)"), "{expr}: {err}");
+        assert!(out.contains("16 MiB"), "{expr}: {out}");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{expr}: {:?}",
+            started.elapsed()
+        );
+    }
+}

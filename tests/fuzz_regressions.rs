@@ -45,3 +45,70 @@ fn yaml_conversion_escapes_what_yaml_cannot_hold_raw() {
     let e = mapping::load("mappings:\n  - target: a\u{7f}b\n").unwrap_err();
     assert_eq!(e.kind, LoadErrorKind::InvalidYaml);
 }
+
+/// load_json crash-ef5b7023: a one-line (minified) Graph export of 84 KB with an error near its
+/// end. miette cannot draw a label past column 65,535 and panicked while rendering it, so
+/// `entramap lint` reported an internal error on any minified export with a finding far enough
+/// along its single line. Such a finding is now reported by line and column without the source.
+#[test]
+fn findings_past_column_65535_render() {
+    use assert_cmd::Command;
+    let mut mappings = vec![
+        r#"{"targetAttributeName":"userName","matchingPriority":1,"source":{"expression":"[userPrincipalName]","name":"userPrincipalName","type":"Attribute","parameters":[]}}"#.to_string(),
+    ];
+    while mappings.iter().map(String::len).sum::<usize>() < 80_000 {
+        mappings.push(format!(
+            r#"{{"targetAttributeName":"extension{}","source":{{"expression":"[mail]","name":"mail","type":"Attribute","parameters":[]}}}}"#,
+            mappings.len()
+        ));
+    }
+    // A finding at the end of the line: a function name in the wrong casing.
+    mappings.push(r#"{"targetAttributeName":"displayName","source":{"expression":"join(\" \", [givenName], [surname])","type":"Function"}}"#.into());
+    let minified = format!(
+        r#"{{"name":"Users","attributeMappings":[{}]}}"#,
+        mappings.join(",")
+    );
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("fuzz-regressions");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("minified.json");
+    std::fs::write(&path, &minified).unwrap();
+    let out = Command::cargo_bin("entramap")
+        .unwrap()
+        .args(["lint", "--select", "function-name-case"])
+        .arg(&path)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(!stderr.contains("internal error"), "{stderr}");
+    assert!(
+        stdout.contains("`join` is documented as `Join`"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("too long to show"), "{stdout}");
+    let column = minified.find("join(").unwrap() + 1;
+    assert!(column > 65_535);
+    assert!(
+        stdout.contains(&format!("minified.json:1:{column}")),
+        "{stdout}"
+    );
+
+    // And a load error there: cut the file short.
+    std::fs::write(&path, &minified[..minified.len() - 3]).unwrap();
+    let out = Command::cargo_bin("entramap")
+        .unwrap()
+        .arg("lint")
+        .arg(&path)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("invalid-json(L001)") && stderr.contains("too long to show"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("internal error"), "{stderr}");
+}

@@ -9,7 +9,13 @@ pub fn stderr_color() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
 }
 
-/// miette's graphical report of one diagnostic against the text it points into.
+/// How wide (in columns, counting every character as two and a tab as four) a line may be for
+/// its source to be shown under a diagnostic. miette cannot draw labels past column 65,535 (it
+/// panics), and a minified Graph export is one line of hundreds of kilobytes.
+const MAX_SHOWN_LINE: usize = 60_000;
+
+/// miette's graphical report of one diagnostic against the text it points into. A label on a
+/// line too long to show is reported by its line and column instead.
 pub fn human(diagnostic: &Diagnostic, name: &str, source: &str, color: bool) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
@@ -17,6 +23,22 @@ pub fn human(diagnostic: &Diagnostic, name: &str, source: &str, color: bool) -> 
         GraphicalTheme::unicode_nocolor()
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+    let shortened;
+    let diagnostic = match too_wide_to_show(diagnostic, source) {
+        Some(line_len) => {
+            let mut d = diagnostic.clone();
+            let at = d.primary_span().unwrap_or_default().start as usize;
+            let pos = crate::span::LineIndex::new(source).line_col(source, at);
+            d.message = format!(
+                "{}\n(at {name}:{}:{}, on a line of {line_len} characters, too long to show)",
+                d.message, pos.line, pos.column
+            );
+            d.labels.clear();
+            shortened = d;
+            &shortened
+        }
+        None => diagnostic,
+    };
     let report = WithSource {
         inner: diagnostic,
         source: NamedSource::new(name, source.to_string()),
@@ -26,6 +48,31 @@ pub fn human(diagnostic: &Diagnostic, name: &str, source: &str, color: bool) -> 
         out = format!("{}: {}\n", diagnostic.severity, diagnostic.message);
     }
     out
+}
+
+/// When a label of `diagnostic` lies on a line too wide to show: that line's length in
+/// characters.
+fn too_wide_to_show(diagnostic: &Diagnostic, source: &str) -> Option<usize> {
+    diagnostic.labels.iter().find_map(|label| {
+        let (start, end) = (label.span.start as usize, label.span.end as usize);
+        let start = start.min(source.len());
+        let end = end.clamp(start, source.len());
+        let from = source.get(..start)?.rfind('\n').map_or(0, |i| i + 1);
+        let to = source
+            .get(end..)?
+            .find('\n')
+            .map_or(source.len(), |i| end + i);
+        source
+            .get(from..to)?
+            .split('\n')
+            .find(|line| {
+                line.chars()
+                    .map(|c| if c == '\t' { 4 } else { 2 })
+                    .sum::<usize>()
+                    > MAX_SHOWN_LINE
+            })
+            .map(|line| line.chars().count())
+    })
 }
 
 /// Attaches source text to a diagnostic for miette.

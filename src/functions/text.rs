@@ -557,6 +557,9 @@ pub fn replace<'a>(a: &Args<'_, 'a>) -> Res<'a> {
 /// Backtracking steps a regex may take before it is stopped as catastrophic.
 const BACKTRACK_LIMIT: usize = 200_000;
 
+/// The most memory (bytes) a compiled pattern and its lazy DFA may take.
+const REGEX_SIZE_LIMIT: usize = 1 << 21;
+
 thread_local! {
     static REGEX_CACHE: RefCell<HashMap<String, Rc<Regex>>> = RefCell::new(HashMap::new());
 }
@@ -569,15 +572,20 @@ fn compile(a: &Args<'_, '_>, pattern: &str) -> Result<Rc<Regex>, Stop> {
     }
     let re = RegexBuilder::new(pattern)
         .backtrack_limit(BACKTRACK_LIMIT)
-        .delegate_size_limit(1 << 21)
-        .delegate_dfa_size_limit(1 << 21)
+        .delegate_size_limit(REGEX_SIZE_LIMIT)
+        .delegate_dfa_size_limit(REGEX_SIZE_LIMIT)
         .build()
         .map_err(|e| {
-            a.fail_at(
-                PATTERN,
-                EvalErrorKind::InvalidRegex,
-                format!("the pattern is not a valid regular expression: {e}"),
-            )
+            let message = e.to_string();
+            let message = if message.contains("NFA") || message.contains("size limit") {
+                format!(
+                    "the pattern is too large once compiled (over {} bytes; a repetition such as `\\w{{1000}}{{1000}}`): {message}",
+                    REGEX_SIZE_LIMIT
+                )
+            } else {
+                format!("the pattern is not a valid regular expression: {message}")
+            };
+            a.fail_at(PATTERN, EvalErrorKind::InvalidRegex, message)
         })?;
     let re = Rc::new(re);
     REGEX_CACHE.with(|c| {

@@ -558,12 +558,20 @@ fn shorten(s: &str) -> String {
     out
 }
 
-/// serde_json's message without its " at line L column C" suffix (the span says where).
+/// serde_json's message without its " at line L column C" suffix (the span says where), and
+/// with the value it quotes (`invalid type: string "…", expected …`) cut short.
 fn strip_position(msg: &str) -> String {
-    match msg.rfind(" at line ") {
-        Some(p) => msg[..p].to_string(),
-        None => msg.to_string(),
+    let msg = match msg.rfind(" at line ") {
+        Some(p) => &msg[..p],
+        None => msg,
+    };
+    if let (Some(a), Some(b)) = (msg.find('"'), msg.rfind('"'))
+        && b > a + 80
+    {
+        let quoted: String = msg[a + 1..b].chars().take(60).collect();
+        return format!("{}\"{quoted}…\"{}", &msg[..a], &msg[b + 1..]);
     }
+    msg.to_string()
 }
 
 /// The byte offset serde_json means by a 1-based line and its byte column (the column names the
