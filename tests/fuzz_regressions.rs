@@ -112,3 +112,37 @@ fn findings_past_column_65535_render() {
     );
     assert!(!stderr.contains("internal error"), "{stderr}");
 }
+
+/// load_yaml crash-e4e70a64: a YAML error at a two-byte character (`ݰ`) got a one-byte span,
+/// which splits the character (slicing the text there panics). Load errors now span whole
+/// characters.
+#[test]
+fn yaml_error_spans_cover_whole_characters() {
+    let text = format!(
+        "# ene: '[use{}\r{}\u{770}rincipa\u{1}\0])'\n",
+        "\t".repeat(99),
+        "\t".repeat(29)
+    );
+    let text = text.as_str();
+    let e = mapping::load(text).unwrap_err();
+    assert_eq!(e.kind, LoadErrorKind::InvalidYaml);
+    let (s, end) = (e.span.start as usize, e.span.end as usize);
+    assert!(
+        text.is_char_boundary(s) && text.is_char_boundary(end),
+        "{s}..{end}"
+    );
+    assert!(!text[s..end].is_empty());
+    // Nesting too deep under a multi-byte key, and a second document starting with one.
+    let deep: String = (0..70)
+        .map(|i| format!("{}é{i}:\n", "  ".repeat(i)))
+        .collect();
+    let second = "mappings: []\n...\nüü: x\n";
+    for text in [deep.as_str(), second] {
+        let e = mapping::load(text).unwrap_err();
+        let (s, end) = (e.span.start as usize, e.span.end as usize);
+        assert!(
+            text.is_char_boundary(s) && text.is_char_boundary(end),
+            "{e:?}"
+        );
+    }
+}

@@ -115,6 +115,17 @@ fn yaml_style(s: ScalarStyle) -> YamlStyle {
     }
 }
 
+/// The span of the character at byte `at` (moved back to a character boundary; empty at the
+/// end of the text).
+fn char_at(text: &str, at: usize) -> Span {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let len = text[at..].chars().next().map_or(0, char::len_utf8);
+    Span::new(at, at + len)
+}
+
 fn yaml_error(span: Span, message: impl Into<String>, help: impl Into<String>) -> LoadError {
     LoadError::new(LoadErrorKind::InvalidYaml, span, message, help)
 }
@@ -139,9 +150,8 @@ fn build(text: &str) -> Result<(Option<Node>, Vec<Comment>), LoadError> {
     };
     while let Some(event) = parser.next_event() {
         let (event, span) = event.map_err(|e| {
-            let at = char_to_byte(e.marker()).min(text.len());
             yaml_error(
-                Span::new(at, (at + 1).min(text.len()).max(at)),
+                char_at(text, char_to_byte(e.marker())),
                 format!("invalid YAML: {}", e.info()),
                 "check the indentation and quoting around this place; a value containing `: ` or ` #` needs quotes",
             )
@@ -153,7 +163,16 @@ fn build(text: &str) -> Result<(Option<Node>, Vec<Comment>), LoadError> {
                 documents += 1;
                 if documents > 1 {
                     return Err(yaml_error(
-                        Span::new(s, (s + 3).min(text.len())),
+                        Span::new(
+                            s,
+                            s + text
+                                .get(s..)
+                                .unwrap_or_default()
+                                .chars()
+                                .take(3)
+                                .map(char::len_utf8)
+                                .sum::<usize>(),
+                        ),
                         "a second YAML document: entramap reads one document per file",
                         "put each mapping file's objects under one `objects:` list, or split the documents into files",
                     ));
@@ -199,7 +218,7 @@ fn build(text: &str) -> Result<(Option<Node>, Vec<Comment>), LoadError> {
                 if stack.len() >= MAX_YAML_DEPTH {
                     return Err(LoadError::new(
                         LoadErrorKind::TooDeep,
-                        Span::new(s, (s + 1).min(text.len())),
+                        char_at(text, s),
                         format!(
                             "lists and mappings are nested deeper than {MAX_YAML_DEPTH} levels"
                         ),
