@@ -11,9 +11,10 @@ pub mod registry;
 pub mod rules;
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::functions::FunctionSpec;
 use crate::mapping::{AttributeDefinition, AttributeMapping, MappingFile, ObjectMapping, builtin};
 use crate::span::Span;
-use crate::syntax::{self, Expr};
+use crate::syntax::{self, Call, Expr, ExprKind};
 pub use registry::{RULES, RuleMeta, find_rule};
 
 /// Documentation and identity of a rule; its `doc` is what `entramap explain` prints.
@@ -241,6 +242,34 @@ impl MappingCx<'_> {
                 .is_some_and(|f| f.returns == crate::functions::Kind::Boolean),
             _ => false,
         }
+    }
+}
+
+/// A call node with its catalogue entry, when the node calls a function the catalogue knows.
+pub fn known_call(node: &Expr) -> Option<(&Call, &'static FunctionSpec)> {
+    let ExprKind::Call(call) = &node.kind else {
+        return None;
+    };
+    Some((call, crate::functions::lookup(&call.name)?))
+}
+
+/// How close an unknown attribute name comes to a defined one.
+pub enum NearMiss<'a> {
+    /// The same name in other capitals.
+    Case(&'a str),
+    /// A plausible typo of this name.
+    Similar(&'a str),
+    None,
+}
+
+/// The defined attribute an unknown name most likely meant.
+pub fn near_miss<'a>(name: &str, defs: &'a [AttributeDefinition]) -> NearMiss<'a> {
+    if let Some(d) = defs.iter().find(|d| d.name.eq_ignore_ascii_case(name)) {
+        return NearMiss::Case(&d.name);
+    }
+    match crate::suggest::did_you_mean(name, defs.iter().map(|d| d.name.as_str())) {
+        Some(s) => NearMiss::Similar(s),
+        None => NearMiss::None,
     }
 }
 

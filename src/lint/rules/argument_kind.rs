@@ -1,5 +1,5 @@
-use crate::functions::{self, Kind};
-use crate::lint::{MappingCx, Rule, RuleMeta, Sink};
+use crate::functions::Kind;
+use crate::lint::{MappingCx, Rule, RuleMeta, Sink, known_call};
 use crate::syntax::{Expr, ExprKind};
 
 crate::declare_rule! {
@@ -47,10 +47,7 @@ impl Rule for ArgumentKind {
     }
 
     fn check_node(&self, cx: &MappingCx, node: &Expr, out: &mut Sink) {
-        let ExprKind::Call(call) = &node.kind else {
-            return;
-        };
-        let Some(spec) = functions::lookup(&call.name) else {
+        let Some((call, spec)) = known_call(node) else {
             return;
         };
         let argc = call.args.len();

@@ -1,6 +1,5 @@
-use crate::functions;
-use crate::lint::{Fix, FixEdit, MappingCx, Rule, RuleMeta, Sink};
-use crate::syntax::{Expr, ExprKind};
+use crate::lint::{Fix, FixEdit, MappingCx, Rule, RuleMeta, Sink, known_call};
+use crate::syntax::Expr;
 
 crate::declare_rule! {
     /// ## What it does
@@ -32,10 +31,7 @@ impl Rule for FunctionNameCase {
     }
 
     fn check_node(&self, cx: &MappingCx, node: &Expr, out: &mut Sink) {
-        let ExprKind::Call(call) = &node.kind else {
-            return;
-        };
-        let Some(spec) = functions::lookup(&call.name) else {
+        let Some((call, spec)) = known_call(node) else {
             return;
         };
         if spec.name == call.name {

@@ -1,5 +1,5 @@
 use crate::diagnostic::Severity;
-use crate::lint::{MappingCx, Rule, RuleMeta, Sink};
+use crate::lint::{MappingCx, NearMiss, Rule, RuleMeta, Sink, near_miss};
 use crate::syntax::{Expr, ExprKind};
 
 crate::declare_rule! {
@@ -47,17 +47,17 @@ impl Rule for UnknownSourceAttribute {
             return;
         }
         let object = &cx.object.object.source_object;
-        let (message, help) = match defs.iter().find(|d| d.name.eq_ignore_ascii_case(name)) {
-            Some(d) => (
-                format!("`[{name}]` differs only in case from the source attribute `{}`", d.name),
-                format!("write `[{}]`; attribute names are matched exactly", d.name),
+        let (message, help) = match near_miss(name, defs) {
+            NearMiss::Case(real) => (
+                format!("`[{name}]` differs only in case from the source attribute `{real}`"),
+                format!("write `[{real}]`; attribute names are matched exactly"),
             ),
-            None => (
+            miss => (
                 format!("the source object `{object}` has no attribute `{name}`"),
-                match crate::suggest::did_you_mean(name, defs.iter().map(|d| d.name.as_str())) {
-                    Some(s) => format!("did you mean `[{s}]`?"),
-                    None if from_file => "add the attribute to the source object's definition, or reference one it has".into(),
-                    None => "if this is a custom attribute of your tenant, export the whole schema so entramap can see its definition".into(),
+                match miss {
+                    NearMiss::Similar(s) => format!("did you mean `[{s}]`?"),
+                    _ if from_file => "add the attribute to the source object's definition, or reference one it has".into(),
+                    _ => "if this is a custom attribute of your tenant, export the whole schema so entramap can see its definition".into(),
                 },
             ),
         };

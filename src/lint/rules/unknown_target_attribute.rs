@@ -1,5 +1,5 @@
 use crate::diagnostic::Severity;
-use crate::lint::{MappingCx, Rule, RuleMeta, Sink};
+use crate::lint::{MappingCx, NearMiss, Rule, RuleMeta, Sink, near_miss};
 
 crate::declare_rule! {
     /// ## What it does
@@ -43,17 +43,18 @@ impl Rule for UnknownTargetAttribute {
             return;
         }
         let object = &cx.object.object.target_object;
-        let (message, help) = match defs.iter().find(|d| d.name.eq_ignore_ascii_case(name)) {
-            Some(d) => (
-                format!("`{name}` differs only in case from the target attribute `{}`", d.name),
-                format!("write `{}`", d.name),
+        let (message, help) = match near_miss(name, defs) {
+            NearMiss::Case(real) => (
+                format!("`{name}` differs only in case from the target attribute `{real}`"),
+                format!("write `{real}`"),
             ),
-            None => (
+            NearMiss::Similar(s) => (
                 format!("the target object `{object}` has no attribute `{name}`"),
-                match crate::suggest::did_you_mean(name, defs.iter().map(|d| d.name.as_str())) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => "add the attribute to the target object's schema (Show advanced options → Edit attribute list), or map to one it has".into(),
-                },
+                format!("did you mean `{s}`?"),
+            ),
+            NearMiss::None => (
+                format!("the target object `{object}` has no attribute `{name}`"),
+                "add the attribute to the target object's schema (Show advanced options → Edit attribute list), or map to one it has".into(),
             ),
         };
         let mut finding = cx.at_file(&Self::META, cx.mapping.target.span, message);
