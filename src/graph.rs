@@ -60,6 +60,10 @@ pub enum GraphError {
     BadComparison(String),
     #[error("the tree is nested deeper than {0} levels")]
     TooDeep(usize),
+    #[error(
+        "function {function} has parameter {key:?}, which leaves more empty arguments before it than a tree may have (10,000 in all)"
+    )]
+    TooManyEmptySlots { function: String, key: String },
 }
 
 /// The Graph tree of an expression.
@@ -168,10 +172,16 @@ pub fn from_graph(source: &MappingSource) -> Result<Expr, GraphError> {
     {
         return Ok(expr);
     }
-    build(source, 0)
+    let mut empty_left = MAX_EMPTY_SLOTS;
+    build(source, 0, &mut empty_left)
 }
 
-fn build(source: &MappingSource, depth: usize) -> Result<Expr, GraphError> {
+/// How many empty argument slots a tree may imply in all: a positional key such as `arg1000000`
+/// stands for that many slots before it, and a small file must not claim gigabytes that way.
+pub const MAX_EMPTY_SLOTS: usize = 10_000;
+
+/// Builds the expression of a tree; `empty_left` is what remains of [`MAX_EMPTY_SLOTS`].
+fn build(source: &MappingSource, depth: usize, empty_left: &mut usize) -> Result<Expr, GraphError> {
     if depth > syntax::MAX_DEPTH {
         return Err(GraphError::TooDeep(syntax::MAX_DEPTH));
     }
@@ -195,7 +205,7 @@ fn build(source: &MappingSource, depth: usize) -> Result<Expr, GraphError> {
                         "right" => &mut right,
                         _ => return Err(GraphError::BadComparison(name)),
                     };
-                    *slot = Some(build(&p.value, depth + 1)?);
+                    *slot = Some(build(&p.value, depth + 1, empty_left)?);
                 }
                 let (Some(left), Some(right)) = (left, right) else {
                     return Err(GraphError::BadComparison(name));
@@ -210,12 +220,18 @@ fn build(source: &MappingSource, depth: usize) -> Result<Expr, GraphError> {
                 let parts = source
                     .parameters
                     .iter()
-                    .map(|p| build(&p.value, depth + 1))
+                    .map(|p| build(&p.value, depth + 1, empty_left))
                     .collect::<Result<_, _>>()?;
                 ExprKind::Concat(parts)
             } else {
                 ExprKind::Call(Call {
-                    args: arguments(&name, functions::lookup(&name), &source.parameters, depth)?,
+                    args: arguments(
+                        &name,
+                        functions::lookup(&name),
+                        &source.parameters,
+                        depth,
+                        empty_left,
+                    )?,
                     name,
                     name_span: Span::default(),
                 })
@@ -246,6 +262,7 @@ fn arguments(
     spec: Option<&FunctionSpec>,
     params: &[SourceParameter],
     depth: usize,
+    empty_left: &mut usize,
 ) -> Result<Vec<Expr>, GraphError> {
     let mut slots: Vec<Option<Expr>> = Vec::new();
     let mut repeat_next: Option<usize> = None;
@@ -285,9 +302,18 @@ fn arguments(
             },
         };
         if slots.len() <= position {
+            // The slots between the last one filled and this one are empty arguments.
+            let empty = position - slots.len();
+            if empty > *empty_left {
+                return Err(GraphError::TooManyEmptySlots {
+                    function: name.into(),
+                    key: p.key.clone(),
+                });
+            }
+            *empty_left -= empty;
             slots.resize_with(position + 1, || None);
         }
-        slots[position] = Some(build(&p.value, depth + 1)?);
+        slots[position] = Some(build(&p.value, depth + 1, empty_left)?);
     }
     Ok(slots
         .into_iter()

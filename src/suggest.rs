@@ -1,14 +1,25 @@
 //! "Did you mean" suggestions by edit distance.
 
+/// Words (and candidates) longer than this get no suggestion.
+const MAX_WORD: usize = 256;
+
 /// The candidate closest to `word` (ignoring case), if it is close enough to be a plausible typo.
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    // Nobody mistypes a name into something this long; and the distance takes time in the
+    // product of the lengths (a 10 MB attribute name against a hundred candidates).
+    if word.len() > MAX_WORD {
+        return None;
+    }
     let lower = word.to_lowercase();
-    let limit = (word.chars().count() / 3).max(1);
+    let len = word.chars().count();
+    let limit = (len / 3).max(1);
     candidates
         .into_iter()
+        // The distance is at least the difference in length.
+        .filter(|c| c.len() <= MAX_WORD && c.chars().count().abs_diff(len) <= limit)
         .map(|c| (distance(&lower, &c.to_lowercase()), c))
         .filter(|&(d, _)| d <= limit)
         .min_by_key(|&(d, _)| d)

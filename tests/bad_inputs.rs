@@ -767,3 +767,72 @@ fn values_stop_at_16_mib() {
         );
     }
 }
+
+/// A Graph tree whose positional key claims a billion empty arguments before it (`arg1000000000`)
+/// is refused instead of allocating them (that was an abort: memory allocation failed).
+#[test]
+fn graph_tree_with_a_huge_positional_key() {
+    for n in ["1000000000", "18446744073709551615", "10002"] {
+        let tree = format!(
+            r#"{{"type":"Function","name":"Frob","parameters":[{{"key":"arg{n}","value":{{"type":"Constant","name":"x"}}}}]}}"#
+        );
+        let (code, _, err) = run(
+            &["parse", "--from-graph", "-"],
+            Some(tree.clone().into_bytes()),
+        );
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("more empty arguments"), "{err}");
+        let file = format!(r#"[{{"targetAttributeName": "x", "source": {tree}}}]"#);
+        let e = mapping::load(&file).unwrap_err();
+        assert_eq!(e.kind, LoadErrorKind::InvalidExpressionTree, "{e:?}");
+    }
+    // Ten thousand empty slots are still fine.
+    let tree = r#"{"type":"Function","name":"Frob","parameters":[{"key":"arg10001","value":{"type":"Constant","name":"x"}}]}"#;
+    let (code, out, err) = run(
+        &["parse", "--from-graph", "-"],
+        Some(tree.as_bytes().to_vec()),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("Frob(") && out.trim_end().ends_with("\"x\")"),
+        "{out}"
+    );
+}
+
+/// Megabyte-long names (an attribute, an unknown function) are linted promptly: "did you mean"
+/// suggestions, quadratic in the lengths, are not attempted for them.
+#[test]
+fn megabyte_names_lint_promptly() {
+    let dir = scratch("long-names");
+    let path = dir.join("long.yaml");
+    std::fs::write(
+        &path,
+        format!(
+            "mappings:\n  - target: displayName\n    source: '[{}]'\n  - target: title\n    source: '{}([mail])'\n",
+            "a".repeat(3 << 20),
+            "Frob".repeat(1 << 20)
+        ),
+    )
+    .unwrap();
+    let started = Instant::now();
+    let (code, out, _) = run(&["lint", "--format", "short", path.to_str().unwrap()], None);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("unknown-function"),
+        "{}",
+        &out[..out.len().min(500)]
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        entramap::suggest::did_you_mean(&"x".repeat(300), ["x"]),
+        None
+    );
+    assert_eq!(
+        entramap::suggest::did_you_mean("Jion", ["Join", "Left"]),
+        Some("Join")
+    );
+}
