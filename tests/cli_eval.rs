@@ -1,22 +1,9 @@
 //! `entramap eval` as a user runs it.
 
-use assert_cmd::Command;
+mod common;
+
+use common::run_with as run;
 use serde_json::{Value, json};
-
-fn entramap() -> Command {
-    let mut cmd = Command::cargo_bin("entramap").unwrap();
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
-
-fn run(args: &[&str], stdin: &str) -> (i32, String, String) {
-    let out = entramap().args(args).write_stdin(stdin).output().unwrap();
-    (
-        out.status.code().expect("exited normally, not by a signal"),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 fn json_of(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))

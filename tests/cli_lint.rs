@@ -1,24 +1,12 @@
 //! `entramap lint` as users and pre-commit run it: the Unleash case end to end, output formats,
 //! fixes, configuration, exit codes.
 
-use assert_cmd::Command;
-use std::path::{Path, PathBuf};
-
-fn entramap() -> Command {
-    let mut cmd = Command::cargo_bin("entramap").unwrap();
-    cmd.env("NO_COLOR", "1")
-        .current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
+mod common;
 
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = entramap().args(args).output().unwrap();
-    (
-        out.status.code().expect("exited normally"),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    common::run_with(args, "")
 }
+use std::path::{Path, PathBuf};
 
 fn json_lint(args: &[&str]) -> (i32, serde_json::Value) {
     let mut all = vec!["lint", "--format", "json"];

@@ -1,21 +1,8 @@
 //! `entramap parse` and `entramap functions` as a user runs them.
 
-use assert_cmd::Command;
+mod common;
 
-fn entramap() -> Command {
-    let mut cmd = Command::cargo_bin("entramap").unwrap();
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
-
-fn run(args: &[&str], stdin: &str) -> (i32, String, String) {
-    let out = entramap().args(args).write_stdin(stdin).output().unwrap();
-    (
-        out.status.code().expect("exited normally, not by a signal"),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use common::run_with as run;
 
 #[test]
 fn parse_prints_graphs_tree() {

@@ -1,6 +1,6 @@
 //! Every `console` example in README.md is run, and its output must match exactly.
 
-use assert_cmd::Command;
+mod common;
 
 /// Splits a command line like a POSIX shell would for the quoting README examples use.
 fn shell_words(line: &str) -> Vec<String> {
@@ -61,15 +61,9 @@ fn readme_examples_produce_their_documented_output() {
             .expect("a console block starts with `$ `");
         let words = shell_words(command);
         assert_eq!(words[0], "entramap", "{command}");
-        let output = Command::cargo_bin("entramap")
-            .unwrap()
-            .args(&words[1..])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap();
-        let mut actual = String::from_utf8(output.stdout).unwrap();
-        actual.push_str(&String::from_utf8(output.stderr).unwrap());
+        let args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
+        let (_, stdout, stderr) = common::run_with(&args, "");
+        let actual = stdout + &stderr;
         let expected = format!("{expected}\n");
         assert_eq!(
             actual.trim_end(),
