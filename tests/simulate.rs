@@ -700,7 +700,7 @@ fn typed_values_follow_the_target_definition() {
 fn user(attrs: &[(&str, Value)]) -> UserRecord {
     let mut u = UserRecord::new();
     for (k, v) in attrs {
-        u.set(k.to_string(), v.clone());
+        u.set(k, v.clone());
     }
     u
 }

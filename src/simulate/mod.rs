@@ -94,14 +94,17 @@ pub struct Compiled {
     /// The expression text as written (`None` for a mapping with only a default value).
     pub text: Option<String>,
     pub expr: Option<Expr>,
-    /// `[attr]`: read without the evaluator.
-    direct: Option<String>,
+    /// `[attr]`: read without the evaluator (the name and its hash).
+    direct: Option<(String, u64)>,
     pub flow: FlowType,
     /// Applied on create when the expression yields nothing.
     pub default: Option<Value>,
     pub matching_priority: u32,
     /// The expression reads `IsSoftDeleted`: it is what tells the app about deactivation.
     pub reads_soft_deleted: bool,
+    /// For an expression whose only input is `IsSoftDeleted` (the usual `active` mapping), its
+    /// result for `false` and for `true`, computed once.
+    memo: Option<[Computed<'static>; 2]>,
 }
 
 impl Compiled {
@@ -121,6 +124,9 @@ pub struct Plan {
     pub layout: Layout,
     /// Mapping indices with a matching priority, in priority order.
     pub matching: Vec<usize>,
+    /// Every source attribute the expressions and the scoping filter read (plus the ones users
+    /// are named by): the rest of a user need not be kept.
+    pub reads: Vec<String>,
 }
 
 /// Why a mapping file cannot be simulated.
@@ -161,6 +167,32 @@ fn target_definitions<'a>(file: &'a MappingFile, om: &ObjectMapping) -> &'a [Att
     }
 }
 
+/// The results of an expression that reads only `IsSoftDeleted` and calls nothing that depends
+/// on the clock, the seed or the target, for `IsSoftDeleted` false and true.
+fn memo(expr: &Expr) -> Option<[Computed<'static>; 2]> {
+    let mut pure = true;
+    expr.walk(&mut |node| match &node.kind {
+        ExprKind::Attribute(a) if !a.eq_ignore_ascii_case("IsSoftDeleted") => pure = false,
+        ExprKind::Call(call)
+            if ["Now", "Guid", "RandomString", "SelectUniqueValue"]
+                .iter()
+                .any(|n| n.eq_ignore_ascii_case(&call.name)) =>
+        {
+            pure = false
+        }
+        _ => {}
+    });
+    if !pure {
+        return None;
+    }
+    let at = |soft: bool| {
+        let mut user = UserRecord::new();
+        user.set("IsSoftDeleted", Value::Bool(soft));
+        computed_of(eval::evaluate(expr, &Context::new(&user)))
+    };
+    Some([at(false), at(true)])
+}
+
 fn reads(expr: &Expr, name: &str) -> bool {
     let mut found = false;
     expr.walk(&mut |node| {
@@ -199,7 +231,7 @@ impl Plan {
                 }
             };
             let direct = match expr.as_ref().map(|e| &e.kind) {
-                Some(ExprKind::Attribute(a)) => Some(a.clone()),
+                Some(ExprKind::Attribute(a)) => Some((a.clone(), users::name_hash(a))),
                 _ => None,
             };
             let def = defs
@@ -210,6 +242,7 @@ impl Plan {
                 path: TargetPath::parse(&target),
                 ty: TargetType::of(def),
                 reads_soft_deleted: expr.as_ref().is_some_and(|e| reads(e, "IsSoftDeleted")),
+                memo: expr.as_ref().and_then(memo),
                 target,
                 text,
                 expr,
@@ -233,12 +266,30 @@ impl Plan {
             .map(|(i, m)| (i, &m.path))
             .collect();
         let layout = Layout::new(&paths);
+        let mut reads: Vec<String> = vec!["objectId".into(), "userPrincipalName".into()];
+        for m in &mappings {
+            if let Some(expr) = &m.expr {
+                expr.walk(&mut |node| {
+                    if let ExprKind::Attribute(a) = &node.kind {
+                        reads.push(a.clone());
+                    }
+                });
+            }
+        }
+        reads.extend(
+            om.scope
+                .iter()
+                .flat_map(|g| g.clauses.iter().map(|c| c.attribute.clone())),
+        );
+        reads.sort();
+        reads.dedup();
         Ok(Plan {
             name: om.name.clone().unwrap_or_else(|| "User".into()),
             scope: Scope::new(&om.scope)?,
             layout,
             matching,
             mappings,
+            reads,
         })
     }
 
@@ -322,7 +373,7 @@ fn computed_of<'u>(r: Result<Outcome, EvalError>) -> Computed<'u> {
 
 /// Evaluates every mapping of the plan for one user.
 pub fn evaluate<'u>(
-    plan: &Plan,
+    plan: &'u Plan,
     user: &'u UserRecord,
     ctx: &Context<'_>,
     trace: bool,
@@ -350,8 +401,16 @@ pub fn evaluate<'u>(
             reads.push(rec.reads.into_inner());
             continue;
         }
-        if let Some(name) = &m.direct {
-            computed.push(match user.value(name) {
+        if let Some(memo) = &m.memo {
+            let soft = matches!(user.value("IsSoftDeleted"), Some(Value::Bool(true)));
+            computed.push(match &memo[usize::from(soft)] {
+                Computed::Value(v) => Computed::Value(Cow::Borrowed(&**v)),
+                other => other.clone(),
+            });
+            continue;
+        }
+        if let Some((name, hash)) = &m.direct {
+            computed.push(match user.value_hashed(name, *hash) {
                 Some(v) if !v.is_null() => Computed::Value(Cow::Borrowed(v)),
                 _ => Computed::NoValue,
             });
@@ -473,7 +532,8 @@ pub fn cycle(
 ) -> io::Result<Summary> {
     let mut summary = Summary::default();
     let mut n = 0u64;
-    for item in users {
+    let mut users = users.only(plan.reads.iter().map(String::as_str));
+    while let Some(item) = users.next() {
         let (position, mut user) = match item {
             Ok(x) => x,
             Err(e) => {
@@ -523,6 +583,8 @@ pub fn cycle(
             result: &result,
             evaluated: &evaluated,
         })?;
+        drop(evaluated);
+        users.recycle(user);
     }
     Ok(summary)
 }
@@ -545,8 +607,8 @@ pub fn run(
             Output::Resources => {
                 for r in &p.result.requests {
                     if r.method == requests::Method::Post {
-                        line.extend_from_slice(r.body_bytes());
-                        line.push(b'\n');
+                        out.write_all(r.body_bytes())?;
+                        out.write_all(b"\n")?;
                     }
                 }
             }
@@ -634,7 +696,7 @@ fn write_trace(out: &mut Vec<u8>, plan: &Plan, p: &Processed<'_, '_>, mode: Scim
         let note = &r.notes[i];
         line.insert("flowed".into(), Json::Bool(note.flowed()));
         if let Some(sent) = &note.sent {
-            line.insert("sent".into(), sent.clone());
+            line.insert("sent".into(), (**sent).clone());
         }
         if let Some(why) = note.why(m) {
             line.insert("why".into(), why.into());

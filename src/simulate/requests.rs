@@ -88,7 +88,7 @@ pub enum NoteKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Note {
     pub kind: NoteKind,
-    pub sent: Option<Json>,
+    pub sent: Option<Box<Json>>,
 }
 
 impl Note {
@@ -166,16 +166,26 @@ enum Body {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
     pub method: Method,
-    /// Path and query, URL-encoded (`/Users?filter=userName%20eq%20%22a%22`).
-    pub path: String,
     /// The matching query's filter, unencoded.
     pub filter: Option<String>,
+    /// The app's id of the user a PATCH changes.
+    pub id: Option<String>,
     body: Body,
     /// The mappings whose values the request carries.
     pub causes: Vec<usize>,
 }
 
 impl Request {
+    /// Path and query, URL-encoded (`/Users?filter=userName%20eq%20%22a%22`, `/Users`,
+    /// `/Users/{id}`).
+    pub fn path(&self) -> String {
+        match (&self.filter, &self.id) {
+            (Some(f), _) => format!("/Users?filter={}", url_encode(f)),
+            (None, Some(id)) => format!("/Users/{id}"),
+            (None, None) => "/Users".into(),
+        }
+    }
+
     /// The POST body as JSON text (empty for other requests).
     pub fn body_bytes(&self) -> &[u8] {
         match &self.body {
@@ -209,7 +219,7 @@ impl Request {
         out.extend_from_slice(b",\"method\":\"");
         out.extend_from_slice(self.method.as_str().as_bytes());
         out.extend_from_slice(b"\",\"path\":");
-        scim::write_str(out, &self.path);
+        scim::write_str(out, &self.path());
         if let Some(f) = &self.filter {
             out.extend_from_slice(b",\"filter\":");
             scim::write_str(out, f);
@@ -221,8 +231,24 @@ impl Request {
                 out.extend_from_slice(b);
             }
             Body::Patch(ops) => {
-                out.extend_from_slice(b",\"body\":");
-                let _ = serde_json::to_writer(&mut *out, &patch_body(ops));
+                out.extend_from_slice(b",\"body\":{\"schemas\":[\"");
+                out.extend_from_slice(PATCH_OP.as_bytes());
+                out.extend_from_slice(b"\"],\"Operations\":[");
+                for (i, o) in ops.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    out.extend_from_slice(b"{\"op\":");
+                    scim::write_str(out, o.op);
+                    if let Some(p) = &o.path {
+                        out.extend_from_slice(b",\"path\":");
+                        scim::write_str(out, p);
+                    }
+                    out.extend_from_slice(b",\"value\":");
+                    scim::write_json(out, &o.value);
+                    out.push(b'}');
+                }
+                out.extend_from_slice(b"]}");
             }
         }
         if let Some(extra) = extra {
@@ -230,7 +256,7 @@ impl Request {
                 out.push(b',');
                 scim::write_str(out, k);
                 out.push(b':');
-                let _ = serde_json::to_writer(&mut *out, v);
+                scim::write_json(out, v);
             }
         }
         out.extend_from_slice(b"}\n");
@@ -272,12 +298,14 @@ pub struct UserResult {
 
 /// The target app's users, as the cycle sees them: loaded from `--target-state` and, for the
 /// steady-state check, changed by the cycle's requests (keeping only what the app persists).
+/// Each user is kept as compact JSON text (a tree is built only when a user is looked at), and
+/// an index per matching attribute finds users by value.
 #[derive(Debug, Clone, Default)]
 pub struct App {
-    resources: Vec<Json>,
-    by_id: HashMap<String, usize>,
-    /// Per matching mapping (in plan order): lower-cased value → resources.
-    index: Vec<HashMap<String, Vec<usize>>>,
+    resources: Vec<Box<str>>,
+    by_id: HashMap<Box<str>, u32>,
+    /// Per matching mapping (in plan order): lower-cased value → the first resource with it.
+    index: Vec<HashMap<Box<str>, u32>>,
     next_id: u64,
     persisted: Option<Vec<String>>,
 }
@@ -332,9 +360,40 @@ impl App {
         self.resources.is_empty()
     }
 
-    /// The app's users.
-    pub fn resources(&self) -> &[Json] {
-        &self.resources
+    /// User `i` as a JSON tree.
+    pub fn resource(&self, i: usize) -> Json {
+        serde_json::from_str(&self.resources[i]).unwrap_or(Json::Null)
+    }
+
+    /// Every user, as JSON trees.
+    pub fn resources(&self) -> impl Iterator<Item = Json> + '_ {
+        (0..self.resources.len()).map(|i| self.resource(i))
+    }
+
+    /// The stored form: compact JSON without `schemas` and `meta` (which no comparison reads).
+    fn store(json: &Json) -> Box<str> {
+        let mut out = Vec::with_capacity(256);
+        match json {
+            Json::Object(map) => {
+                let mut first = true;
+                out.push(b'{');
+                for (k, v) in map {
+                    if k == "schemas" || k == "meta" {
+                        continue;
+                    }
+                    if !first {
+                        out.push(b',');
+                    }
+                    first = false;
+                    scim::write_str(&mut out, k);
+                    out.push(b':');
+                    scim::write_json(&mut out, v);
+                }
+                out.push(b'}');
+            }
+            other => scim::write_json(&mut out, other),
+        }
+        String::from_utf8(out).unwrap_or_default().into_boxed_str()
     }
 
     fn insert(&mut self, plan: &Plan, mut json: Json) -> usize {
@@ -350,90 +409,83 @@ impl App {
             }
         };
         let i = self.resources.len();
-        self.resources.push(json);
-        self.by_id.insert(id, i);
-        self.reindex(plan, i);
+        self.resources.push(App::store(&json));
+        self.by_id.insert(id.into_boxed_str(), i as u32);
+        self.index_keys(plan, &json, i, true);
         i
     }
 
-    fn reindex(&mut self, plan: &Plan, i: usize) {
+    /// Adds (or removes) resource `i` under its matching values.
+    fn index_keys(&mut self, plan: &Plan, json: &Json, i: usize, add: bool) {
         for (k, &m) in plan.matching.iter().enumerate() {
-            if let Some(text) =
-                scim::get(&self.resources[i], &plan.mappings[m].path).and_then(text_of)
-            {
-                let list = self.index[k].entry(text.to_lowercase()).or_default();
-                if !list.contains(&i) {
-                    list.push(i);
-                }
+            let Some(text) = scim::get(json, &plan.mappings[m].path).and_then(text_of) else {
+                continue;
+            };
+            let key = text.to_lowercase().into_boxed_str();
+            if add {
+                // Two users with one value: the first is found, as a filter's first result.
+                self.index[k].entry(key).or_insert(i as u32);
+            } else if self.index[k].get(&key) == Some(&(i as u32)) {
+                self.index[k].remove(&key);
             }
         }
     }
 
     /// The resource whose matching attribute `k` (position in `plan.matching`) equals `value`,
     /// ignoring case as SCIM does for userName.
-    fn find(&self, plan: &Plan, k: usize, value: &str) -> Option<usize> {
-        let path = &plan.mappings[plan.matching[k]].path;
+    fn find(&self, k: usize, value: &str) -> Option<usize> {
+        if self.resources.is_empty() {
+            return None;
+        }
         self.index
             .get(k)?
-            .get(&value.to_lowercase())?
-            .iter()
-            .copied()
-            .find(|&i| {
-                scim::get(&self.resources[i], path)
-                    .and_then(text_of)
-                    .is_some_and(|t| {
-                        t.eq_ignore_ascii_case(value) || t.to_lowercase() == value.to_lowercase()
-                    })
-            })
+            .get(value.to_lowercase().as_str())
+            .map(|&i| i as usize)
     }
 
-    fn prune(&mut self, i: usize) {
+    fn prune(&self, json: &mut Json) {
         if let Some(persisted) = &self.persisted {
             let keep = |target: &str| persisted.iter().any(|e| Profile::covers(e, target));
-            scim::prune(&mut self.resources[i], &keep);
+            scim::prune(json, &keep);
         }
     }
 
-    /// Applies a user's requests (POST creates, PATCH changes), then drops what the app does not
-    /// persist.
+    /// Applies a user's requests (POST creates, PATCH changes), keeping only what the app
+    /// persists.
     pub fn apply(&mut self, plan: &Plan, result: &UserResult) {
         for r in &result.requests {
             match r.method {
                 Method::Get => {}
                 Method::Post => {
-                    if let Some(body) = r.body_json() {
-                        let mut body = body;
+                    if let Some(mut body) = r.body_json() {
                         if let Json::Object(m) = &mut body {
                             m.remove("id");
                         }
-                        let i = self.insert(plan, body);
-                        self.prune(i);
+                        self.prune(&mut body);
+                        self.insert(plan, body);
                     }
                 }
                 Method::Patch => {
-                    let id = r.path.trim_start_matches("/Users/");
-                    let Some(&i) = self.by_id.get(id) else {
+                    let Some(i) = r.id.as_deref().and_then(|id| self.by_id.get(id)) else {
                         continue;
                     };
+                    let i = *i as usize;
+                    let mut json = self.resource(i);
+                    self.index_keys(plan, &json, i, false);
                     for op in r.ops() {
                         match (&op.path, &op.value) {
-                            (Some(p), v) => {
-                                scim::set(&mut self.resources[i], &TargetPath::parse(p), v.clone())
-                            }
+                            (Some(p), v) => scim::set(&mut json, &TargetPath::parse(p), v.clone()),
                             (None, Json::Object(values)) => {
                                 for (p, v) in values {
-                                    scim::set(
-                                        &mut self.resources[i],
-                                        &TargetPath::parse(p),
-                                        v.clone(),
-                                    );
+                                    scim::set(&mut json, &TargetPath::parse(p), v.clone());
                                 }
                             }
                             _ => {}
                         }
                     }
-                    self.prune(i);
-                    self.reindex(plan, i);
+                    self.prune(&mut json);
+                    self.resources[i] = App::store(&json);
+                    self.index_keys(plan, &json, i, true);
                 }
             }
         }
@@ -455,12 +507,15 @@ fn text_of(v: &Json) -> Option<String> {
 
 /// Percent-encodes a query value (everything but RFC 3986's unreserved characters).
 pub fn url_encode(s: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(s.len() * 3);
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 15)] as char);
         }
     }
     out
@@ -469,16 +524,18 @@ pub fn url_encode(s: &str) -> String {
 /// The matching filter `target eq "value"`, the value quoted and escaped as a JSON string (as
 /// RFC 7644 filters require).
 pub fn filter(target: &str, value: &str) -> String {
-    let quoted = serde_json::to_string(value).unwrap_or_else(|_| format!("\"{value}\""));
-    format!("{target} eq {quoted}")
+    let mut out = Vec::with_capacity(target.len() + value.len() + 8);
+    out.extend_from_slice(target.as_bytes());
+    out.extend_from_slice(b" eq ");
+    scim::write_str(&mut out, value);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 fn get_request(target: &str, value: &str) -> Request {
-    let f = filter(target, value);
     Request {
         method: Method::Get,
-        path: format!("/Users?filter={}", url_encode(&f)),
-        filter: Some(f),
+        filter: Some(filter(target, value)),
+        id: None,
         body: Body::None,
         causes: Vec::new(),
     }
@@ -573,8 +630,8 @@ fn patch_request(plan: &Plan, mode: ScimMode, id: &str, changes: Vec<Change>) ->
     name_ops(plan, &mut ops);
     Request {
         method: Method::Patch,
-        path: format!("/Users/{id}"),
         filter: None,
+        id: Some(id.to_string()),
         body: Body::Patch(ops),
         causes,
     }
@@ -611,7 +668,7 @@ fn changes(
             .to_json(true);
         notes[i] = Note {
             kind: NoteKind::Flowed,
-            sent: trace.then(|| legacy.clone()),
+            sent: trace.then(|| Box::new(legacy.clone())),
         };
         out.push(Change {
             index: i,
@@ -720,7 +777,7 @@ pub fn process(
                 .requests
                 .push(get_request(&plan.mappings[i].target, &value));
         }
-        if let Some(r) = app.find(plan, k, &value) {
+        if let Some(r) = app.find(k, &value) {
             found = Some(r);
             break;
         }
@@ -745,7 +802,7 @@ pub fn process(
             result.notes = notes;
             return result;
         };
-        let resource = &app.resources[r];
+        let resource = &app.resource(r);
         let id = resource
             .get("id")
             .and_then(Json::as_str)
@@ -815,7 +872,7 @@ pub fn process(
                             notes[i].kind = NoteKind::Flowed;
                         }
                         if trace {
-                            notes[i].sent = Some(w.to_json(false));
+                            notes[i].sent = Some(Box::new(w.to_json(false)));
                         }
                         Some(w)
                     }
@@ -827,20 +884,21 @@ pub fn process(
                 };
                 wires.push(wire);
             }
-            let mut body = Vec::with_capacity(512);
+            let mut body = Vec::with_capacity(2048);
             plan.layout.write(&mut body, &wires);
-            let causes = (0..n).filter(|&i| wires[i].is_some()).collect();
+            let mut causes = Vec::with_capacity(n);
+            causes.extend((0..n).filter(|&i| wires[i].is_some()));
             result.requests.push(Request {
                 method: Method::Post,
-                path: "/Users".into(),
                 filter: None,
+                id: None,
                 body: Body::Raw(body),
                 causes,
             });
             result.action = Action::Create;
         }
         Some(r) => {
-            let resource = &app.resources[r];
+            let resource = &app.resource(r);
             let id = resource
                 .get("id")
                 .and_then(Json::as_str)
@@ -898,7 +956,7 @@ mod tests {
         assert_eq!(filter("userName", "a\"b\\c"), r#"userName eq "a\"b\\c""#);
         let r = get_request("userName", "Zoë O'Brien");
         assert_eq!(
-            r.path,
+            r.path(),
             "/Users?filter=userName%20eq%20%22Zo%C3%AB%20O%27Brien%22"
         );
     }

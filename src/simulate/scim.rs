@@ -287,8 +287,78 @@ impl Wire<'_> {
 
 /// Writes a JSON string (escaped as serde_json does).
 pub fn write_str(out: &mut Vec<u8>, s: &str) {
+    if !needs_escape(s.as_bytes()) {
+        out.reserve(s.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+        return;
+    }
     // serde_json's formatter never fails on a Vec.
     let _ = serde_json::to_writer(&mut *out, s);
+}
+
+/// Writes a JSON value compactly (as serde_json does, with the faster string writer).
+pub fn write_json(out: &mut Vec<u8>, json: &Json) {
+    match json {
+        Json::String(s) => write_str(out, s),
+        Json::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_json(out, item);
+            }
+            out.push(b']');
+        }
+        Json::Object(map) => {
+            out.push(b'{');
+            for (i, (k, v)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_str(out, k);
+                out.push(b':');
+                write_json(out, v);
+            }
+            out.push(b'}');
+        }
+        other => {
+            let _ = serde_json::to_writer(&mut *out, other);
+        }
+    }
+}
+
+/// Whether a string has a byte JSON must escape (a control character, `"` or `\`), eight
+/// bytes at a time.
+fn needs_escape(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has = |w: u64| {
+        let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+        let q = w ^ (ONES * u64::from(b'"'));
+        let quote = q.wrapping_sub(ONES) & !q & HIGH;
+        let b = w ^ (ONES * u64::from(b'\\'));
+        let backslash = b.wrapping_sub(ONES) & !b & HIGH;
+        below_space | quote | backslash != 0
+    };
+    let word = |chunk: &[u8]| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        u64::from_le_bytes(w)
+    };
+    if bytes.len() < 8 {
+        return bytes.iter().any(|&c| c < 0x20 || c == b'"' || c == b'\\');
+    }
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        if has(word(chunk)) {
+            return true;
+        }
+    }
+    // The last eight bytes (overlapping what was checked) cover the remainder.
+    !chunks.remainder().is_empty() && has(word(&bytes[bytes.len() - 8..]))
 }
 
 // ------------------------------------------------------------------------------------ layout
@@ -306,22 +376,66 @@ pub struct Layout {
 #[derive(Debug, Clone)]
 enum Node {
     /// `"key": value` from mapping `index`.
-    Leaf { key: String, index: usize },
+    Leaf {
+        key: String,
+        json: Box<[u8]>,
+        index: usize,
+    },
     /// `"key": { children }` (complex attribute or schema extension).
     Object {
         key: String,
+        json: Box<[u8]>,
         urn: Option<usize>,
         children: Vec<Node>,
     },
     /// `"key": [ elements ]`: a filtered multi-valued attribute.
-    Array { key: String, elements: Vec<Element> },
+    Array {
+        key: String,
+        json: Box<[u8]>,
+        elements: Vec<Element>,
+    },
+}
+
+/// `"key":`, rendered once.
+fn key_json(key: &str) -> Box<[u8]> {
+    let mut out = Vec::with_capacity(key.len() + 3);
+    write_str(&mut out, key);
+    out.push(b':');
+    out.into_boxed_slice()
+}
+
+fn leaf(key: String, index: usize) -> Node {
+    Node::Leaf {
+        json: key_json(&key),
+        key,
+        index,
+    }
+}
+
+fn object(key: String, urn: Option<usize>) -> Node {
+    Node::Object {
+        json: key_json(&key),
+        key,
+        urn,
+        children: Vec::new(),
+    }
+}
+
+fn array(key: String) -> Node {
+    Node::Array {
+        json: key_json(&key),
+        key,
+        elements: Vec::new(),
+    }
 }
 
 #[derive(Debug, Clone)]
 struct Element {
     /// The filter attribute and its value (`type: "work"`, `primary: true`).
     filter: (String, Json),
-    /// Whether to add `"primary": true` (the work e-mail, as Entra does).
+    /// `{"type":"work"`, rendered once.
+    open: Box<[u8]>,
+    /// Whether to end with `"primary": true` (the work e-mail, as Entra sends it).
     primary: bool,
     /// Sub-attributes in order (a leaf with key "" is a value for the element itself).
     children: Vec<Node>,
@@ -364,11 +478,7 @@ impl Layout {
                             layout.urns.len() - 1
                         }
                     };
-                    match find_or_push(&mut layout.nodes, urn, || Node::Object {
-                        key: urn.clone(),
-                        urn: Some(u),
-                        children: Vec::new(),
-                    }) {
+                    match find_or_push(&mut layout.nodes, urn, || object(urn.clone(), Some(u))) {
                         Node::Object { children, .. } => children,
                         _ => continue,
                     }
@@ -380,25 +490,15 @@ impl Layout {
                         .iter()
                         .any(|n| n.key().eq_ignore_ascii_case(&path.attr))
                     {
-                        list.push(Node::Leaf {
-                            key: path.attr.clone(),
-                            index,
-                        });
+                        list.push(leaf(path.attr.clone(), index));
                     }
                 }
                 (None, Some(sub)) => {
                     if let Node::Object { children, .. } =
-                        find_or_push(list, &path.attr, || Node::Object {
-                            key: path.attr.clone(),
-                            urn: None,
-                            children: Vec::new(),
-                        })
+                        find_or_push(list, &path.attr, || object(path.attr.clone(), None))
                         && !children.iter().any(|n| n.key().eq_ignore_ascii_case(sub))
                     {
-                        children.push(Node::Leaf {
-                            key: sub.clone(),
-                            index,
-                        });
+                        children.push(leaf(sub.clone(), index));
                     }
                 }
                 (Some(_), sub) => {
@@ -406,10 +506,7 @@ impl Layout {
                         continue;
                     };
                     let Node::Array { elements, .. } =
-                        find_or_push(list, &path.attr, || Node::Array {
-                            key: path.attr.clone(),
-                            elements: Vec::new(),
-                        })
+                        find_or_push(list, &path.attr, || array(path.attr.clone()))
                     else {
                         continue;
                     };
@@ -423,21 +520,27 @@ impl Layout {
                             let primary = path.attr.eq_ignore_ascii_case("emails")
                                 && fattr.eq_ignore_ascii_case("type")
                                 && fvalue == Json::String("work".into());
+                            let mut open = vec![b'{'];
+                            write_str(&mut open, fattr);
+                            open.push(b':');
+                            let _ = serde_json::to_writer(&mut open, &fvalue);
                             elements.push(Element {
                                 filter: (fattr.to_string(), fvalue),
+                                open: open.into_boxed_slice(),
                                 primary,
                                 children: Vec::new(),
                             });
                             elements.last_mut().expect("just pushed")
                         }
                     };
-                    let key = sub.clone().unwrap_or_default();
+                    // A filter without a sub-attribute (`emails[type eq "work"]`) is the value.
+                    let key = sub.clone().unwrap_or_else(|| "value".into());
                     if !element
                         .children
                         .iter()
                         .any(|n| n.key().eq_ignore_ascii_case(&key))
                     {
-                        element.children.push(Node::Leaf { key, index });
+                        element.children.push(leaf(key, index));
                     }
                 }
             }
@@ -449,23 +552,20 @@ impl Layout {
     /// attributes that have a value (`values[i]` is mapping `i`'s wire value, `None` when
     /// nothing flows), and `meta.resourceType`.
     pub fn write<'v>(&self, out: &mut Vec<u8>, values: &[Option<Wire<'v>>]) {
-        // Which nodes have anything: evaluated once per leaf.
-        let mut present = Vec::new();
-        for node in &self.nodes {
-            present.push(node_present(node, values));
-        }
         out.extend_from_slice(b"{\"schemas\":[\"");
         out.extend_from_slice(CORE_USER.as_bytes());
         out.push(b'"');
-        for (node, &p) in self.nodes.iter().zip(&present) {
-            if p && let Node::Object { urn: Some(u), .. } = node {
+        for node in &self.nodes {
+            if let Node::Object { urn: Some(u), .. } = node
+                && node_present(node, values)
+            {
                 out.push(b',');
                 write_str(out, &self.urns[*u]);
             }
         }
         out.push(b']');
-        for (node, &p) in self.nodes.iter().zip(&present) {
-            if p {
+        for node in &self.nodes {
+            if node_present(node, values) {
                 out.push(b',');
                 write_node(out, node, values);
             }
@@ -484,18 +584,18 @@ fn node_present<'v>(node: &Node, values: &[Option<Wire<'v>>]) -> bool {
     }
 }
 
+/// Writes a node known to have a value.
 fn write_node<'v>(out: &mut Vec<u8>, node: &Node, values: &[Option<Wire<'v>>]) {
     match node {
-        Node::Leaf { key, index } => {
+        Node::Leaf { json, index, .. } => {
             if let Some(v) = &values[*index] {
-                write_str(out, key);
-                out.push(b':');
+                out.extend_from_slice(json);
                 v.write(out, false);
             }
         }
-        Node::Object { key, children, .. } => {
-            write_str(out, key);
-            out.extend_from_slice(b":{");
+        Node::Object { json, children, .. } => {
+            out.extend_from_slice(json);
+            out.push(b'{');
             let mut first = true;
             for child in children {
                 if node_present(child, values) {
@@ -508,40 +608,29 @@ fn write_node<'v>(out: &mut Vec<u8>, node: &Node, values: &[Option<Wire<'v>>]) {
             }
             out.push(b'}');
         }
-        Node::Array { key, elements } => {
-            write_str(out, key);
-            out.extend_from_slice(b":[");
+        Node::Array { json, elements, .. } => {
+            out.extend_from_slice(json);
+            out.push(b'[');
             let mut first_element = true;
             for e in elements {
-                let present: Vec<(&str, &Wire<'v>)> = e
-                    .children
-                    .iter()
-                    .filter_map(|c| match c {
-                        Node::Leaf { key, index } => {
-                            values[*index].as_ref().map(|v| (key.as_str(), v))
-                        }
-                        _ => None,
-                    })
-                    .collect();
-                if present.is_empty() {
+                if !e.children.iter().any(|c| node_present(c, values)) {
                     continue;
                 }
                 if !first_element {
                     out.push(b',');
                 }
                 first_element = false;
-                out.push(b'{');
-                write_str(out, &e.filter.0);
-                out.push(b':');
-                let _ = serde_json::to_writer(&mut *out, &e.filter.1);
-                for (k, v) in &present {
-                    out.push(b',');
-                    // A filter without a sub-attribute (`emails[type eq "work"]`) is the value.
-                    write_str(out, if k.is_empty() { "value" } else { k });
-                    out.push(b':');
-                    v.write(out, false);
+                out.extend_from_slice(&e.open);
+                for c in &e.children {
+                    if let Node::Leaf { json, index, .. } = c
+                        && let Some(v) = &values[*index]
+                    {
+                        out.push(b',');
+                        out.extend_from_slice(json);
+                        v.write(out, false);
+                    }
                 }
-                if e.primary && !e.filter.0.eq_ignore_ascii_case("primary") {
+                if e.primary {
                     out.extend_from_slice(b",\"primary\":true");
                 }
                 out.push(b'}');
@@ -761,6 +850,28 @@ mod tests {
         );
         let p = TargetPath::parse("roles[primary eq \"True\"].value");
         assert_eq!(p.filter_json().unwrap().1, Json::Bool(true));
+    }
+
+    #[test]
+    fn escaping_matches_serde_json() {
+        for s in [
+            "plain text",
+            "Zoë 山田",
+            "a\"b",
+            "back\\slash",
+            "tab\there",
+            "12345678\u{1}",
+            "\u{7f}x",
+            "",
+        ] {
+            let mut ours = Vec::new();
+            write_str(&mut ours, s);
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                serde_json::to_string(s).unwrap(),
+                "{s:?}"
+            );
+        }
     }
 
     #[test]

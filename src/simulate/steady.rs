@@ -154,7 +154,7 @@ pub fn check(
         2,
         open_users()?,
         &mut app,
-        true,
+        false,
         false,
         &mut sink,
         events,

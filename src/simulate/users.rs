@@ -32,9 +32,16 @@ pub const MAX_YAML_BYTES: usize = 256 * 1024 * 1024;
 
 /// One source user: its attributes under their provisioning names, and the flags that decide
 /// whether it is soft-deleted.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UserRecord {
-    attrs: Vec<(Cow<'static, str>, Value)>,
+    /// Every attribute name, one after the other (so that reading a user does not allocate
+    /// its keys).
+    names: String,
+    /// Each attribute: where its name lies in `names`, and its value.
+    attrs: Vec<Attr>,
+    /// Attributes by the top six bits of their name hash: 0 none (so the attribute is absent),
+    /// `i + 1` attribute `i` alone, [`SHARED`] several (search them all).
+    slots: [u8; 64],
     /// `accountEnabled`, when given.
     pub account_enabled: Option<bool>,
     /// `assigned`, when given (absent = assigned).
@@ -45,6 +52,20 @@ pub struct UserRecord {
     page: Option<Vec<Result<UserRecord, String>>>,
 }
 
+impl Default for UserRecord {
+    fn default() -> Self {
+        UserRecord {
+            names: String::new(),
+            attrs: Vec::new(),
+            slots: [0; 64],
+            account_enabled: None,
+            assigned: None,
+            deleted: false,
+            page: None,
+        }
+    }
+}
+
 impl UserRecord {
     /// An empty record.
     pub fn new() -> UserRecord {
@@ -52,35 +73,83 @@ impl UserRecord {
     }
 
     /// Sets an attribute (null removes it).
-    pub fn set(&mut self, name: impl Into<Cow<'static, str>>, value: Value) {
-        let name = name.into();
-        let slot = self.attrs.iter().position(|(k, _)| *k == name);
-        match (slot, value.is_null()) {
-            (Some(i), true) => {
-                self.attrs.swap_remove(i);
+    pub fn set(&mut self, name: &str, value: Value) {
+        let names = self.names.as_bytes();
+        let before = self.attrs.len();
+        self.attrs
+            .retain(|a| &names[a.start as usize..a.end as usize] != name.as_bytes());
+        if self.attrs.len() != before {
+            // Indices moved: rebuild the slots.
+            self.slots = [0; 64];
+            let attrs = std::mem::take(&mut self.attrs);
+            for a in attrs {
+                let (start, end) = (a.start as usize, a.end as usize);
+                let n = self.names[start..end].to_string();
+                self.push(&n, a.hash, a.value);
             }
-            (Some(i), false) => self.attrs[i].1 = value,
-            (None, true) => {}
-            (None, false) => self.attrs.push((name, value)),
+        }
+        self.push(name, name_hash(name), value);
+    }
+
+    /// Adds an attribute while reading (no check for an earlier one: the last one wins when
+    /// looking up, as with a repeated JSON key).
+    fn push(&mut self, name: &str, hash: u64, value: Value) {
+        if !value.is_null() {
+            let start = self.names.len() as u32;
+            self.names.push_str(name);
+            let slot = &mut self.slots[slot_of(hash)];
+            *slot = match (*slot, u8::try_from(self.attrs.len() + 1)) {
+                (0, Ok(i)) if i != SHARED => i,
+                _ => SHARED,
+            };
+            self.attrs.push(Attr {
+                start,
+                end: self.names.len() as u32,
+                hash,
+                value,
+            });
         }
     }
 
     /// An attribute's value: exact name first, then ignoring ASCII case.
     pub fn value(&self, name: &str) -> Option<&Value> {
+        self.value_hashed(name, name_hash(name))
+    }
+
+    /// [`UserRecord::value`] with the name's [`name_hash`] already computed.
+    pub fn value_hashed(&self, name: &str, hash: u64) -> Option<&Value> {
+        let name = name.as_bytes();
+        let names = self.names.as_bytes();
+        let key = |a: &Attr| &names[a.start as usize..a.end as usize];
+        match self.slots[slot_of(hash)] {
+            0 => return None,
+            SHARED => {}
+            i => {
+                // The only attribute with these hash bits: equal names have equal hashes.
+                let a = &self.attrs[usize::from(i) - 1];
+                let k = key(a);
+                let same = a.hash == hash && (k == name || k.eq_ignore_ascii_case(name));
+                return same.then_some(&a.value);
+            }
+        }
         self.attrs
             .iter()
-            .find(|(k, _)| k == name)
+            .rev()
+            .find(|a| a.hash == hash && key(a) == name)
             .or_else(|| {
                 self.attrs
                     .iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                    .rev()
+                    .find(|a| a.hash == hash && key(a).eq_ignore_ascii_case(name))
             })
-            .map(|(_, v)| v)
+            .map(|a| &a.value)
     }
 
     /// Every attribute, in input order.
     pub fn attributes(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.attrs.iter().map(|(k, v)| (k.as_ref(), v))
+        self.attrs
+            .iter()
+            .map(|a| (&self.names[a.start as usize..a.end as usize], &a.value))
     }
 
     /// How the user is named in reports: its object id, else its userPrincipalName.
@@ -101,54 +170,115 @@ impl Attributes for UserRecord {
     }
 }
 
-/// Provisioning source names, interned so that reading a user does not allocate its keys.
-const KNOWN: &[&str] = &[
-    "objectId",
-    "accountEnabled",
-    "displayName",
-    "givenName",
-    "surname",
-    "userPrincipalName",
-    "mail",
-    "mailNickname",
-    "jobTitle",
-    "department",
-    "companyName",
-    "employeeId",
-    "employeeType",
-    "employeeHireDate",
-    "employeeLeaveDateTime",
-    "userType",
-    "preferredLanguage",
-    "usageLocation",
-    "physicalDeliveryOfficeName",
-    "streetAddress",
-    "city",
-    "state",
-    "postalCode",
-    "country",
-    "telephoneNumber",
-    "mobile",
-    "facsimileTelephoneNumber",
-    "proxyAddresses",
-    "otherMails",
-    "manager",
-    "onPremisesDistinguishedName",
-    "onPremisesDomainName",
-    "onPremisesImmutableId",
-    "onPremisesSamAccountName",
-    "onPremisesSecurityIdentifier",
-    "onPremisesUserPrincipalName",
-    "showInAddressList",
-    "appRoleAssignments",
-    "employeeOrgData.costCenter",
-    "employeeOrgData.division",
-];
+/// How many spare strings a [`Pool`] keeps.
+const POOL_MAX: usize = 1024;
 
-fn intern(name: &str) -> Cow<'static, str> {
-    match KNOWN.iter().find(|k| **k == name) {
-        Some(k) => Cow::Borrowed(k),
-        None => Cow::Owned(name.to_string()),
+/// Strings and attribute lists recycled from earlier users, so that reading a user reuses their
+/// memory instead of allocating.
+#[derive(Debug, Default)]
+pub struct Pool {
+    strings: Vec<String>,
+    attrs: Vec<(String, Vec<Attr>)>,
+    /// When set, only these attributes are kept (a bit set over their name hashes; a name
+    /// that shares a bit is kept needlessly, never lost); the others are skipped while reading.
+    wanted: Option<Box<[u64; 64]>>,
+}
+
+/// One attribute of a record.
+#[derive(Debug, Clone, PartialEq)]
+struct Attr {
+    start: u32,
+    end: u32,
+    /// [`name_hash`] of the name.
+    hash: u64,
+    value: Value,
+}
+
+/// A slot shared by several attributes.
+const SHARED: u8 = u8::MAX;
+
+fn slot_of(hash: u64) -> usize {
+    (hash >> 58) as usize
+}
+
+/// A hash of a name that ignores ASCII case (names that differ only in case hash equal; a few
+/// other names may too, which lookups verify), eight bytes at a time.
+pub fn name_hash(name: &str) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let bytes = name.as_bytes();
+    let mut h = (bytes.len() as u64).wrapping_mul(K);
+    let mut chunks = bytes.chunks_exact(8);
+    let mut mix = |w: u64| {
+        // Setting bit 5 of every byte lowercases ASCII letters.
+        h = (h ^ (w | 0x2020_2020_2020_2020)).wrapping_mul(K);
+        h ^= h >> 29;
+    };
+    for chunk in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        mix(u64::from_le_bytes(w));
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        mix(u64::from_le_bytes(w));
+    }
+    h.wrapping_mul(K)
+}
+
+impl Pool {
+    /// Whether an attribute (by its [`name_hash`]) is to be kept.
+    fn wants(&self, hash: u64) -> bool {
+        match &self.wanted {
+            None => true,
+            Some(bits) => {
+                let bit = (hash >> 52) as usize;
+                bits[bit >> 6] & (1 << (bit & 63)) != 0
+            }
+        }
+    }
+
+    fn string(&mut self, s: &str) -> String {
+        match self.strings.pop() {
+            Some(mut spare) => {
+                spare.push_str(s);
+                spare
+            }
+            None => s.to_string(),
+        }
+    }
+
+    fn keep(&mut self, mut s: String) {
+        if self.strings.len() < POOL_MAX && s.capacity() <= 4096 {
+            s.clear();
+            self.strings.push(s);
+        }
+    }
+
+    fn attrs(&mut self) -> (String, Vec<Attr>) {
+        self.attrs
+            .pop()
+            .unwrap_or_else(|| (String::with_capacity(512), Vec::with_capacity(32)))
+    }
+
+    /// Takes back a user's memory for the next users.
+    pub fn recycle(&mut self, mut rec: UserRecord) {
+        for a in rec.attrs.drain(..) {
+            match a.value {
+                Value::Str(s) => self.keep(s),
+                Value::Multi(list) => {
+                    for s in list {
+                        self.keep(s);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if self.attrs.len() < 4 {
+            rec.names.clear();
+            self.attrs.push((rec.names, rec.attrs));
+        }
     }
 }
 
@@ -200,18 +330,19 @@ enum Raw {
 }
 
 /// Reads one attribute value; the name decides whether text is a boolean.
-struct RawSeed<'a>(&'a str);
+struct RawSeed<'a, 'p> {
+    name: &'a str,
+    pool: &'p mut Pool,
+}
 
-impl<'de> DeserializeSeed<'de> for RawSeed<'_> {
+impl<'de> DeserializeSeed<'de> for RawSeed<'_, '_> {
     type Value = Raw;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Raw, D::Error> {
-        d.deserialize_any(RawVisitor(self.0))
+        d.deserialize_any(self)
     }
 }
 
-struct RawVisitor<'a>(&'a str);
-
-impl<'de> Visitor<'de> for RawVisitor<'_> {
+impl<'de> Visitor<'de> for RawSeed<'_, '_> {
     type Value = Raw;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an attribute value")
@@ -232,10 +363,20 @@ impl<'de> Visitor<'de> for RawVisitor<'_> {
         Ok(Raw::Value(Value::Str(n.to_string())))
     }
     fn visit_str<E: de::Error>(self, s: &str) -> Result<Raw, E> {
-        Ok(Raw::Value(text_value(self.0, Cow::Borrowed(s))))
+        if is_boolean_attribute(self.name)
+            && let Ok(b) = parse_bool(s)
+        {
+            return Ok(Raw::Value(Value::Bool(b)));
+        }
+        Ok(Raw::Value(Value::Str(self.pool.string(s))))
     }
     fn visit_string<E: de::Error>(self, s: String) -> Result<Raw, E> {
-        Ok(Raw::Value(text_value(self.0, Cow::Owned(s))))
+        if is_boolean_attribute(self.name)
+            && let Ok(b) = parse_bool(&s)
+        {
+            return Ok(Raw::Value(Value::Bool(b)));
+        }
+        Ok(Raw::Value(Value::Str(s)))
     }
     fn visit_none<E: de::Error>(self) -> Result<Raw, E> {
         Ok(Raw::Null)
@@ -248,8 +389,8 @@ impl<'de> Visitor<'de> for RawVisitor<'_> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Raw, A::Error> {
         let mut values = Vec::with_capacity(seq.size_hint().unwrap_or(2));
-        while let Some(item) = seq.next_element::<ElemText>()? {
-            if let Some(text) = item.0 {
+        while let Some(item) = seq.next_element_seed(ElemSeed(&mut *self.pool))? {
+            if let Some(text) = item {
                 values.push(text);
             }
         }
@@ -261,62 +402,54 @@ impl<'de> Visitor<'de> for RawVisitor<'_> {
     }
 }
 
-fn text_value(name: &str, text: Cow<'_, str>) -> Value {
-    if is_boolean_attribute(name)
-        && let Ok(b) = parse_bool(&text)
-    {
-        return Value::Bool(b);
+/// One element of a multi-valued attribute as text (`None` for null, skipped).
+struct ElemSeed<'p>(&'p mut Pool);
+
+impl<'de> DeserializeSeed<'de> for ElemSeed<'_> {
+    type Value = Option<String>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<String>, D::Error> {
+        d.deserialize_any(self)
     }
-    Value::Str(text.into_owned())
 }
 
-/// One element of a multi-valued attribute as text (`None` for null, skipped).
-struct ElemText(Option<String>);
-
-impl<'de> Deserialize<'de> for ElemText {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = ElemText;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a text, number, boolean or object in a list")
-            }
-            fn visit_bool<E: de::Error>(self, b: bool) -> Result<ElemText, E> {
-                Ok(ElemText(Some(bool_text(b).to_string())))
-            }
-            fn visit_i64<E: de::Error>(self, n: i64) -> Result<ElemText, E> {
-                Ok(ElemText(Some(n.to_string())))
-            }
-            fn visit_u64<E: de::Error>(self, n: u64) -> Result<ElemText, E> {
-                Ok(ElemText(Some(n.to_string())))
-            }
-            fn visit_f64<E: de::Error>(self, n: f64) -> Result<ElemText, E> {
-                Ok(ElemText(Some(n.to_string())))
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<ElemText, E> {
-                Ok(ElemText(Some(s.to_string())))
-            }
-            fn visit_string<E: de::Error>(self, s: String) -> Result<ElemText, E> {
-                Ok(ElemText(Some(s)))
-            }
-            fn visit_none<E: de::Error>(self) -> Result<ElemText, E> {
-                Ok(ElemText(None))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<ElemText, E> {
-                Ok(ElemText(None))
-            }
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<ElemText, D::Error> {
-                d.deserialize_any(self)
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ElemText, A::Error> {
-                let v = serde_json::Map::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                Ok(ElemText(Some(serde_json::Value::Object(v).to_string())))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<ElemText, A::Error> {
-                Err(de::Error::custom("a list may not contain lists"))
-            }
-        }
-        d.deserialize_any(V)
+impl<'de> Visitor<'de> for ElemSeed<'_> {
+    type Value = Option<String>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a text, number, boolean or object in a list")
+    }
+    fn visit_bool<E: de::Error>(self, b: bool) -> Result<Option<String>, E> {
+        Ok(Some(bool_text(b).to_string()))
+    }
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<Option<String>, E> {
+        Ok(Some(n.to_string()))
+    }
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<Option<String>, E> {
+        Ok(Some(n.to_string()))
+    }
+    fn visit_f64<E: de::Error>(self, n: f64) -> Result<Option<String>, E> {
+        Ok(Some(n.to_string()))
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Option<String>, E> {
+        Ok(Some(self.0.string(s)))
+    }
+    fn visit_string<E: de::Error>(self, s: String) -> Result<Option<String>, E> {
+        Ok(Some(s))
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Option<String>, E> {
+        Ok(None)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Option<String>, E> {
+        Ok(None)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Option<String>, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Option<String>, A::Error> {
+        let v = serde_json::Map::deserialize(de::value::MapAccessDeserializer::new(map))?;
+        Ok(Some(serde_json::Value::Object(v).to_string()))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Option<String>, A::Error> {
+        Err(de::Error::custom("a list may not contain lists"))
     }
 }
 
@@ -331,13 +464,21 @@ fn json_text(v: &serde_json::Value) -> Option<String> {
 
 impl<'de> Deserialize<'de> for UserRecord {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(RecordVisitor)
+        RecordSeed(&mut Pool::default()).deserialize(d)
     }
 }
 
-struct RecordVisitor;
+/// Reads one user, taking its memory from a pool.
+pub struct RecordSeed<'p>(pub &'p mut Pool);
 
-impl<'de> Visitor<'de> for RecordVisitor {
+impl<'de> DeserializeSeed<'de> for RecordSeed<'_> {
+    type Value = UserRecord;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<UserRecord, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RecordSeed<'_> {
     type Value = UserRecord;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -345,8 +486,11 @@ impl<'de> Visitor<'de> for RecordVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UserRecord, A::Error> {
+        let pool = self.0;
+        let (names, attrs) = pool.attrs();
         let mut rec = UserRecord {
-            attrs: Vec::with_capacity(32),
+            names,
+            attrs,
             ..UserRecord::default()
         };
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
@@ -376,18 +520,27 @@ impl<'de> Visitor<'de> for RecordVisitor {
                     continue;
                 }
                 "deletedDateTime" => {
-                    let raw = map.next_value_seed(RawSeed(key))?;
+                    let raw = map.next_value_seed(RawSeed {
+                        name: key,
+                        pool: &mut *pool,
+                    })?;
                     rec.deleted |= !matches!(raw, Raw::Null);
                     continue;
                 }
                 "IsSoftDeleted" | "isSoftDeleted" => {
-                    if let Raw::Value(v) = map.next_value_seed(RawSeed("IsSoftDeleted"))? {
+                    if let Raw::Value(v) = map.next_value_seed(RawSeed {
+                        name: "IsSoftDeleted",
+                        pool: &mut *pool,
+                    })? {
                         rec.deleted |= matches!(v.to_bool(), Ok(Some(true)));
                     }
                     continue;
                 }
                 "assigned" => {
-                    if let Raw::Value(v) = map.next_value_seed(RawSeed("IsSoftDeleted"))? {
+                    if let Raw::Value(v) = map.next_value_seed(RawSeed {
+                        name: "IsSoftDeleted",
+                        pool: &mut *pool,
+                    })? {
                         rec.assigned = v.to_bool().ok().flatten();
                     }
                     continue;
@@ -395,7 +548,17 @@ impl<'de> Visitor<'de> for RecordVisitor {
                 _ => {}
             }
             let name = provisioning_name(key);
-            let raw = map.next_value_seed(RawSeed(name))?;
+            let hash = name_hash(name);
+            if !pool.wants(hash)
+                && !matches!(key, "onPremisesExtensionAttributes" | "employeeOrgData")
+            {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            let raw = map.next_value_seed(RawSeed {
+                name,
+                pool: &mut *pool,
+            })?;
             match raw {
                 Raw::Null => {}
                 Raw::Value(v) => {
@@ -411,20 +574,20 @@ impl<'de> Visitor<'de> for RecordVisitor {
                     if name == "accountEnabled" {
                         rec.account_enabled = v.to_bool().ok().flatten();
                     }
-                    rec.set(intern(name), v);
+                    rec.push(name, hash, v);
                 }
                 Raw::Object(object) => match key {
                     "onPremisesExtensionAttributes" => {
                         for (k, v) in &object {
                             if let Some(text) = json_text(v) {
-                                rec.set(intern(k), Value::Str(text));
+                                rec.set(k, Value::Str(text));
                             }
                         }
                     }
                     "employeeOrgData" => {
                         for (k, v) in &object {
                             if let Some(text) = json_text(v) {
-                                rec.set(intern(&format!("employeeOrgData.{k}")), Value::Str(text));
+                                rec.set(&format!("employeeOrgData.{k}"), Value::Str(text));
                             }
                         }
                     }
@@ -435,7 +598,7 @@ impl<'de> Visitor<'de> for RecordVisitor {
                     }
                     _ => {
                         let text = serde_json::Value::Object(object).to_string();
-                        rec.set(intern(name), Value::Str(text));
+                        rec.set(name, Value::Str(text));
                     }
                 },
             }
@@ -496,6 +659,7 @@ pub type Item = Result<(Position, UserRecord), InputError>;
 pub struct UserReader {
     state: State,
     pending: VecDeque<Item>,
+    pool: Pool,
 }
 
 enum State {
@@ -564,7 +728,11 @@ impl UserReader {
                 }
             },
         };
-        UserReader { state, pending }
+        UserReader {
+            state,
+            pending,
+            pool: Pool::default(),
+        }
     }
 
     /// Opens a file (`-` is standard input).
@@ -577,6 +745,24 @@ impl UserReader {
         }
         let file = std::fs::File::open(path)?;
         Ok(UserReader::new(io::BufReader::with_capacity(1 << 16, file)))
+    }
+
+    /// Keeps only these attributes (names compared ignoring ASCII case) of the users read from
+    /// now on; the others are skipped without being copied. `accountEnabled`, `assigned`,
+    /// `deletedDateTime` and `IsSoftDeleted` are always read.
+    pub fn only<'a>(mut self, names: impl IntoIterator<Item = &'a str>) -> UserReader {
+        let mut bits = Box::new([0u64; 64]);
+        for name in names.into_iter().chain(["accountEnabled"]) {
+            let bit = (name_hash(name) >> 52) as usize;
+            bits[bit >> 6] |= 1 << (bit & 63);
+        }
+        self.pool.wanted = Some(bits);
+        self
+    }
+
+    /// Gives a user's memory back, to be reused for the next users.
+    pub fn recycle(&mut self, user: UserRecord) {
+        self.pool.recycle(user);
     }
 
     /// Reads users from text already in memory.
@@ -744,7 +930,7 @@ impl Iterator for UserReader {
                         continue;
                     }
                     let line_no = *line;
-                    let parsed = serde_json::from_slice::<UserRecord>(buf);
+                    let parsed = parse_user(buf, &mut self.pool);
                     return Some(self.parsed(parsed, position, line_no));
                 }
                 State::Json(scanner) => match scanner.next_value() {
@@ -758,7 +944,7 @@ impl Iterator for UserReader {
                         return Some(Err(e));
                     }
                     Some(Ok((position, bytes))) => {
-                        let parsed = serde_json::from_slice::<UserRecord>(bytes);
+                        let parsed = parse_user(bytes, &mut self.pool);
                         return Some(self.parsed(parsed, position, 0));
                     }
                 },
@@ -780,14 +966,14 @@ fn skip_line(reader: &mut Box<dyn BufRead>, scratch: &mut Vec<u8>) -> io::Result
 impl UserReader {
     fn parsed(
         &mut self,
-        parsed: Result<UserRecord, serde_json::Error>,
+        parsed: Result<UserRecord, String>,
         position: Position,
         line: u64,
     ) -> Item {
         match parsed {
-            Err(e) => Err(InputError {
+            Err(message) => Err(InputError {
                 position: Some(position),
-                message: json_message(&e),
+                message,
                 fatal: false,
             }),
             Ok(mut rec) => match rec.page.take() {
@@ -818,6 +1004,25 @@ impl UserReader {
                 }
             },
         }
+    }
+}
+
+/// Parses one user: the bytes are checked as UTF-8 once, then read as a `str` (which spares
+/// serde_json a UTF-8 check per string).
+fn parse_user(bytes: &[u8], pool: &mut Pool) -> Result<UserRecord, String> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => {
+            let mut de = serde_json::Deserializer::from_str(text);
+            let rec = RecordSeed(pool)
+                .deserialize(&mut de)
+                .map_err(|e| json_message(&e))?;
+            de.end().map_err(|e| json_message(&e))?;
+            Ok(rec)
+        }
+        Err(e) => Err(format!(
+            "not valid UTF-8 (first bad byte at offset {})",
+            e.valid_up_to()
+        )),
     }
 }
 
