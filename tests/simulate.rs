@@ -202,6 +202,21 @@ fn legacy_and_compliant_wire_values_differ_as_documented() {
     assert_eq!(summary.deactivated, 1);
     // Lee is unassigned and already inactive: nothing; the seed mapping never deactivates.
     assert!(!out.contains("app-lee"));
+    // The trace shows the wire value of each mode.
+    for (mode, sent) in [
+        (ScimMode::Legacy, Json::from("False")),
+        (ScimMode::Compliant, Json::from(false)),
+    ] {
+        let (trace, _) = run(DEFAULT, Output::Trace, mode, Some(TARGET));
+        let alex_active = lines(&trace)
+            .into_iter()
+            .find(|l| {
+                l["user"] == "6c4f6c3c-9bf2-54ab-b75e-e2eaf18a6984" && l["target"] == "active"
+            })
+            .unwrap();
+        assert_eq!(alex_active["sent"], sent);
+        assert_eq!(alex_active["flowed"], true);
+    }
     let (seed, seed_summary) = run(SEED, Output::Requests, ScimMode::Legacy, Some(TARGET));
     assert!(!seed.contains("app-alex"), "{seed}");
     assert_eq!(seed_summary.deactivated, 0);

@@ -13,11 +13,11 @@ use std::time::{Duration, Instant};
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
-  entramap simulate --mapping fixtures/mappings/scim-default-user.json --users fixtures/users/users.json
-  entramap simulate --mapping export.json --users users.jsonl --output requests --scim-mode compliant
-  entramap simulate --mapping export.json --users users.json --output trace --now 2025-01-01T00:00:00Z
-  entramap simulate --mapping export.json --users users.json --target-state app-users.jsonl --output requests
-  entramap simulate --mapping fixtures/mappings/scim-default-user.json --users fixtures/users/users.json --profile unleash --check-steady
+  entramap simulate -m fixtures/mappings/scim-default-user.json -u fixtures/users/users.json
+  entramap simulate -m export.json -u users.jsonl --output requests --scim-mode compliant
+  entramap simulate -m export.json -u users.json --output trace --now 2025-01-01T00:00:00Z
+  entramap simulate -m export.json -u users.json --target-state app.jsonl --output requests
+  entramap simulate -m export.json -u users.json --profile unleash --check-steady
 
 Users: Graph's /users response ({\"value\": [...]}), a JSON array, JSON Lines, or YAML, with Graph
 property names (id, businessPhones, mobilePhone, officeLocation, faxNumber are translated to the

@@ -645,7 +645,7 @@ fn changes(
     resource: &Json,
     wanted: &dyn Fn(&Compiled) -> bool,
     notes: &mut [Note],
-    trace: bool,
+    trace: Option<ScimMode>,
 ) -> Result<Vec<Change>, String> {
     let mut out = Vec::new();
     for (i, m) in plan.mappings.iter().enumerate() {
@@ -668,7 +668,12 @@ fn changes(
             .to_json(true);
         notes[i] = Note {
             kind: NoteKind::Flowed,
-            sent: trace.then(|| Box::new(legacy.clone())),
+            sent: trace.map(|mode| {
+                Box::new(match mode {
+                    ScimMode::Legacy => legacy.clone(),
+                    ScimMode::Compliant => typed.clone(),
+                })
+            }),
         };
         out.push(Change {
             index: i,
@@ -809,7 +814,14 @@ pub fn process(
             .unwrap_or_default()
             .to_string();
         let deactivating = |m: &Compiled| m.reads_soft_deleted && m.on_update();
-        let changes = match changes(plan, computed, resource, &deactivating, &mut notes, trace) {
+        let changes = match changes(
+            plan,
+            computed,
+            resource,
+            &deactivating,
+            &mut notes,
+            trace.then_some(mode),
+        ) {
             Ok(c) => c,
             Err(e) => {
                 result.action = Action::Error(e);
@@ -915,7 +927,7 @@ pub fn process(
                 resource,
                 &|m| m.on_update(),
                 &mut notes,
-                trace,
+                trace.then_some(mode),
             ) {
                 Ok(c) => c,
                 Err(e) => {

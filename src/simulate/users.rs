@@ -829,7 +829,12 @@ fn read_yaml(mut reader: Box<dyn BufRead>, pending: &mut VecDeque<Item>) {
         ))));
         return;
     }
-    let doc: serde_json::Value = match serde_saphyr::from_str(&text) {
+    // YAML 1.2 core booleans only (a `displayName: Y` or `country: NO` stays text), and numbers
+    // with leading zeros (`employeeId: 00123`) stay text.
+    let mut options = serde_saphyr::Options::default();
+    options.strict_booleans = true;
+    options.leading_zero_numbers_as_strings = true;
+    let doc: serde_json::Value = match serde_saphyr::from_str_with_options(&text, options) {
         Ok(doc) => doc,
         Err(e) => {
             pending.push_back(Err(fatal(format!(
@@ -1251,7 +1256,7 @@ impl Scanner {
                                 Some(Err(io_error(e)))
                             }
                             Ok(Captured::Eof) => self.fatal(format!(
-                                "the input ends inside {position}, which starts at byte {offset} (unbalanced brackets or quotes)"
+                                "the input ends inside {position} (unbalanced brackets or quotes)"
                             )),
                             Ok(Captured::TooLarge) => Some(Err(InputError {
                                 position: Some(position),
@@ -1566,7 +1571,7 @@ mod tests {
         let array = "[{\"id\":\"a\"},\n {\"id\":\"b\"}]";
         let graph = "{\n \"@odata.context\": \"x\",\n \"value\": [{\"id\":\"a\"}, {\"id\":\"b\"}],\n \"@odata.nextLink\": \"y\"\n}";
         let graph_line = "{\"value\": [{\"id\":\"a\"}, {\"id\":\"b\"}]}";
-        let yaml = "- id: a\n- id: b\n";
+        let yaml = "- id: a\n  displayName: Y\n  employeeId: 007\n- id: b\n";
         for text in [jsonl, array, graph, graph_line, yaml] {
             let ids: Vec<String> = read(text)
                 .into_iter()
@@ -1578,6 +1583,18 @@ mod tests {
         let users = read(single);
         assert_eq!(users.len(), 1);
         assert_eq!(users[0].as_ref().unwrap().0, Position::Document);
+    }
+
+    #[test]
+    fn yaml_keeps_text_that_yaml_1_1_would_read_as_booleans_or_octal() {
+        let users = read(
+            "- id: a\n  displayName: Y\n  country: NO\n  employeeId: 007\n  accountEnabled: true\n",
+        );
+        let (_, u) = users[0].clone().unwrap();
+        assert_eq!(u.value("displayName"), Some(&Value::Str("Y".into())));
+        assert_eq!(u.value("country"), Some(&Value::Str("NO".into())));
+        assert_eq!(u.value("employeeId"), Some(&Value::Str("007".into())));
+        assert_eq!(u.account_enabled, Some(true));
     }
 
     #[test]
