@@ -836,3 +836,79 @@ fn megabyte_names_lint_promptly() {
         Some("Join")
     );
 }
+
+// ------------------------------------------------------------------------ simulate: users files
+
+/// Bad users files: a broken user is reported by its line or position and skipped, the others
+/// are processed (exit 1 for the errors); nothing makes `simulate` crash. A bad mapping file is
+/// a load error (exit 2).
+#[test]
+fn simulate_reports_bad_users_and_processes_the_rest() {
+    let simulate = |users: &str, stdin: Option<Vec<u8>>| {
+        run(
+            &[
+                "simulate",
+                "--mapping",
+                "fixtures/mappings/unleash-correct.json",
+                "--users",
+                users,
+                "--now",
+                "2024-01-01T00:00:00Z",
+            ],
+            stdin,
+        )
+    };
+    // One broken line in the middle: that user is reported, the two others go on.
+    let (code, out, err) = simulate("fixtures/users/broken-line.jsonl", None);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("line 2") && err.contains("skipped"), "{err}");
+    assert_eq!(out.lines().count(), 2, "{out}");
+    for (file, words) in [
+        ("fixtures/bad/truncated.json", "ends inside"),
+        ("fixtures/bad/invalid-utf8.json", "not valid UTF-8"),
+        ("fixtures/bad/nul-byte.json", "control character"),
+        ("fixtures/bad/alias-bomb.yaml", "budget"),
+        ("fixtures/bad/utf16.json", "UTF-8"),
+    ] {
+        let (code, _, err) = simulate(file, None);
+        assert_eq!(code, 1, "{file}: {err}");
+        assert!(err.contains(words), "{file}: {err}");
+    }
+    // Every bad file as users (and on stdin), and as the mapping: 0, 1 or 2, never a crash.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bad");
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let name = format!(
+            "fixtures/bad/{}",
+            entry.unwrap().file_name().to_string_lossy()
+        );
+        let (code, _, err) = simulate(&name, None);
+        assert!((0..=2).contains(&code), "{name}: {err}");
+        assert!(!err.contains("internal error"), "{name}: {err}");
+        let (code, _, err) = simulate("-", Some(bytes(&name["fixtures/bad/".len()..])));
+        assert!((0..=2).contains(&code), "{name} on stdin: {err}");
+        let (code, _, err) = run(
+            &[
+                "simulate",
+                "--mapping",
+                &name,
+                "--users",
+                "fixtures/users/users.json",
+            ],
+            None,
+        );
+        assert!((0..=2).contains(&code), "{name} as mapping: {err}");
+        assert!(!err.contains("internal error"), "{name} as mapping: {err}");
+    }
+    let (code, _, err) = run(
+        &[
+            "simulate",
+            "--mapping",
+            "fixtures/bad/truncated.json",
+            "--users",
+            "fixtures/users/users.json",
+        ],
+        None,
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("invalid-json(L001)"), "{err}");
+}
