@@ -8,9 +8,18 @@ use entramap::profile::Profile;
 use std::hint::black_box;
 
 const FILES: &[(&str, &str)] = &[
-    ("default-scim-77k", include_str!("../fixtures/mappings/scim-default-user.json")),
-    ("default-scim-100k", include_str!("../fixtures/mappings/scim-default-user-100k.json")),
-    ("unleash-objectmapping", include_str!("../fixtures/mappings/unleash-correct.json")),
+    (
+        "default-scim-77k",
+        include_str!("../fixtures/mappings/scim-default-user.json"),
+    ),
+    (
+        "default-scim-100k",
+        include_str!("../fixtures/mappings/scim-default-user-100k.json"),
+    ),
+    (
+        "unleash-objectmapping",
+        include_str!("../fixtures/mappings/unleash-correct.json"),
+    ),
 ];
 
 fn bench_lint(c: &mut Criterion) {
@@ -22,7 +31,9 @@ fn bench_lint(c: &mut Criterion) {
     };
     for (name, text) in FILES {
         group.throughput(Throughput::Bytes(text.len() as u64));
-        group.bench_function(format!("load/{name}"), |b| b.iter(|| mapping::load(black_box(text)).unwrap()));
+        group.bench_function(format!("load/{name}"), |b| {
+            b.iter(|| mapping::load(black_box(text)).unwrap())
+        });
         group.bench_function(format!("load+lint/{name}"), |b| {
             b.iter(|| lint::lint(&mapping::load(black_box(text)).unwrap(), &plain))
         });
