@@ -146,3 +146,36 @@ fn yaml_error_spans_cover_whole_characters() {
         );
     }
 }
+
+/// eval crash-9a690b6a: `Replace` with a named group under a `{0}` repetition
+/// (`(a(?<a>b){0})`, reduced from `\+(?<isdCode>…(?<isdCode>…){00})`). fancy-regex 0.17's
+/// `capture_names` indexes past its own capture count for such a group and panicked. Group
+/// names are now read from the pattern; the group exists and is empty, as in .NET.
+#[test]
+fn named_group_under_zero_repetition() {
+    use entramap::eval::{self, Context, Outcome, Value};
+    use std::collections::HashMap;
+    let user = HashMap::from([("telephoneNumber".to_string(), Value::Str("ab".into()))]);
+    for (expr, expected) in [
+        (
+            r#"Replace([telephoneNumber], , "(a(?<a>b){0})", , "[${a}]", , )"#,
+            "[]b",
+        ),
+        (
+            r#"Replace([telephoneNumber], , "(a(?<a>b){00})", "a", "x", , )"#,
+            "ab",
+        ),
+        (
+            r#"Replace([telephoneNumber], , "(?<x>a)(?<y>b){0}", , "<${x}${y}>", , )"#,
+            "<a>b",
+        ),
+    ] {
+        let parsed = entramap::syntax::parse(expr).unwrap();
+        let outcome = eval::evaluate(&parsed, &Context::new(&user)).unwrap();
+        assert_eq!(
+            outcome,
+            Outcome::Value(Value::Str(expected.into())),
+            "{expr}"
+        );
+    }
+}

@@ -499,9 +499,10 @@ pub fn replace<'a>(a: &Args<'_, 'a>) -> Res<'a> {
     let replacement = a.text(REPLACEMENT)?;
     if let (Some(pattern), Some(replacement)) = (&pattern, &replacement) {
         let re = compile(a, pattern)?;
-        let subst = Substitution::parse(replacement, &re);
+        let names = group_names(pattern);
+        let subst = Substitution::parse(replacement, &re, &names);
         if let Some(group) = &group
-            && !re.capture_names().any(|n| n == Some(group.as_ref()))
+            && !names.iter().any(|n| n == group.as_ref())
         {
             return Err(a.fail_at(
                 GROUP_NAME,
@@ -606,6 +607,54 @@ fn regex_runtime(a: &Args<'_, '_>, e: fancy_regex::Error) -> Stop {
     )
 }
 
+/// The names of a pattern's named groups (`(?<n>…)`, `(?P<n>…)`, `(?'n'…)`), read from its
+/// text. fancy-regex's own `capture_names` panics when a named group sits under a `{0}`
+/// repetition (the group is compiled away but its name is not), so it is not used.
+fn group_names(pattern: &str) -> Vec<String> {
+    let b = pattern.as_bytes();
+    let mut names = Vec::new();
+    let mut i = 0;
+    let mut in_class = false;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 1, // skip the escaped character
+            b'[' if !in_class => {
+                in_class = true;
+                // A `]` first in the class (after an optional `^`) is a literal.
+                if b.get(i + 1) == Some(&b'^') {
+                    i += 1;
+                }
+                if b.get(i + 1) == Some(&b']') {
+                    i += 1;
+                }
+            }
+            b']' if in_class => in_class = false,
+            b'(' if !in_class => {
+                let rest = &pattern[i + 1..];
+                let (open, close) = if let Some(r) = rest.strip_prefix("?P<") {
+                    (r, '>')
+                } else if let Some(r) = rest.strip_prefix("?<")
+                    && !r.starts_with(['=', '!'])
+                {
+                    (r, '>')
+                } else if let Some(r) = rest.strip_prefix("?'") {
+                    (r, '\'')
+                } else {
+                    ("", ' ')
+                };
+                if let Some(end) = open.find(close)
+                    && end > 0
+                {
+                    names.push(open[..end].to_string());
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    names
+}
+
 /// One piece of a .NET replacement pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Piece {
@@ -624,9 +673,8 @@ enum Piece {
 struct Substitution(Vec<Piece>);
 
 impl Substitution {
-    fn parse(text: &str, re: &Regex) -> Substitution {
+    fn parse(text: &str, re: &Regex, names: &[String]) -> Substitution {
         let groups = re.captures_len();
-        let names: Vec<String> = re.capture_names().flatten().map(str::to_string).collect();
         let mut pieces = Vec::new();
         let mut lit = String::new();
         let mut rest = text;
@@ -742,7 +790,7 @@ fn regex_replace(
 /// invalid.
 pub fn regex_replace_text(pattern: &str, input: &str, replacement: &str) -> Option<String> {
     let re = Regex::new(pattern).ok()?;
-    let subst = Substitution::parse(replacement, &re);
+    let subst = Substitution::parse(replacement, &re, &group_names(pattern));
     regex_replace(&re, input, &subst, None).ok()
 }
 
