@@ -25,7 +25,9 @@ pub(crate) fn load(text: &str, bom: usize) -> Result<MappingFile, LoadError> {
     let cx = Cx { file: text };
     let body = &text[bom..];
     validate(body, bom, text)?;
-    let first = body.trim_start().as_bytes()[0];
+    let Some(&first) = body.trim_start().as_bytes().first() else {
+        return Err(super::empty(text.len()));
+    };
     if first == b'[' {
         let items: Vec<&RawValue> = cx.parse(body, bom, LoadErrorKind::InvalidField)?;
         if !items
