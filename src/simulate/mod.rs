@@ -26,6 +26,7 @@
 //!     "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"ann@contoso.com\",\"active\":true,\"meta\":{\"resourceType\":\"User\"}}\n");
 //! ```
 
+pub mod parallel;
 pub mod requests;
 pub mod scim;
 pub mod scope;
@@ -293,6 +294,24 @@ impl Plan {
         })
     }
 
+    /// Whether any expression calls `Guid()` or `RandomString()`, whose results depend on how
+    /// many users were read before (see [`parallel`]).
+    pub fn seeded(&self) -> bool {
+        let mut seeded = false;
+        for expr in self.mappings.iter().filter_map(|m| m.expr.as_ref()) {
+            expr.walk(&mut |node| {
+                if let ExprKind::Call(call) = &node.kind
+                    && ["Guid", "RandomString"]
+                        .iter()
+                        .any(|n| n.eq_ignore_ascii_case(&call.name))
+                {
+                    seeded = true;
+                }
+            });
+        }
+        seeded
+    }
+
     /// Whether any mapping reads `IsSoftDeleted` (so the app can be told of deactivations).
     pub fn tells_deactivation(&self) -> bool {
         self.mappings.iter().any(|m| m.reads_soft_deleted)
@@ -456,6 +475,17 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Adds another run's counts.
+    pub fn add(&mut self, other: &Summary) {
+        self.read += other.read;
+        self.created += other.created;
+        self.updated += other.updated;
+        self.deactivated += other.deactivated;
+        self.unchanged += other.unchanged;
+        self.skipped += other.skipped;
+        self.errors += other.errors;
+    }
+
     fn count(&mut self, action: &Action) {
         match action {
             Action::Create => self.created += 1,
@@ -515,6 +545,40 @@ fn user_seed(seed: u64, cycle: u64, n: u64) -> u64 {
     x
 }
 
+/// One user through the cycle: its `IsSoftDeleted` derived, every mapping evaluated, and what
+/// the app is sent. `n` counts the users read so far (it seeds `Guid()`).
+#[allow(clippy::too_many_arguments)]
+fn step<'u>(
+    plan: &'u Plan,
+    options: &Options,
+    cycle_no: u64,
+    n: u64,
+    app: &App,
+    position: Position,
+    user: &'u mut UserRecord,
+    trace: bool,
+) -> (&'u UserRecord, Evaluated<'u>, UserResult) {
+    let soft = derive_soft_deleted(plan, user);
+    let user: &'u UserRecord = user;
+    let ctx = Context::new(user)
+        .with_now(options.now)
+        .with_seed(user_seed(options.seed, cycle_no, n));
+    let evaluated = evaluate(plan, user, &ctx, trace);
+    let name = user
+        .id()
+        .map_or_else(|| position.to_string(), Cow::into_owned);
+    let result = requests::process(
+        plan,
+        options.mode,
+        app,
+        name,
+        soft,
+        &evaluated.computed,
+        trace,
+    );
+    (user, evaluated, result)
+}
+
 /// Runs one provisioning cycle over the users, calling `sink` for each user read.
 /// `apply` applies the cycle's writes to `app` (the steady-state check); otherwise the app is
 /// only read, and memory stays flat.
@@ -550,23 +614,8 @@ pub fn cycle(
         if n.is_multiple_of(PROGRESS_EVERY) {
             events(Event::Progress(n));
         }
-        let soft = derive_soft_deleted(plan, &mut user);
-        let ctx = Context::new(&user)
-            .with_now(options.now)
-            .with_seed(user_seed(options.seed, cycle_no, n));
-        let evaluated = evaluate(plan, &user, &ctx, trace);
-        let name = user
-            .id()
-            .map_or_else(|| position.to_string(), Cow::into_owned);
-        let result = requests::process(
-            plan,
-            options.mode,
-            app,
-            name,
-            soft,
-            &evaluated.computed,
-            trace,
-        );
+        let (read, evaluated, result) =
+            step(plan, options, cycle_no, n, app, position, &mut user, trace);
         summary.count(&result.action);
         if let Action::Error(message) = &result.action {
             events(Event::UserFailed {
@@ -579,7 +628,7 @@ pub fn cycle(
         }
         sink(&Processed {
             position,
-            user: &user,
+            user: read,
             result: &result,
             evaluated: &evaluated,
         })?;
@@ -589,7 +638,27 @@ pub fn cycle(
     Ok(summary)
 }
 
-/// Runs one cycle and writes the chosen output as JSON Lines.
+/// Appends what `output` prints for one user to `line`.
+fn render(output: Output, plan: &Plan, mode: ScimMode, p: &Processed<'_, '_>, line: &mut Vec<u8>) {
+    match output {
+        Output::Resources => {
+            for r in &p.result.requests {
+                if r.method == requests::Method::Post {
+                    line.extend_from_slice(r.body_bytes());
+                    line.push(b'\n');
+                }
+            }
+        }
+        Output::Requests => {
+            for r in &p.result.requests {
+                r.write_line(line, &p.result.user, None);
+            }
+        }
+        Output::Trace => write_trace(line, plan, p, mode),
+    }
+}
+
+/// Runs one cycle and writes the chosen output as JSON Lines, on this thread, streaming.
 pub fn run(
     plan: &Plan,
     options: &Options,
@@ -603,22 +672,7 @@ pub fn run(
     let mode = options.mode;
     let mut sink = |p: &Processed<'_, '_>| -> io::Result<()> {
         line.clear();
-        match output {
-            Output::Resources => {
-                for r in &p.result.requests {
-                    if r.method == requests::Method::Post {
-                        out.write_all(r.body_bytes())?;
-                        out.write_all(b"\n")?;
-                    }
-                }
-            }
-            Output::Requests => {
-                for r in &p.result.requests {
-                    r.write_line(&mut line, &p.result.user, None);
-                }
-            }
-            Output::Trace => write_trace(&mut line, plan, p, mode),
-        }
+        render(output, plan, mode, p, &mut line);
         out.write_all(&line)
     };
     cycle(

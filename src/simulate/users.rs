@@ -660,13 +660,14 @@ pub struct UserReader {
     state: State,
     pending: VecDeque<Item>,
     pool: Pool,
+    /// The bytes of the user being read.
+    scratch: Vec<u8>,
 }
 
 enum State {
     Lines {
-        reader: Box<dyn BufRead>,
+        reader: Box<dyn BufRead + Send>,
         line: u64,
-        buf: Vec<u8>,
     },
     Json(Box<Scanner>),
     Done,
@@ -677,8 +678,8 @@ impl UserReader {
     /// `{` is JSON Lines when the first line is a whole JSON value, otherwise one JSON document
     /// (a Graph response streamed through its `value` array, or a single user); anything else
     /// is YAML.
-    pub fn new(reader: impl BufRead + 'static) -> UserReader {
-        let mut reader: Box<dyn BufRead> = Box::new(reader);
+    pub fn new(reader: impl BufRead + Send + 'static) -> UserReader {
+        let mut reader: Box<dyn BufRead + Send> = Box::new(reader);
         let mut pending = VecDeque::new();
         let state = match start(&mut reader) {
             Err(e) => {
@@ -703,7 +704,7 @@ impl UserReader {
                             serde_json::from_slice::<IgnoredAny>(&line),
                             Err(e) if e.is_eof()
                         );
-                        let reader: Box<dyn BufRead> =
+                        let reader: Box<dyn BufRead + Send> =
                             Box::new(io::Cursor::new(line).chain(reader));
                         if eof_inside {
                             let mut s = Scanner::new(reader, skipped);
@@ -714,11 +715,7 @@ impl UserReader {
                             });
                             State::Json(Box::new(s))
                         } else {
-                            State::Lines {
-                                reader,
-                                line: 0,
-                                buf: Vec::new(),
-                            }
+                            State::Lines { reader, line: 0 }
                         }
                     }
                 }
@@ -732,6 +729,7 @@ impl UserReader {
             state,
             pending,
             pool: Pool::default(),
+            scratch: Vec::new(),
         }
     }
 
@@ -781,7 +779,7 @@ fn io_error(e: io::Error) -> InputError {
 
 /// Skips a byte-order mark and white space; returns the first byte (not consumed) and how many
 /// bytes were skipped.
-fn start(reader: &mut Box<dyn BufRead>) -> io::Result<(Option<u8>, u64)> {
+fn start(reader: &mut Box<dyn BufRead + Send>) -> io::Result<(Option<u8>, u64)> {
     let mut skipped = 0u64;
     let mut first = true;
     loop {
@@ -808,7 +806,7 @@ fn start(reader: &mut Box<dyn BufRead>) -> io::Result<(Option<u8>, u64)> {
     }
 }
 
-fn read_yaml(mut reader: Box<dyn BufRead>, pending: &mut VecDeque<Item>) {
+fn read_yaml(mut reader: Box<dyn BufRead + Send>, pending: &mut VecDeque<Item>) {
     let mut text = String::new();
     let read = (&mut reader)
         .take(MAX_YAML_BYTES as u64 + 1)
@@ -889,26 +887,40 @@ fn read_yaml(mut reader: Box<dyn BufRead>, pending: &mut VecDeque<Item>) {
     }
 }
 
-impl Iterator for UserReader {
-    type Item = Item;
+/// One user as read from the input, before it is parsed: its bytes (in a buffer the caller
+/// gave [`UserReader::next_raw`]), or an item already complete (a YAML user, an input error).
+#[derive(Debug)]
+pub enum RawUser {
+    Bytes {
+        position: Position,
+        /// The line it is on (JSON Lines), else 0.
+        line: u64,
+        range: std::ops::Range<usize>,
+    },
+    Ready(Item),
+}
 
-    fn next(&mut self) -> Option<Item> {
+impl UserReader {
+    /// Appends the next user's bytes to `data` without parsing them (so that another thread
+    /// can, with a [`Parser`] from [`UserReader::parser`]).
+    pub fn next_raw(&mut self, data: &mut Vec<u8>) -> Option<RawUser> {
         loop {
             if let Some(item) = self.pending.pop_front() {
-                return Some(item);
+                return Some(RawUser::Ready(item));
             }
             match &mut self.state {
                 State::Done => return None,
-                State::Lines { reader, line, buf } => {
-                    buf.clear();
+                State::Lines { reader, line } => {
+                    let start = data.len();
                     match reader
                         .by_ref()
                         .take(MAX_USER_BYTES as u64 + 1)
-                        .read_until(b'\n', buf)
+                        .read_until(b'\n', data)
                     {
                         Err(e) => {
+                            data.truncate(start);
                             self.state = State::Done;
-                            return Some(Err(io_error(e)));
+                            return Some(RawUser::Ready(Err(io_error(e))));
                         }
                         Ok(0) => {
                             self.state = State::Done;
@@ -918,25 +930,30 @@ impl Iterator for UserReader {
                     }
                     *line += 1;
                     let position = Position::Line(*line);
-                    if buf.len() > MAX_USER_BYTES && buf.last() != Some(&b'\n') {
+                    let bytes = &data[start..];
+                    if bytes.len() > MAX_USER_BYTES && bytes.last() != Some(&b'\n') {
                         // Skip the rest of the over-long line.
+                        data.truncate(start);
                         let mut rest = Vec::new();
                         let _ = skip_line(reader, &mut rest);
-                        return Some(Err(InputError {
+                        return Some(RawUser::Ready(Err(InputError {
                             position: Some(position),
                             message: format!(
                                 "the line is longer than {} MB; skipped",
                                 MAX_USER_BYTES >> 20
                             ),
                             fatal: false,
-                        }));
+                        })));
                     }
-                    if buf.iter().all(u8::is_ascii_whitespace) {
+                    if bytes.iter().all(u8::is_ascii_whitespace) {
+                        data.truncate(start);
                         continue;
                     }
-                    let line_no = *line;
-                    let parsed = parse_user(buf, &mut self.pool);
-                    return Some(self.parsed(parsed, position, line_no));
+                    return Some(RawUser::Bytes {
+                        position,
+                        line: *line,
+                        range: start..data.len(),
+                    });
                 }
                 State::Json(scanner) => match scanner.next_value() {
                     None => {
@@ -946,19 +963,89 @@ impl Iterator for UserReader {
                         if e.fatal {
                             self.state = State::Done;
                         }
-                        return Some(Err(e));
+                        return Some(RawUser::Ready(Err(e)));
                     }
                     Some(Ok((position, bytes))) => {
-                        let parsed = parse_user(bytes, &mut self.pool);
-                        return Some(self.parsed(parsed, position, 0));
+                        let start = data.len();
+                        data.extend_from_slice(bytes);
+                        return Some(RawUser::Bytes {
+                            position,
+                            line: 0,
+                            range: start..data.len(),
+                        });
                     }
                 },
             }
         }
     }
+
+    /// A parser for the bytes [`UserReader::next_raw`] gives, keeping the same attributes as
+    /// this reader.
+    pub fn parser(&self) -> Parser {
+        Parser {
+            pool: Pool {
+                wanted: self.pool.wanted.clone(),
+                ..Pool::default()
+            },
+            pending: VecDeque::new(),
+        }
+    }
 }
 
-fn skip_line(reader: &mut Box<dyn BufRead>, scratch: &mut Vec<u8>) -> io::Result<()> {
+impl Iterator for UserReader {
+    type Item = Item;
+
+    fn next(&mut self) -> Option<Item> {
+        let mut data = std::mem::take(&mut self.scratch);
+        data.clear();
+        let item = match self.next_raw(&mut data)? {
+            RawUser::Ready(item) => item,
+            RawUser::Bytes {
+                position,
+                line,
+                range,
+            } => {
+                let parsed = parse_user(&data[range], &mut self.pool);
+                expand(parsed, position, line, &mut self.pending);
+                self.pending.pop_front()?
+            }
+        };
+        if data.capacity() <= 1 << 20 {
+            self.scratch = data;
+        }
+        Some(item)
+    }
+}
+
+/// Parses users from the bytes [`UserReader::next_raw`] gave (on any thread), recycling their
+/// memory like the reader does.
+#[derive(Debug)]
+pub struct Parser {
+    pool: Pool,
+    pending: VecDeque<Item>,
+}
+
+impl Parser {
+    /// Parses one user (or the users of a Graph page given as one line): take them with
+    /// [`Parser::next`].
+    pub fn parse(&mut self, bytes: &[u8], position: Position, line: u64) {
+        let parsed = parse_user(bytes, &mut self.pool);
+        expand(parsed, position, line, &mut self.pending);
+    }
+
+    /// The next user parsed, in order.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> Option<Item> {
+        self.pending.pop_front()
+    }
+
+    /// Gives a user's memory back, to be reused for the next users.
+    pub fn recycle(&mut self, user: UserRecord) {
+        self.pool.recycle(user);
+    }
+}
+
+fn skip_line(reader: &mut Box<dyn BufRead + Send>, scratch: &mut Vec<u8>) -> io::Result<()> {
     loop {
         scratch.clear();
         let n = reader.by_ref().take(1 << 20).read_until(b'\n', scratch)?;
@@ -968,47 +1055,44 @@ fn skip_line(reader: &mut Box<dyn BufRead>, scratch: &mut Vec<u8>) -> io::Result
     }
 }
 
-impl UserReader {
-    fn parsed(
-        &mut self,
-        parsed: Result<UserRecord, String>,
-        position: Position,
-        line: u64,
-    ) -> Item {
-        match parsed {
-            Err(message) => Err(InputError {
+/// Queues a parsed user, or the users of a Graph page given as one line, or why it could not be
+/// read.
+fn expand(
+    parsed: Result<UserRecord, String>,
+    position: Position,
+    line: u64,
+    out: &mut VecDeque<Item>,
+) {
+    match parsed {
+        Err(message) => out.push_back(Err(InputError {
+            position: Some(position),
+            message,
+            fatal: false,
+        })),
+        Ok(mut rec) => match rec.page.take() {
+            None => out.push_back(Ok((position, rec))),
+            Some(users) if users.is_empty() => out.push_back(Err(InputError {
                 position: Some(position),
-                message,
+                message: "a Graph response with no users".into(),
                 fatal: false,
-            }),
-            Ok(mut rec) => match rec.page.take() {
-                None => Ok((position, rec)),
-                Some(users) => {
-                    for (i, u) in users.into_iter().enumerate() {
-                        let position = Position::LineElement {
-                            line,
-                            index: i as u64 + 1,
-                        };
-                        self.pending.push_back(match u {
-                            Ok(u) => Ok((position, u)),
-                            Err(message) => Err(InputError {
-                                position: Some(position),
-                                message,
-                                fatal: false,
-                            }),
-                        });
-                    }
-                    match self.pending.pop_front() {
-                        Some(item) => item,
-                        None => Err(InputError {
+            })),
+            Some(users) => {
+                for (i, u) in users.into_iter().enumerate() {
+                    let position = Position::LineElement {
+                        line,
+                        index: i as u64 + 1,
+                    };
+                    out.push_back(match u {
+                        Ok(u) => Ok((position, u)),
+                        Err(message) => Err(InputError {
                             position: Some(position),
-                            message: "a Graph response with no users".into(),
+                            message,
                             fatal: false,
                         }),
-                    }
+                    });
                 }
-            },
-        }
+            }
+        },
     }
 }
 
@@ -1060,7 +1144,7 @@ enum Frame {
 /// Splits a JSON document into the raw bytes of its users without parsing them, so that one
 /// user at a time is held in memory.
 struct Scanner {
-    reader: Box<dyn BufRead>,
+    reader: Box<dyn BufRead + Send>,
     /// Bytes consumed so far.
     offset: u64,
     stack: Vec<Frame>,
@@ -1079,7 +1163,7 @@ enum Captured {
 }
 
 impl Scanner {
-    fn new(reader: Box<dyn BufRead>, offset: u64) -> Scanner {
+    fn new(reader: Box<dyn BufRead + Send>, offset: u64) -> Scanner {
         Scanner {
             reader,
             offset,

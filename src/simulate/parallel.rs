@@ -1,0 +1,282 @@
+//! One cycle across threads, with the output in input order and byte-identical to [`run`].
+//!
+//! A reader thread cuts the input into chunks of up to [`CHUNK_USERS`] users (or
+//! [`CHUNK_BYTES`] of input), as raw bytes: it only finds where each user ends. Chunk `k` goes to
+//! worker `k % threads`, which parses its users, evaluates them and renders the output of the
+//! whole chunk into one buffer. The calling thread takes the buffers back from the workers in
+//! the same round-robin order, so the output keeps the input's order without re-sorting, and
+//! writes them. Every channel is bounded ([`QUEUE`] chunks per worker on each side), so memory
+//! stays flat however many users are read: a few chunks in flight per worker.
+//!
+//! `Guid()` and `RandomString()` are seeded with the number of users read before the user; when
+//! a mapping calls them the reader thread parses the users itself (to count them), and only the
+//! evaluation runs on the workers.
+
+use super::{
+    Action, App, Event, Options, Output, PROGRESS_EVERY, Plan, Processed, Summary, render, run,
+    step,
+};
+use crate::simulate::users::{InputError, Item, Parser, RawUser, UserReader};
+use std::io::{self, Write};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::thread;
+
+/// Users per chunk (at most).
+pub const CHUNK_USERS: usize = 1024;
+/// Input bytes per chunk (at most, but a chunk holds at least one user).
+pub const CHUNK_BYTES: usize = 1 << 20;
+/// Chunks queued per worker, to it and from it.
+pub const QUEUE: usize = 2;
+
+/// Users cut from the input, not yet parsed (or parsed, when the plan is seeded).
+struct Chunk {
+    data: Vec<u8>,
+    users: Vec<RawUser>,
+    /// Users read before this chunk (counted only when the plan is seeded).
+    first_n: u64,
+}
+
+/// What a worker made of a chunk.
+struct Done {
+    out: Vec<u8>,
+    summary: Summary,
+    reports: Vec<Report>,
+    /// A fatal input error ended the input.
+    stop: bool,
+    /// The chunk's input buffer, handed back to the reader for reuse.
+    data: Vec<u8>,
+}
+
+/// An [`Event`] held until its chunk is written.
+enum Report {
+    BadInput(InputError),
+    UserFailed { user: String, message: String },
+}
+
+/// The number of threads to use by default: the machine's cores.
+pub fn default_threads() -> usize {
+    thread::available_parallelism().map_or(1, usize::from)
+}
+
+/// Runs one cycle like [`run`] (same output, same summary, same events), on `threads` worker
+/// threads plus a reader thread. With one thread, or for the trace, it is [`run`].
+#[allow(clippy::too_many_arguments)]
+pub fn run_threads(
+    plan: &Plan,
+    options: &Options,
+    users: UserReader,
+    app: &mut App,
+    output: Output,
+    threads: usize,
+    out: &mut dyn Write,
+    events: &mut dyn FnMut(Event<'_>),
+) -> io::Result<Summary> {
+    if threads <= 1 || output == Output::Trace {
+        return run(plan, options, users, app, output, out, events);
+    }
+    let app: &App = app;
+    let users = users.only(plan.reads.iter().map(String::as_str));
+    let seeded = plan.seeded();
+    let parsers: Vec<Parser> = (0..threads).map(|_| users.parser()).collect();
+    thread::scope(|scope| {
+        let (spare_tx, spare_rx) = sync_channel::<Vec<u8>>(threads * (2 * QUEUE + 2));
+        let mut to_workers = Vec::with_capacity(threads);
+        let mut from_workers = Vec::with_capacity(threads);
+        for parser in parsers {
+            let (tx, rx) = sync_channel::<Chunk>(QUEUE);
+            let (done_tx, done_rx) = sync_channel::<Done>(QUEUE);
+            to_workers.push(tx);
+            from_workers.push(done_rx);
+            scope.spawn(move || work(plan, options, app, output, parser, rx, done_tx));
+        }
+        scope.spawn(move || read(users, seeded, to_workers, spare_rx));
+        write(&from_workers, spare_tx, out, events)
+    })
+}
+
+/// The reader thread: cuts the input into chunks and deals them to the workers in turn.
+fn read(
+    mut users: UserReader,
+    seeded: bool,
+    to_workers: Vec<SyncSender<Chunk>>,
+    spare: Receiver<Vec<u8>>,
+) {
+    let mut n = 0u64;
+    for k in 0.. {
+        let mut chunk = Chunk {
+            data: spare
+                .try_recv()
+                .unwrap_or_else(|_| Vec::with_capacity(CHUNK_BYTES + (64 << 10))),
+            users: Vec::with_capacity(CHUNK_USERS),
+            first_n: n,
+        };
+        let mut end = false;
+        while chunk.users.len() < CHUNK_USERS && chunk.data.len() < CHUNK_BYTES {
+            let raw = if seeded {
+                users.next().map(RawUser::Ready)
+            } else {
+                users.next_raw(&mut chunk.data)
+            };
+            let Some(raw) = raw else {
+                end = true;
+                break;
+            };
+            match &raw {
+                RawUser::Ready(Ok(_)) => n += 1,
+                RawUser::Ready(Err(e)) if e.fatal => end = true,
+                _ => {}
+            }
+            chunk.users.push(raw);
+            if end {
+                break;
+            }
+        }
+        if !chunk.users.is_empty() && to_workers[k % to_workers.len()].send(chunk).is_err() {
+            return;
+        }
+        if end {
+            return;
+        }
+    }
+}
+
+/// A worker thread: parses, evaluates and renders chunks until the reader has no more.
+fn work(
+    plan: &Plan,
+    options: &Options,
+    app: &App,
+    output: Output,
+    mut parser: Parser,
+    chunks: Receiver<Chunk>,
+    done: SyncSender<Done>,
+) {
+    for chunk in chunks {
+        let mut result = Done {
+            out: Vec::with_capacity(chunk.users.len() * 320),
+            summary: Summary::default(),
+            reports: Vec::new(),
+            stop: false,
+            data: Vec::new(),
+        };
+        let mut n = chunk.first_n;
+        for raw in chunk.users {
+            if result.stop {
+                break;
+            }
+            match raw {
+                RawUser::Ready(item) => {
+                    one(
+                        plan,
+                        options,
+                        app,
+                        output,
+                        &mut parser,
+                        item,
+                        &mut n,
+                        &mut result,
+                    );
+                }
+                RawUser::Bytes {
+                    position,
+                    line,
+                    range,
+                } => {
+                    parser.parse(&chunk.data[range], position, line);
+                    while let Some(item) = parser.next() {
+                        one(
+                            plan,
+                            options,
+                            app,
+                            output,
+                            &mut parser,
+                            item,
+                            &mut n,
+                            &mut result,
+                        );
+                    }
+                }
+            }
+        }
+        result.data = chunk.data;
+        if done.send(result).is_err() {
+            return;
+        }
+    }
+}
+
+/// One user of a chunk, as [`super::cycle`] handles it.
+#[allow(clippy::too_many_arguments)]
+fn one(
+    plan: &Plan,
+    options: &Options,
+    app: &App,
+    output: Output,
+    parser: &mut Parser,
+    item: Item,
+    n: &mut u64,
+    done: &mut Done,
+) {
+    let (position, mut user) = match item {
+        Ok(x) => x,
+        Err(e) => {
+            done.summary.errors += 1;
+            done.stop |= e.fatal;
+            done.reports.push(Report::BadInput(e));
+            return;
+        }
+    };
+    *n += 1;
+    done.summary.read += 1;
+    let (read, evaluated, result) = step(plan, options, 1, *n, app, position, &mut user, false);
+    done.summary.count(&result.action);
+    if let Action::Error(message) = &result.action {
+        done.reports.push(Report::UserFailed {
+            user: result.user.clone(),
+            message: message.clone(),
+        });
+    }
+    let p = Processed {
+        position,
+        user: read,
+        result: &result,
+        evaluated: &evaluated,
+    };
+    render(output, plan, options.mode, &p, &mut done.out);
+    drop(evaluated);
+    parser.recycle(user);
+}
+
+/// The calling thread: takes the workers' chunks back in order, writes them and reports.
+fn write(
+    from_workers: &[Receiver<Done>],
+    spare: SyncSender<Vec<u8>>,
+    out: &mut dyn Write,
+    events: &mut dyn FnMut(Event<'_>),
+) -> io::Result<Summary> {
+    let mut summary = Summary::default();
+    for k in 0.. {
+        let Ok(mut done) = from_workers[k % from_workers.len()].recv() else {
+            break;
+        };
+        out.write_all(&done.out)?;
+        for r in &done.reports {
+            match r {
+                Report::BadInput(e) => events(Event::BadInput(e)),
+                Report::UserFailed { user, message } => {
+                    events(Event::UserFailed { user, message });
+                }
+            }
+        }
+        let before = summary.read / PROGRESS_EVERY;
+        summary.add(&done.summary);
+        for p in before + 1..=summary.read / PROGRESS_EVERY {
+            events(Event::Progress(p * PROGRESS_EVERY));
+        }
+        done.data.clear();
+        let _ = spare.try_send(std::mem::take(&mut done.data));
+        if done.stop {
+            break;
+        }
+    }
+    Ok(summary)
+}

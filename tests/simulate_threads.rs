@@ -1,0 +1,281 @@
+//! `entramap simulate --threads N`: the chunked pipeline writes the same bytes, in the same
+//! order, with the same summary and the same reports as the one-thread streaming run, for every
+//! input format, broken input, a target state, seeded functions and inputs of many chunks.
+
+mod common;
+
+use entramap::mapping;
+use entramap::profile::ScimMode;
+use entramap::simulate::parallel::{CHUNK_USERS, run_threads};
+use entramap::simulate::requests::{self, App};
+use entramap::simulate::users::{self, UserReader};
+use entramap::simulate::{self, Event, Options, Output, Plan, Summary};
+use std::path::PathBuf;
+
+const NOW: &str = "2025-01-01T00:00:00Z";
+const MAPPINGS: [&str; 5] = [
+    "fixtures/mappings/scim-default-user.json",
+    "fixtures/mappings/unleash-correct.json",
+    "fixtures/mappings/unleash-seed.json",
+    "fixtures/mappings/unleash-gallery-default.json",
+    "fixtures/mappings/entramap-example.yaml",
+];
+
+fn path(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+fn plan_of(text: &str) -> Plan {
+    Plan::new(&mapping::load(text).unwrap()).unwrap()
+}
+
+fn plan(rel: &str) -> Plan {
+    plan_of(&std::fs::read_to_string(path(rel)).unwrap())
+}
+
+/// Output, summary and reports (stderr lines) of one run.
+fn simulate(
+    plan: &Plan,
+    users: &[u8],
+    target: Option<&str>,
+    output: Output,
+    mode: ScimMode,
+    threads: usize,
+) -> (Vec<u8>, Summary, Vec<String>) {
+    let options = Options {
+        mode,
+        now: NOW.parse().unwrap(),
+        seed: 7,
+    };
+    let mut app = match target {
+        Some(t) => requests::load_target_state(plan, path(t).to_str().unwrap()).unwrap(),
+        None => App::new(plan),
+    };
+    let reader = UserReader::new(std::io::Cursor::new(users.to_vec()));
+    let mut out = Vec::new();
+    let mut reports = Vec::new();
+    let mut events = |e: Event<'_>| {
+        reports.push(match e {
+            Event::BadInput(e) => format!("bad input: {e}"),
+            Event::UserFailed { user, message } => format!("user {user}: {message}"),
+            Event::Progress(n) => format!("progress {n}"),
+        })
+    };
+    let summary = if threads == 0 {
+        simulate::run(
+            plan,
+            &options,
+            reader,
+            &mut app,
+            output,
+            &mut out,
+            &mut events,
+        )
+        .unwrap()
+    } else {
+        run_threads(
+            plan,
+            &options,
+            reader,
+            &mut app,
+            output,
+            threads,
+            &mut out,
+            &mut events,
+        )
+        .unwrap()
+    };
+    (out, summary, reports)
+}
+
+/// Every thread count gives what the streaming run gives.
+fn same_for_all_threads(plan: &Plan, users: &[u8], target: Option<&str>, output: Output) {
+    for mode in [ScimMode::Legacy, ScimMode::Compliant] {
+        let (out, summary, reports) = simulate(plan, users, target, output, mode, 0);
+        for threads in [1, 2, 3, 4] {
+            let (o, s, r) = simulate(plan, users, target, output, mode, threads);
+            assert!(
+                o == out,
+                "{threads} threads, {output:?}: the output differs ({} vs {} bytes)",
+                o.len(),
+                out.len()
+            );
+            assert_eq!(s, summary, "{threads} threads, {output:?}");
+            assert_eq!(r, reports, "{threads} threads, {output:?}");
+        }
+    }
+}
+
+fn generated(n: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    users::generate(n, 42, &mut out).unwrap();
+    out
+}
+
+#[test]
+fn fixture_users_in_every_format() {
+    let graph = std::fs::read(path("fixtures/users/users.json")).unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&graph).unwrap();
+    let list = doc["value"].as_array().unwrap();
+    let array = serde_json::to_vec(list).unwrap();
+    let mut lines = Vec::new();
+    for u in list {
+        lines.extend(serde_json::to_vec(u).unwrap());
+        lines.push(b'\n');
+    }
+    let page_lines = format!(
+        "{}\n{}\n",
+        serde_json::json!({"value": list}),
+        serde_json::json!({"value": []})
+    );
+    let broken = std::fs::read(path("fixtures/users/broken-line.jsonl")).unwrap();
+    let yaml = b"- id: a\n  userPrincipalName: a@x\n  displayName: Y\n- id: b\n  accountEnabled: false\n  userPrincipalName: b@x\n- 3\n";
+    for rel in MAPPINGS {
+        let plan = plan(rel);
+        for users in [
+            &graph,
+            &array,
+            &lines,
+            page_lines.as_bytes(),
+            &broken,
+            &yaml[..],
+        ] {
+            for output in [Output::Resources, Output::Requests] {
+                same_for_all_threads(&plan, users, None, output);
+                same_for_all_threads(
+                    &plan,
+                    users,
+                    Some("fixtures/users/target-state.jsonl"),
+                    output,
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn twenty_thousand_generated_users() {
+    let users = generated(20_000);
+    assert!(20_000 > 4 * CHUNK_USERS);
+    for rel in MAPPINGS {
+        let plan = plan(rel);
+        for output in [Output::Resources, Output::Requests] {
+            same_for_all_threads(&plan, &users, None, output);
+        }
+    }
+}
+
+#[test]
+fn broken_lines_across_chunks_and_a_fatal_end() {
+    let mut users = Vec::new();
+    for (i, line) in generated(5_000)
+        .split_inclusive(|&b| b == b'\n')
+        .enumerate()
+    {
+        users.extend_from_slice(line);
+        match i % 700 {
+            3 => users.extend_from_slice(b"{\"id\": broken\n"),
+            5 => users.extend_from_slice(b"\n   \n"),
+            9 => users.extend_from_slice(
+                b"{\"value\": [{\"id\": \"p1\", \"userPrincipalName\": \"p1@x\"}, 3]}\n",
+            ),
+            11 => users.extend_from_slice(b"{\"id\": \"no-upn\"}\n"),
+            _ => {}
+        }
+    }
+    let plan = plan("fixtures/mappings/unleash-correct.json");
+    same_for_all_threads(&plan, &users, None, Output::Requests);
+    // A JSON array cut short: a fatal error ends the input.
+    let mut array = b"[".to_vec();
+    for line in generated(3_000)
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+    {
+        array.extend_from_slice(line);
+        array.push(b',');
+    }
+    array.extend_from_slice(b"{\"id\": \"x");
+    same_for_all_threads(&plan, &array, None, Output::Resources);
+}
+
+#[test]
+fn seeded_functions_count_users_as_one_thread_does() {
+    let plan = plan_of(
+        r#"[
+  {"targetAttributeName": "userName", "matchingPriority": 1,
+   "source": {"type": "Attribute", "name": "userPrincipalName", "expression": "[userPrincipalName]"}},
+  {"targetAttributeName": "externalId",
+   "source": {"type": "Function", "name": "Guid", "expression": "Guid()"}},
+  {"targetAttributeName": "nickName",
+   "source": {"type": "Function", "name": "RandomString", "expression": "RandomString(8, 1, 1, 1, 1, \"\")"}}
+]"#,
+    );
+    assert!(plan.seeded());
+    let mut users = generated(3_000);
+    users.extend_from_slice(b"{\"id\": broken\n{\"value\": [{\"id\": \"a\", \"userPrincipalName\": \"a@x\"}, {\"id\": \"b\", \"userPrincipalName\": \"b@x\"}]}\n");
+    users.extend(generated(2_000));
+    same_for_all_threads(&plan, &users, None, Output::Resources);
+}
+
+#[test]
+fn progress_is_reported_at_the_same_counts() {
+    let users = generated(2 * simulate::PROGRESS_EVERY as usize + 10);
+    let plan = plan("fixtures/mappings/unleash-correct.json");
+    let (_, _, one) = simulate(&plan, &users, None, Output::Resources, ScimMode::Legacy, 0);
+    let (_, _, two) = simulate(&plan, &users, None, Output::Resources, ScimMode::Legacy, 2);
+    assert_eq!(one, two);
+    assert_eq!(one, ["progress 65536", "progress 131072"]);
+}
+
+#[test]
+fn cli_threads_give_the_same_bytes() {
+    let dir = path("target/simulate-threads");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("users-20k.jsonl");
+    std::fs::write(&file, generated(20_000)).unwrap();
+    let file = file.to_str().unwrap();
+    let run = |threads: &str, output: &str| {
+        common::entramap()
+            .args([
+                "simulate",
+                "-m",
+                "fixtures/mappings/scim-default-user.json",
+                "-u",
+                file,
+                "--now",
+                NOW,
+                "--output",
+                output,
+                "--threads",
+                threads,
+            ])
+            .output()
+            .unwrap()
+    };
+    for output in ["resources", "requests"] {
+        let one = run("1", output);
+        assert!(one.status.success());
+        for threads in ["2", "5"] {
+            let many = run(threads, output);
+            assert_eq!(many.status.code(), one.status.code());
+            assert!(
+                many.stdout == one.stdout,
+                "--threads {threads} --output {output}"
+            );
+            assert_eq!(many.stderr, one.stderr);
+        }
+    }
+    let (code, _, stderr) = common::run_with(
+        &[
+            "simulate",
+            "-m",
+            "fixtures/mappings/unleash-correct.json",
+            "-u",
+            "-",
+            "--threads",
+            "0",
+        ],
+        "",
+    );
+    assert_eq!(code, 2, "{stderr}");
+}
