@@ -82,14 +82,20 @@ pub fn run_threads(
         let (spare_tx, spare_rx) = sync_channel::<Vec<u8>>(threads * (2 * QUEUE + 2));
         let mut to_workers = Vec::with_capacity(threads);
         let mut from_workers = Vec::with_capacity(threads);
-        for parser in parsers {
+        for (i, parser) in parsers.into_iter().enumerate() {
             let (tx, rx) = sync_channel::<Chunk>(QUEUE);
             let (done_tx, done_rx) = sync_channel::<Done>(QUEUE);
             to_workers.push(tx);
             from_workers.push(done_rx);
-            scope.spawn(move || work(plan, options, app, output, parser, rx, done_tx));
+            thread::Builder::new()
+                .name(format!("simulate-{i}"))
+                .spawn_scoped(scope, move || {
+                    work(plan, options, app, output, parser, rx, done_tx);
+                })?;
         }
-        scope.spawn(move || read(users, seeded, to_workers, spare_rx));
+        thread::Builder::new()
+            .name("read-users".into())
+            .spawn_scoped(scope, move || read(users, seeded, to_workers, spare_rx))?;
         write(&from_workers, spare_tx, out, events)
     })
 }
@@ -113,7 +119,7 @@ fn read(
         let mut end = false;
         while chunk.users.len() < CHUNK_USERS && chunk.data.len() < CHUNK_BYTES {
             let raw = if seeded {
-                users.next().map(RawUser::Ready)
+                users.next().map(|item| RawUser::Ready(Box::new(item)))
             } else {
                 users.next_raw(&mut chunk.data)
             };
@@ -122,8 +128,10 @@ fn read(
                 break;
             };
             match &raw {
-                RawUser::Ready(Ok(_)) => n += 1,
-                RawUser::Ready(Err(e)) if e.fatal => end = true,
+                RawUser::Ready(item) => match &**item {
+                    Ok(_) => n += 1,
+                    Err(e) => end |= e.fatal,
+                },
                 _ => {}
             }
             chunk.users.push(raw);
@@ -171,7 +179,7 @@ fn work(
                         app,
                         output,
                         &mut parser,
-                        item,
+                        *item,
                         &mut n,
                         &mut result,
                     );
@@ -181,7 +189,17 @@ fn work(
                     line,
                     range,
                 } => {
-                    parser.parse(&chunk.data[range], position, line);
+                    let item = parser.parse(&chunk.data[range], position, line);
+                    one(
+                        plan,
+                        options,
+                        app,
+                        output,
+                        &mut parser,
+                        item,
+                        &mut n,
+                        &mut result,
+                    );
                     while let Some(item) = parser.next() {
                         one(
                             plan,

@@ -897,7 +897,7 @@ pub enum RawUser {
         line: u64,
         range: std::ops::Range<usize>,
     },
-    Ready(Item),
+    Ready(Box<Item>),
 }
 
 impl UserReader {
@@ -906,7 +906,7 @@ impl UserReader {
     pub fn next_raw(&mut self, data: &mut Vec<u8>) -> Option<RawUser> {
         loop {
             if let Some(item) = self.pending.pop_front() {
-                return Some(RawUser::Ready(item));
+                return Some(RawUser::Ready(Box::new(item)));
             }
             match &mut self.state {
                 State::Done => return None,
@@ -920,7 +920,7 @@ impl UserReader {
                         Err(e) => {
                             data.truncate(start);
                             self.state = State::Done;
-                            return Some(RawUser::Ready(Err(io_error(e))));
+                            return Some(RawUser::Ready(Box::new(Err(io_error(e)))));
                         }
                         Ok(0) => {
                             self.state = State::Done;
@@ -936,14 +936,14 @@ impl UserReader {
                         data.truncate(start);
                         let mut rest = Vec::new();
                         let _ = skip_line(reader, &mut rest);
-                        return Some(RawUser::Ready(Err(InputError {
+                        return Some(RawUser::Ready(Box::new(Err(InputError {
                             position: Some(position),
                             message: format!(
                                 "the line is longer than {} MB; skipped",
                                 MAX_USER_BYTES >> 20
                             ),
                             fatal: false,
-                        })));
+                        }))));
                     }
                     if bytes.iter().all(u8::is_ascii_whitespace) {
                         data.truncate(start);
@@ -963,7 +963,7 @@ impl UserReader {
                         if e.fatal {
                             self.state = State::Done;
                         }
-                        return Some(RawUser::Ready(Err(e)));
+                        return Some(RawUser::Ready(Box::new(Err(e))));
                     }
                     Some(Ok((position, bytes))) => {
                         let start = data.len();
@@ -999,15 +999,14 @@ impl Iterator for UserReader {
         let mut data = std::mem::take(&mut self.scratch);
         data.clear();
         let item = match self.next_raw(&mut data)? {
-            RawUser::Ready(item) => item,
+            RawUser::Ready(item) => *item,
             RawUser::Bytes {
                 position,
                 line,
                 range,
             } => {
                 let parsed = parse_user(&data[range], &mut self.pool);
-                expand(parsed, position, line, &mut self.pending);
-                self.pending.pop_front()?
+                expand(parsed, position, line, &mut self.pending)
             }
         };
         if data.capacity() <= 1 << 20 {
@@ -1026,14 +1025,15 @@ pub struct Parser {
 }
 
 impl Parser {
-    /// Parses one user (or the users of a Graph page given as one line): take them with
-    /// [`Parser::next`].
-    pub fn parse(&mut self, bytes: &[u8], position: Position, line: u64) {
+    /// Parses one user; for a Graph page given as one line, its first user (take the others
+    /// with [`Parser::next`] before parsing more).
+    pub fn parse(&mut self, bytes: &[u8], position: Position, line: u64) -> Item {
         let parsed = parse_user(bytes, &mut self.pool);
-        expand(parsed, position, line, &mut self.pending);
+        debug_assert!(self.pending.is_empty());
+        expand(parsed, position, line, &mut self.pending)
     }
 
-    /// The next user parsed, in order.
+    /// The next user of a Graph page given as one line.
     #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Option<Item> {
         self.pending.pop_front()
@@ -1055,34 +1055,29 @@ fn skip_line(reader: &mut Box<dyn BufRead + Send>, scratch: &mut Vec<u8>) -> io:
     }
 }
 
-/// Queues a parsed user, or the users of a Graph page given as one line, or why it could not be
-/// read.
+/// A parsed user, or the first user of a Graph page given as one line (the others are queued
+/// in `rest`, which must be empty), or why it could not be read.
 fn expand(
     parsed: Result<UserRecord, String>,
     position: Position,
     line: u64,
-    out: &mut VecDeque<Item>,
-) {
+    rest: &mut VecDeque<Item>,
+) -> Item {
     match parsed {
-        Err(message) => out.push_back(Err(InputError {
+        Err(message) => Err(InputError {
             position: Some(position),
             message,
             fatal: false,
-        })),
+        }),
         Ok(mut rec) => match rec.page.take() {
-            None => out.push_back(Ok((position, rec))),
-            Some(users) if users.is_empty() => out.push_back(Err(InputError {
-                position: Some(position),
-                message: "a Graph response with no users".into(),
-                fatal: false,
-            })),
+            None => Ok((position, rec)),
             Some(users) => {
                 for (i, u) in users.into_iter().enumerate() {
                     let position = Position::LineElement {
                         line,
                         index: i as u64 + 1,
                     };
-                    out.push_back(match u {
+                    rest.push_back(match u {
                         Ok(u) => Ok((position, u)),
                         Err(message) => Err(InputError {
                             position: Some(position),
@@ -1091,6 +1086,13 @@ fn expand(
                         }),
                     });
                 }
+                rest.pop_front().unwrap_or_else(|| {
+                    Err(InputError {
+                        position: Some(position),
+                        message: "a Graph response with no users".into(),
+                        fatal: false,
+                    })
+                })
             }
         },
     }
