@@ -112,7 +112,7 @@ alternate() {
 fmt_s() { awk -v s="$1" 'BEGIN { if (s < 1) printf "%.1f ms", s * 1000; else printf "%.2f s", s }'; }
 fmt_mb() { awk -v k="$1" 'BEGIN { printf "%.1f MB", k / 1024 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%\047.0f", n / s }'; }
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }' | sed -e ':a' -e 's/\B[0-9]\{3\}\>/,&/' -e 'ta'; }
 mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f MB/s", b / s / 1000000 }'; }
 
 ROWS=()
@@ -182,7 +182,10 @@ printf '%s\n' "${ROWS[@]}"
 
 if command -v hyperfine >/dev/null; then
     echo
-    echo "hyperfine cross-check of the lint pairs (mean ± σ):"
-    hyperfine --style none --warmup 3 --runs "$LINT_RUNS" -N \
-        "$BIN lint $EXPORT" "jq . $EXPORT" 2>&1 | grep -E 'Benchmark|Time' || true
+    echo "hyperfine cross-check of the lint pairs (median of $LINT_RUNS runs after 3 warm-ups):"
+    hyperfine --style none --warmup 3 --runs "$LINT_RUNS" -N -i --export-json "$OUT/hyperfine.json" \
+        "$BIN lint $EXPORT" "jq . $EXPORT" \
+        "$BIN lint $(echo "$OUT"/lint50/*.json)" "jq . $(echo "$OUT"/lint50/*.json)" >/dev/null 2>&1
+    jq -r '.results[] | "  \(.median * 1000 | . * 10 | round / 10) ms  \(.command | gsub("[^ ]*/"; "") | .[0:60])"' \
+        "$OUT/hyperfine.json"
 fi

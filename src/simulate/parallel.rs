@@ -127,12 +127,11 @@ fn read(
                 end = true;
                 break;
             };
-            match &raw {
-                RawUser::Ready(item) => match &**item {
+            if let RawUser::Ready(item) = &raw {
+                match &**item {
                     Ok(_) => n += 1,
                     Err(e) => end |= e.fatal,
-                },
-                _ => {}
+                }
             }
             chunk.users.push(raw);
             if end {
