@@ -1,6 +1,7 @@
 //! Evaluation speed per user: every User attribute mapping of the default SCIM app
 //! (`fixtures/mappings/scim-default-user.json`, 22 mappings) and of Unleash's guide
-//! (`fixtures/mappings/unleash-seed.json`, 5 mappings), evaluated for a realistic user (the first
+//! (`fixtures/mappings/unleash-seed.json`, 5 mappings) and the corrected Unleash mapping
+//! (`fixtures/mappings/unleash-correct.json`, 5 mappings), evaluated for a realistic user (the first
 //! user of `fixtures/users/users.json`, with Graph's property names turned into Entra's
 //! attribute names). The expressions are parsed once, as a simulator over many users would.
 
@@ -19,12 +20,17 @@ fn fixture(path: &str) -> serde_json::Value {
 /// The parsed source expressions of the User object mapping of a schema export.
 fn user_mapping(path: &str) -> Vec<Expr> {
     let schema = fixture(path);
-    let mappings = schema["synchronizationRules"][0]["objectMappings"]
-        .as_array()
-        .expect("objectMappings")
-        .iter()
-        .find(|m| m["sourceObjectName"] == "User")
-        .expect("a User mapping");
+    // A whole export, or one object mapping (unleash-correct.json).
+    let mappings = if schema["attributeMappings"].is_array() {
+        &schema
+    } else {
+        schema["synchronizationRules"][0]["objectMappings"]
+            .as_array()
+            .expect("objectMappings")
+            .iter()
+            .find(|m| m["sourceObjectName"] == "User")
+            .expect("a User mapping")
+    };
     mappings["attributeMappings"]
         .as_array()
         .expect("attributeMappings")
@@ -73,6 +79,7 @@ fn bench_eval(c: &mut Criterion) {
     for (name, path) in [
         ("scim-default-user", "mappings/scim-default-user.json"),
         ("unleash-user", "mappings/unleash-seed.json"),
+        ("unleash-correct", "mappings/unleash-correct.json"),
     ] {
         let exprs = user_mapping(path);
         // Every mapping evaluates (a user in scope flows values, never errors).
