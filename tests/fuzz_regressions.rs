@@ -179,3 +179,34 @@ fn named_group_under_zero_repetition() {
         );
     }
 }
+
+/// load_json crash-5fd8b328: a multi-line expression holding a carriage return. `to_yaml` wrote
+/// it as a literal block scalar, where YAML reads the `\r` as a line break, so the file came
+/// back different (here: not at all). Text with a `\r` or any other character a block scalar
+/// cannot hold raw is written double-quoted with escapes instead.
+#[test]
+fn yaml_block_scalars_hold_no_carriage_return() {
+    for c in ['\r', '\u{7f}', '\u{85}', '\u{2028}', '\u{feff}', '\u{1b}'] {
+        let esc = format!("\\u{:04x}", c as u32);
+        let expr = format!(r#"Join(\"x\",\n[a],\n[b]){esc}\\tail{esc}x"#);
+        let json = format!(
+            r#"[{{"targetAttributeName": "displayName", "source": {{"expression": "{expr}", "type": "Attribute"}}}}]"#
+        );
+        let file = mapping::load(&json).unwrap_or_else(|e| panic!("{c:?}: {e}"));
+        let yaml = mapping::to_yaml(&file);
+        let back = mapping::load(&yaml).unwrap_or_else(|e| panic!("{c:?}: {e}\n{yaml}"));
+        assert_eq!(
+            back.object_mappings[0].attribute_mappings[0]
+                .source
+                .as_ref()
+                .unwrap()
+                .text,
+            file.object_mappings[0].attribute_mappings[0]
+                .source
+                .as_ref()
+                .unwrap()
+                .text,
+            "{c:?}\n{yaml}"
+        );
+    }
+}

@@ -423,7 +423,7 @@ fn literal_block(s: &str, content_indent: usize) -> Option<String> {
     let trailing = s.len() - body.len();
     if body
         .chars()
-        .any(|c| (needs_escape(c) && c != '\n' && c != '\t') || c == '\u{85}')
+        .any(|c| ((c.is_control() || needs_escape(c)) && c != '\n' && c != '\t') || c == '\u{85}')
         || body
             .split('\n')
             .any(|l| !l.is_empty() && l.trim().is_empty())
