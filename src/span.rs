@@ -37,7 +37,7 @@ impl Span {
     }
 
     pub fn len(self) -> usize {
-        (self.end - self.start) as usize
+        self.end.saturating_sub(self.start) as usize
     }
 
     pub fn is_empty(self) -> bool {
@@ -45,7 +45,7 @@ impl Span {
     }
 
     pub fn range(self) -> Range<usize> {
-        self.start as usize..self.end as usize
+        self.start as usize..self.end.max(self.start) as usize
     }
 
     /// This span moved right by `offset` bytes.

@@ -14,8 +14,15 @@ use entramap::span::Span;
 pub fn check_span(text: &str, span: Span, what: &str) {
     let (s, e) = (span.start as usize, span.end as usize);
     assert!(s <= e, "{what}: span {s}..{e} is reversed");
-    assert!(e <= text.len(), "{what}: span {s}..{e} is past the end ({})", text.len());
-    assert!(text.is_char_boundary(s) && text.is_char_boundary(e), "{what}: span {s}..{e} splits a character");
+    assert!(
+        e <= text.len(),
+        "{what}: span {s}..{e} is past the end ({})",
+        text.len()
+    );
+    assert!(
+        text.is_char_boundary(s) && text.is_char_boundary(e),
+        "{what}: span {s}..{e} splits a character"
+    );
 }
 
 /// Loads `text` as a mapping file and checks what comes back: a load error points inside the
@@ -114,13 +121,24 @@ pub fn check_lint(text: &str, file: &MappingFile) {
                     check_span(text, *span, "fix edit");
                     assert!(span.start as usize >= at, "fix edits overlap");
                     let same = &text[at..span.start as usize];
-                    assert_eq!(&plan.text[out_at..out_at + same.len()], same, "bytes outside the edits changed");
+                    assert_eq!(
+                        &plan.text[out_at..out_at + same.len()],
+                        same,
+                        "bytes outside the edits changed"
+                    );
                     kept.push_str(same);
                     out_at += same.len() + replacement.len();
                     at = span.end as usize;
                 }
-                assert_eq!(&plan.text[out_at..], &text[at..], "bytes after the last edit changed");
-                assert!(mapping::load(&plan.text).is_ok(), "a fix plan whose result does not load");
+                assert_eq!(
+                    &plan.text[out_at..],
+                    &text[at..],
+                    "bytes after the last edit changed"
+                );
+                assert!(
+                    mapping::load(&plan.text).is_ok(),
+                    "a fix plan whose result does not load"
+                );
                 let _ = fix::unified_diff("fuzz.json", text, &plan);
             }
         }

@@ -51,11 +51,18 @@ fuzz_target!(|data: &[u8]| {
         Ok(outcome) => {
             let _ = outcome.texts();
             // The same context gives the same outcome.
-            assert_eq!(eval::evaluate(&expr, &ctx).ok(), Some(outcome), "evaluation is not deterministic");
+            assert_eq!(
+                eval::evaluate(&expr, &ctx).ok(),
+                Some(outcome),
+                "evaluation is not deterministic"
+            );
         }
         Err(e) => {
             let (s, end) = (e.span.start as usize, e.span.end as usize);
-            assert!(s <= end && end <= expression.len(), "error span outside the expression");
+            assert!(
+                s <= end && end <= expression.len(),
+                "error span outside the expression"
+            );
             assert!(expression.is_char_boundary(s) && expression.is_char_boundary(end));
             let _ = render::human(&e.to_diagnostic(), "<expression>", expression, false);
         }

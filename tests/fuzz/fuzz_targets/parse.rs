@@ -26,11 +26,16 @@ fuzz_target!(|data: &[u8]| {
             let printed = syntax::print(&expr);
             let again = syntax::parse(&printed)
                 .unwrap_or_else(|e| panic!("printed text does not parse: {printed:?}: {e:?}"));
-            assert_eq!(again.without_spans(), expr.without_spans(), "print changed the tree: {printed:?}");
+            assert_eq!(
+                again.without_spans(),
+                expr.without_spans(),
+                "print changed the tree: {printed:?}"
+            );
             assert_eq!(syntax::print(&again), printed, "printing is not stable");
             let _ = syntax::print_tree(&expr);
             let tree = graph::to_graph(&expr);
-            let back = graph::from_graph(&tree).expect("a tree made from a parsed expression converts back");
+            let back = graph::from_graph(&tree)
+                .expect("a tree made from a parsed expression converts back");
             let _ = syntax::print(&back);
             let _ = serde_json::to_string(&tree);
         }
