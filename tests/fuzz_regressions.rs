@@ -210,3 +210,22 @@ fn yaml_block_scalars_hold_no_carriage_return() {
         );
     }
 }
+
+/// load_json crash-092f31e8: a repeated key followed by blank lines and then a multi-byte
+/// character instead of `:`. serde_json reports the duplicate past the blanks; the span ran
+/// from the key into the middle of that character. It now covers exactly the repeated key.
+#[test]
+fn duplicate_key_span_is_the_key() {
+    for text in [
+        "\n\n\n{\n  \"name\": \"PAttributm\",\n        \"name\"\n\n\n\n\u{7556}n\u{623}uQession\": \"x\"\n ]\n}\n",
+        "{\"name\": \"a\", \"name\"   \u{e9}: 1}",
+        "{\"name\": \"a\", \"name\": 1}",
+    ] {
+        let e = mapping::load(text).unwrap_err();
+        assert_eq!(e.kind, LoadErrorKind::DuplicateKey, "{text:?}");
+        let (s, end) = (e.span.start as usize, e.span.end as usize);
+        assert_eq!(text.get(s..end), Some("\"name\""), "{text:?}: {s}..{end}");
+        let first = e.related.expect("the first occurrence");
+        assert_eq!(&text[first.range()], "\"name\"", "{text:?}");
+    }
+}

@@ -698,8 +698,17 @@ fn validate(body: &str, at: usize, file: &str) -> Result<(), LoadError> {
     let offset = at + offset_from_line_col(body, e.line(), e.column());
     match problem.into_inner() {
         Some(Problem::DuplicateKey(key)) => {
-            // serde_json stops on the closing quote of the repeated key.
-            let close = offset.min(file.len().saturating_sub(1));
+            // serde_json stops on the closing quote of the repeated key, or past the blanks
+            // after it: go back to that quote (never into the middle of a character).
+            let mut close = offset.min(file.len().saturating_sub(1));
+            while !file.is_char_boundary(close) {
+                close -= 1;
+            }
+            if file.as_bytes().get(close) != Some(&b'"')
+                && let Some(quote) = file[..close].rfind('"')
+            {
+                close = quote;
+            }
             let open = key_start(file, close);
             let first = first_occurrence(file, open, &key);
             let mut err = LoadError::new(
