@@ -131,7 +131,6 @@ pub fn cmd_lint(args: LintArgs) -> CmdResult {
     let mut profiles: HashMap<String, Profile> = HashMap::new();
     let mut reports = Vec::new();
     let mut diffs = String::new();
-    let mut unreadable = false;
     let mut failed = 0usize; // files that could not be read, loaded or fixed
     for path in &args.files {
         let (text, bom) = match super::read_mapping_file(path) {
@@ -143,23 +142,18 @@ pub fn cmd_lint(args: LintArgs) -> CmdResult {
                     &shown,
                     render::stderr_color(),
                 ));
-                unreadable = true;
                 failed += 1;
                 continue;
             }
             Err(Failure(message)) => {
                 super::eprint_text(&format!("entramap: error: {message}\n"));
-                unreadable = true;
                 failed += 1;
                 continue;
             }
         };
         let file = match mapping::load(&text) {
             Ok(file) => file,
-            Err(e) if args.skip_non_mappings && !mapping::is_mapping_shaped(&text) => {
-                let _ = e;
-                continue;
-            }
+            Err(_) if args.skip_non_mappings && !mapping::is_mapping_shaped(&text) => continue,
             Err(e) => {
                 super::eprint_text(&render::human(
                     &e.to_diagnostic(),
@@ -167,7 +161,6 @@ pub fn cmd_lint(args: LintArgs) -> CmdResult {
                     &text,
                     render::stderr_color(),
                 ));
-                unreadable = true;
                 failed += 1;
                 continue;
             }
@@ -192,7 +185,6 @@ pub fn cmd_lint(args: LintArgs) -> CmdResult {
                         let fixed = with_bom(&plan.text, bom);
                         if let Err(message) = write_fixed(Path::new(path), &original, &fixed) {
                             super::eprint_text(&format!("entramap: error: {message}\n"));
-                            unreadable = true;
                             failed += 1;
                         } else {
                             super::eprint_text(&format!(
@@ -209,7 +201,6 @@ pub fn cmd_lint(args: LintArgs) -> CmdResult {
                 }
                 Err(e) => {
                     super::eprint_text(&format!("entramap: error: {path}: {e}\n"));
-                    unreadable = true;
                     failed += 1;
                 }
             }
@@ -237,7 +228,7 @@ pub fn cmd_lint(args: LintArgs) -> CmdResult {
     };
     write_stdout(&out)?;
     let (errors, warnings, _) = totals(&reports);
-    Ok(ExitCode::from(if unreadable {
+    Ok(ExitCode::from(if failed > 0 {
         2
     } else if errors > 0 || (args.deny_warnings && warnings > 0) {
         1
