@@ -29,6 +29,16 @@ fn names(report: &serde_json::Value, severity: &str) -> Vec<String> {
         .collect()
 }
 
+/// The first diagnostic of the first file with this rule name.
+fn first_named<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    report["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} finding: {report}"))
+}
+
 /// A scratch copy of a fixture in its own folder (so no .entramap.yaml above it applies).
 fn scratch(fixture: &str, tag: &str) -> (PathBuf, String) {
     let dir = std::env::temp_dir().join(format!("entramap-cli-lint-{tag}-{}", std::process::id()));
@@ -58,12 +68,7 @@ fn seed_mapping_never_flows_active() {
             .all(|e| e == "active-not-lowercase-boolean" || e == "switch-boolean-key-case"),
         "no other error: {errors:?}"
     );
-    let d = report["files"][0]["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["name"] == "active-not-lowercase-boolean")
-        .unwrap();
+    let d = first_named(&report, "active-not-lowercase-boolean");
     assert!(
         d["message"]
             .as_str()
@@ -99,12 +104,7 @@ fn default_scim_export_reports_every_extra_target_and_capitalised_active() {
     let extra = errors.iter().filter(|e| *e == "target-not-allowed").count();
     // The default User mapping writes 17 targets besides the five Unleash keeps.
     assert_eq!(extra, 17, "{errors:?}");
-    let active = report["files"][0]["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["name"] == "active-not-lowercase-boolean")
-        .expect("the capitalised active is reported");
+    let active = first_named(&report, "active-not-lowercase-boolean");
     assert!(
         active["message"].as_str().unwrap().contains("capitalised"),
         "{active}"
