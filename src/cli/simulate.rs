@@ -11,6 +11,16 @@ use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+/// Progress and summaries on stderr that never panic: a closed stderr ends quietly.
+macro_rules! say {
+    ($($arg:tt)*) => { super::eprint_text(&format!($($arg)*)) };
+}
+
+/// [`say!`] with a line break.
+macro_rules! say_line {
+    ($($arg:tt)*) => { super::eprint_text(&format!("{}\n", format_args!($($arg)*))) };
+}
+
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
   entramap simulate -m fixtures/mappings/scim-default-user.json -u fixtures/users/users.json
@@ -116,7 +126,7 @@ impl Reporter {
 
     fn finish(&mut self) {
         if self.shown {
-            eprint!("\r\x1b[K");
+            say!("\r\x1b[K");
             self.shown = false;
         }
     }
@@ -131,7 +141,7 @@ pub fn cmd_simulate(args: SimulateArgs) -> CmdResult {
     let file = match mapping::load(&text) {
         Ok(f) => f,
         Err(e) => {
-            eprint!(
+            say!(
                 "{}",
                 render::human(
                     &e.to_diagnostic(),
@@ -150,7 +160,7 @@ pub fn cmd_simulate(args: SimulateArgs) -> CmdResult {
             text,
             error,
         }) => {
-            eprint!(
+            say!(
                 "{}",
                 render::human(
                     &error.to_diagnostic(),
@@ -213,18 +223,19 @@ pub fn cmd_simulate(args: SimulateArgs) -> CmdResult {
         .map_err(|e| Failure(format!("{}: {e}", args.users)))?;
         out.flush()?;
         reporter.finish();
-        eprintln!("entramap: cycle 1: {}", report.cycle1);
+        say_line!("entramap: cycle 1: {}", report.cycle1);
         if report.is_steady() {
-            eprintln!("entramap: steady: cycle 2 sends no writes");
+            say_line!("entramap: steady: cycle 2 sends no writes");
             return Ok(failed_users(&report.cycle1));
         }
-        eprintln!(
+        say_line!(
             "entramap: not steady: cycle 2 still sends {} writes to {} users",
-            report.writes, report.users
+            report.writes,
+            report.users
         );
         for (target, n, why) in &report.targets {
             let users = if *n == 1 { "user" } else { "users" };
-            eprintln!("  {target}: {n} {users}; {why}");
+            say_line!("  {target}: {n} {users}; {why}");
         }
         return Ok(ExitCode::from(1));
     }
@@ -246,7 +257,7 @@ pub fn cmd_simulate(args: SimulateArgs) -> CmdResult {
     )?;
     out.flush()?;
     reporter.finish();
-    eprintln!("entramap: {summary}");
+    say_line!("entramap: {summary}");
     Ok(failed_users(&summary))
 }
 
