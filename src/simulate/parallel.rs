@@ -188,18 +188,9 @@ fn work(
                     line,
                     range,
                 } => {
-                    let item = parser.parse(&chunk.data[range], position, line);
-                    one(
-                        plan,
-                        options,
-                        app,
-                        output,
-                        &mut parser,
-                        item,
-                        &mut n,
-                        &mut result,
-                    );
-                    while let Some(item) = parser.next() {
+                    // The raw user, then whatever else the parser finds in the same bytes.
+                    let mut next = Some(parser.parse(&chunk.data[range], position, line));
+                    while let Some(item) = next {
                         one(
                             plan,
                             options,
@@ -210,6 +201,7 @@ fn work(
                             &mut n,
                             &mut result,
                         );
+                        next = parser.next();
                     }
                 }
             }
