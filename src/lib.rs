@@ -18,6 +18,8 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod catalogue;
+pub mod check;
 pub mod cli;
 pub mod diagnostic;
 pub mod eval;
@@ -30,6 +32,7 @@ pub mod simulate;
 pub mod span;
 pub mod suggest;
 pub mod syntax;
+pub mod wire;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use span::{LineIndex, Span};

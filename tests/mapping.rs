@@ -122,7 +122,7 @@ fn scim_default_export_loads_whole() {
         .iter()
         .find(|a| a.name == "IsSoftDeleted")
         .unwrap();
-    assert_eq!(soft.kind, "Boolean");
+    assert_eq!(soft.ty, entramap::mapping::schema::AttrType::Boolean);
     assert!(soft.required);
 
     let user_name = find(&file, "userName");

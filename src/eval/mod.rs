@@ -3,10 +3,11 @@
 //!
 //! ```
 //! use entramap::eval::{self, Context, Outcome, Value};
-//! use entramap::syntax;
+//! use entramap::{check, syntax};
 //! use std::collections::HashMap;
 //!
-//! let expr = syntax::parse(r#"Switch([IsSoftDeleted], , "False", "True", "True", "False")"#).unwrap();
+//! let parsed = syntax::parse(r#"Switch([IsSoftDeleted], , "False", "True", "True", "False")"#).unwrap();
+//! let expr = check::checked(parsed).unwrap();
 //! let user = HashMap::from([("IsSoftDeleted".to_string(), Value::Bool(true))]);
 //! let outcome = eval::evaluate(&expr, &Context::new(&user)).unwrap();
 //! assert_eq!(outcome, Outcome::Value(Value::Str("False".into())));
@@ -27,19 +28,20 @@
 //! * The bare identifiers `IgnoreAttributeFlow` and `IgnoreObjectFlow` stop the evaluation with
 //!   that outcome wherever they are evaluated; other bare identifiers (`vbTextCompare`, `UTF8`)
 //!   evaluate to their name.
-//! * Functions are looked up in the catalogue ignoring case and checked for their number of
-//!   arguments before they run; an unknown function is an error naming it.
+//! * Only checked trees run ([`Checked`], from `crate::check`): names, arity and argument
+//!   kinds were resolved once by the check stage, and calls dispatch by their function id.
 //! * Nothing panics: every failure is an [`EvalError`] pointing at the call (or the argument)
 //!   that caused it.
 
 pub mod dates;
-pub mod parse_expression;
 pub mod value;
 
 pub use value::Value;
 
+use crate::catalogue::FunctionSpec;
+use crate::check::Checked;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::functions::{self, FunctionSpec, Implementation};
+use crate::functions::{self, Implementation};
 use crate::span::Span;
 use crate::syntax::{Call, Compare, CompareOp, Expr, ExprKind};
 use jiff::Timestamp;
@@ -271,10 +273,8 @@ pub struct EvalError {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EvalErrorKind {
-    /// No function of this name in the catalogue.
-    UnknownFunction,
-    /// Too few or too many arguments.
-    WrongArgumentCount,
+    /// A call the check stage did not resolve (a tree built by hand, not by `check`).
+    Unchecked,
     /// The function needs a tenant (Graph-only functions such as `DefaultDomain`).
     NotSupportedOffline,
     /// A required argument is missing or null.
@@ -315,8 +315,7 @@ impl EvalErrorKind {
     pub fn code(self) -> &'static str {
         use EvalErrorKind::*;
         match self {
-            UnknownFunction => "EV001",
-            WrongArgumentCount => "EV002",
+            Unchecked => "EV001",
             NotSupportedOffline => "EV003",
             MissingArgument => "EV004",
             NotANumber => "EV005",
@@ -342,8 +341,7 @@ impl EvalErrorKind {
     pub fn name(self) -> &'static str {
         use EvalErrorKind::*;
         match self {
-            UnknownFunction => "unknown-function",
-            WrongArgumentCount => "wrong-argument-count",
+            Unchecked => "unchecked-call",
             NotSupportedOffline => "not-supported-offline",
             MissingArgument => "missing-argument",
             NotANumber => "not-a-number",
@@ -369,10 +367,7 @@ impl EvalErrorKind {
     pub fn help(self) -> &'static str {
         use EvalErrorKind::*;
         match self {
-            UnknownFunction => "`entramap functions` lists every function of the language",
-            WrongArgumentCount => {
-                "`entramap functions NAME` shows the parameters; an empty slot is written `, ,`"
-            }
+            Unchecked => "run the expression through `check::check` first",
             NotSupportedOffline => {
                 "this function depends on the tenant; test it with Graph's parseExpression"
             }
@@ -428,7 +423,6 @@ impl EvalError {
     pub fn to_diagnostic(&self) -> Diagnostic {
         let label = match self.kind {
             EvalErrorKind::ErrorFunction => "raised here",
-            EvalErrorKind::UnknownFunction => "unknown function",
             _ => "evaluation failed here",
         };
         Diagnostic::new(
@@ -452,8 +446,9 @@ impl std::error::Error for EvalError {}
 
 // ------------------------------------------------------------------------------------ evaluate
 
-/// Evaluates an expression in a context.
-pub fn evaluate(expr: &Expr, ctx: &Context) -> Result<Outcome, EvalError> {
+/// Evaluates a checked expression in a context.
+pub fn evaluate(checked: &Checked, ctx: &Context) -> Result<Outcome, EvalError> {
+    let expr = checked.expr();
     let ev = Evaluator {
         attributes: ctx.attributes,
         now: ctx.now,
@@ -569,36 +564,17 @@ impl<'a> Evaluator<'a> {
     }
 
     fn call(&self, call: &'a Call, span: Span) -> Res<'a> {
-        let Some((implementation, spec)) = functions::resolve(&call.name) else {
-            let hint = crate::suggest::did_you_mean(&call.name, functions::catalogue().names())
-                .map(|s| format!("; did you mean {s}?"))
-                .unwrap_or_default();
+        // The check stage resolved every call of a checked tree and verified its arity.
+        let Some((id, Some(implementation))) =
+            call.func.map(|id| (id, functions::implementation(id)))
+        else {
             return Err(error(
-                EvalErrorKind::UnknownFunction,
+                EvalErrorKind::Unchecked,
                 span,
-                format!("there is no function named {}{hint}", call.name),
+                format!("`{}` was not resolved by the check stage", call.name),
             ));
         };
-        let argc = call.args.len();
-        let (min, max) = spec.arity();
-        if argc < min || max.is_some_and(|m| argc > m) {
-            let expected = match max {
-                Some(m) if m == min => format!("{m}"),
-                Some(m) => format!("{min} to {m}"),
-                None => format!("at least {min}"),
-            };
-            return Err(error(
-                EvalErrorKind::WrongArgumentCount,
-                span,
-                format!(
-                    "{} takes {expected} argument{}, but {argc} {} given: {}",
-                    spec.name,
-                    if expected == "1" { "" } else { "s" },
-                    if argc == 1 { "is" } else { "are" },
-                    spec.signature()
-                ),
-            ));
-        }
+        let spec = id.spec();
         let native = match implementation {
             Implementation::Native(f) => f,
             Implementation::NotSupported(why) => {
@@ -900,7 +876,7 @@ mod tests {
     use crate::syntax;
 
     fn run(text: &str, attrs: &[(&str, Value)]) -> Result<Outcome, EvalError> {
-        let expr = syntax::parse(text).unwrap();
+        let expr = crate::check::checked(syntax::parse(text).unwrap()).unwrap();
         let map: HashMap<String, Value> = attrs
             .iter()
             .map(|(k, v)| (k.to_string(), v.clone()))
@@ -996,16 +972,6 @@ mod tests {
         assert_eq!(err.kind, EvalErrorKind::IndexOutOfRange);
         assert_eq!(&src[err.span.range()], "Item([m], 3)");
         assert!(err.message.starts_with("Item, index:"), "{}", err.message);
-        let err = run("Nope([a])", &[]).unwrap_err();
-        assert_eq!(err.kind, EvalErrorKind::UnknownFunction);
-        assert!(err.message.contains("Nope"));
-        let err = run("Left([a])", &[]).unwrap_err();
-        assert_eq!(err.kind, EvalErrorKind::WrongArgumentCount);
-        let d = err.to_diagnostic();
-        assert_eq!(
-            (d.code.as_str(), d.name.as_str()),
-            ("EV002", "wrong-argument-count")
-        );
     }
 
     #[test]
@@ -1018,14 +984,11 @@ mod tests {
         let mut e = Expr::new(ExprKind::Str("x".into()), Span::default());
         for _ in 0..400 {
             e = Expr::new(
-                ExprKind::Call(Call {
-                    name: "Trim".into(),
-                    name_span: Span::default(),
-                    args: vec![e],
-                }),
+                ExprKind::Call(Call::new("Trim", Span::default(), vec![e])),
                 Span::default(),
             );
         }
+        let e = crate::check::checked(e).unwrap();
         let err = evaluate(&e, &Context::default()).unwrap_err();
         assert_eq!(err.kind, EvalErrorKind::TooDeep);
         // The parser's own limit evaluates fine.
@@ -1035,8 +998,10 @@ mod tests {
 
     #[test]
     fn seeded_randomness_is_reproducible() {
-        let expr =
-            syntax::parse("Join(\"|\", Guid(), Guid(), RandomString(8, 2, 2, 2, 2))").unwrap();
+        let expr = crate::check::checked(
+            syntax::parse("Join(\"|\", Guid(), Guid(), RandomString(8, 2, 2, 2, 2))").unwrap(),
+        )
+        .unwrap();
         let ctx = Context::default().with_seed(7);
         let a = evaluate(&expr, &ctx).unwrap();
         assert_eq!(a, evaluate(&expr, &ctx).unwrap());

@@ -861,7 +861,7 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect();
-        let parsed = crate::syntax::parse(expr).unwrap();
+        let parsed = crate::check::checked(crate::syntax::parse(expr).unwrap()).unwrap();
         match evaluate(&parsed, &Context::new(&map)) {
             Ok(Outcome::Value(v)) => Ok(v.texts().join("|")),
             Ok(other) => Ok(format!("<{}>", other.name())),
