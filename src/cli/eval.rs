@@ -1,7 +1,7 @@
 //! `entramap eval`: evaluates an expression offline, or answers a Graph parseExpression request.
 
 use super::{CmdResult, Failure, read_input, render, write_stdout};
-use crate::eval::value::{BOOLEAN_ATTRIBUTES, is_boolean_attribute, parse_bool};
+use crate::eval::value::{is_boolean_attribute, parse_bool};
 use crate::eval::{self, Context, EvalError, Outcome, Value};
 use crate::graph::parse_expression::{self, ParseExpressionRequest};
 use crate::syntax::{self, ParseError};
@@ -258,7 +258,9 @@ fn set_attributes(
         if is_boolean_attribute(name) && parse_bool(text).is_err() {
             return Err(Failure(format!(
                 "--set {set:?}: {name} is Boolean in Entra's user schema ({}); give true or false",
-                BOOLEAN_ATTRIBUTES.join(", ")
+                crate::mapping::schema::entra_booleans()
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         }
         let value = Value::from_input_text(name, text);

@@ -33,7 +33,6 @@
 //! * Nothing panics: every failure is an [`EvalError`] pointing at the call (or the argument)
 //!   that caused it.
 
-pub mod dates;
 pub mod value;
 
 pub use value::Value;

@@ -115,6 +115,15 @@ impl TargetKind {
     }
 }
 
+/// The attributes Entra ID's user object defines as Boolean (`IsSoftDeleted`, `accountEnabled`,
+/// …), in every Entra schema whatever a file lists.
+pub fn entra_booleans() -> impl Iterator<Item = &'static str> {
+    builtin::entra_user()
+        .iter()
+        .filter(|d| d.ty == AttrType::Boolean)
+        .map(|d| d.name.as_str())
+}
+
 /// Whether a directory name is Entra ID's.
 pub fn is_entra_directory(name: &str) -> bool {
     let n = name.trim();

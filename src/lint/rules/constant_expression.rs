@@ -35,9 +35,9 @@ fn varies(expr: &Expr) -> bool {
     expr.walk(&mut |n| match &n.kind {
         ExprKind::Attribute(_) => varies = true,
         ExprKind::Call(c)
-            if c
-                .func
-                .is_some_and(|id| id.spec().non_deterministic() || id.spec().has(Trait::ReadsTarget)) =>
+            if c.func.is_some_and(|id| {
+                id.spec().non_deterministic() || id.spec().has(Trait::ReadsTarget)
+            }) =>
         {
             varies = true
         }

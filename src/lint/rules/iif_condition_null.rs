@@ -37,7 +37,10 @@ impl Rule for IifConditionNull {
         let ExprKind::Call(call) = &node.kind else {
             return;
         };
-        if !call.func.is_some_and(|id| id.spec().has(Trait::Conditional)) {
+        if !call
+            .func
+            .is_some_and(|id| id.spec().has(Trait::Conditional))
+        {
             return;
         }
         let Some(condition) = call.args.first() else {

@@ -68,7 +68,9 @@ pub fn clock_dependence(checked: &Checked) -> ClockDependence {
             names.push(a);
         }
     });
-    let base: Timestamp = "2024-06-03T09:00:00Z".parse().unwrap_or(Timestamp::UNIX_EPOCH);
+    let base: Timestamp = "2024-06-03T09:00:00Z"
+        .parse()
+        .unwrap_or(Timestamp::UNIX_EPOCH);
     let mut verdict = ClockDependence::None;
     for filler in FILLERS {
         let attrs: BTreeMap<String, Value> = names
@@ -155,7 +157,9 @@ impl Rule for NondeterministicAlways {
         if !calls_clock(expr) {
             return;
         }
-        let Some(checked) = check.runnable() else { return };
+        let Some(checked) = check.runnable() else {
+            return;
+        };
         let (message, help, severity) = match clock_dependence(checked) {
             ClockDependence::EveryEvaluation => (
                 "`Now()` reaches the value to the minute or second, so it changes on every cycle, and this mapping is applied always",

@@ -36,7 +36,10 @@ impl Rule for SelectUniqueValueNested {
         let ExprKind::Call(call) = &node.kind else {
             return;
         };
-        if !call.func.is_some_and(|id| id.spec().has(Trait::TopLevelOnly)) {
+        if !call
+            .func
+            .is_some_and(|id| id.spec().has(Trait::TopLevelOnly))
+        {
             return;
         }
         let top = cx.expr.is_some_and(|e| std::ptr::eq(e, node));

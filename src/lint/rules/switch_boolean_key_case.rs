@@ -40,7 +40,9 @@ impl Rule for SwitchBooleanKeyCase {
         let ExprKind::Call(call) = &node.kind else {
             return;
         };
-        if !call.func.is_some_and(|id| id.spec().has(Trait::KeyedChoice))
+        if !call
+            .func
+            .is_some_and(|id| id.spec().has(Trait::KeyedChoice))
             || call.args.is_empty()
             || !cx.is_boolean(&call.args[0])
         {

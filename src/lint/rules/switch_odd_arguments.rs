@@ -36,7 +36,10 @@ impl Rule for SwitchOddArguments {
         let ExprKind::Call(call) = &node.kind else {
             return;
         };
-        if !call.func.is_some_and(|id| id.spec().has(Trait::KeyedChoice)) {
+        if !call
+            .func
+            .is_some_and(|id| id.spec().has(Trait::KeyedChoice))
+        {
             return;
         }
         let argc = call.args.len();
