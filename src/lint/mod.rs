@@ -325,7 +325,7 @@ pub fn lint(file: &MappingFile, options: &LintOptions) -> Vec<Finding> {
     findings.sort_by_key(|f| {
         (
             f.diagnostic.primary_span().map(|s| s.start),
-            f.diagnostic.code.clone(),
+            f.diagnostic.code,
         )
     });
     findings
@@ -339,7 +339,7 @@ fn suppressed(file: &MappingFile, finding: &Finding) -> bool {
     file.object_mappings[oi].attribute_mappings[mi]
         .suppressed
         .iter()
-        .any(|s| s == &finding.diagnostic.name || s == &finding.diagnostic.code)
+        .any(|s| s == finding.diagnostic.name || s == finding.diagnostic.code)
 }
 
 /// The number of findings at each severity: (errors, warnings, infos).
