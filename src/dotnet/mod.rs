@@ -118,6 +118,7 @@ mod filetime;
 mod format;
 mod interval;
 mod lenient;
+pub mod regex;
 
 pub use filetime::{from_filetime, to_filetime};
 pub use format::{format_custom, format_default, parse_exact, validate_format};

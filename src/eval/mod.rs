@@ -62,6 +62,12 @@ pub const MAX_DEPTH: u32 = 300;
 /// nested) from exhausting memory.
 pub const MAX_VALUE_BYTES: usize = 16 * 1024 * 1024;
 
+/// The work one evaluation may do by default, in bytes of text produced by its calls and
+/// scanned by its regular expressions: 64 MiB. Real mappings do a few kilobytes; the budget stops
+/// expressions that amplify their own values (`Replace` feeding `Join` feeding `Replace`) in
+/// time linear in it.
+pub const DEFAULT_BUDGET: u64 = 64 * 1024 * 1024;
+
 /// What each value of a multi-valued result counts for besides its text.
 pub const VALUE_OVERHEAD: usize = 24;
 
@@ -150,6 +156,8 @@ pub struct Context<'a> {
     pub seed: u64,
     /// Values already present in the target directory, for `SelectUniqueValue`.
     pub existing: &'a [String],
+    /// The work this evaluation may do (see [`DEFAULT_BUDGET`]).
+    pub budget: u64,
 }
 
 impl<'a> Context<'a> {
@@ -160,7 +168,14 @@ impl<'a> Context<'a> {
             now: Timestamp::now(),
             seed: 0,
             existing: &[],
+            budget: DEFAULT_BUDGET,
         }
+    }
+
+    /// A smaller (or larger) work budget, in bytes of text produced or scanned.
+    pub fn with_budget(mut self, budget: u64) -> Self {
+        self.budget = budget;
+        self
     }
 
     pub fn with_now(mut self, now: Timestamp) -> Self {
@@ -307,6 +322,9 @@ pub enum EvalErrorKind {
     TooDeep,
     /// A call produced more than [`MAX_VALUE_BYTES`].
     ValueTooLarge,
+    /// The evaluation did more work than its budget allows ([`Context::budget`]), or a
+    /// backtracking regex met more text than it may scan.
+    BudgetExceeded,
 }
 
 impl EvalErrorKind {
@@ -333,6 +351,7 @@ impl EvalErrorKind {
             ErrorFunction => "EV018",
             TooDeep => "EV019",
             ValueTooLarge => "EV020",
+            BudgetExceeded => "EV021",
         }
     }
 
@@ -359,6 +378,7 @@ impl EvalErrorKind {
             ErrorFunction => "error-function",
             TooDeep => "nesting-too-deep",
             ValueTooLarge => "value-too-large",
+            BudgetExceeded => "evaluation-budget-exceeded",
         }
     }
 
@@ -404,6 +424,9 @@ impl EvalErrorKind {
             TooDeep => "flatten the expression",
             ValueTooLarge => {
                 "an attribute value is a few kilobytes at most; look for a Join separator or a Replace replacement that repeats a large value"
+            }
+            BudgetExceeded => {
+                "real mappings do a few kilobytes of work; look for calls that feed a growing value back into Replace or Join, or a lookaround pattern run over a long text"
             }
         }
     }
@@ -455,6 +478,8 @@ pub fn evaluate(checked: &Checked, ctx: &Context) -> Result<Outcome, EvalError> 
         existing: ctx.existing,
         counter: Cell::new(0),
         depth: Cell::new(0),
+        budget: ctx.budget,
+        work: Cell::new(0),
     };
     match ev.eval(expr) {
         Ok(v) if v.is_null() => Ok(Outcome::NoValue),
@@ -477,6 +502,9 @@ pub struct Evaluator<'a> {
     /// Counts Guid/RandomString calls so that each gets its own stream from the seed.
     counter: Cell<u64>,
     depth: Cell<u32>,
+    budget: u64,
+    /// Work done so far: bytes produced by calls and scanned by regular expressions.
+    work: Cell<u64>,
 }
 
 fn too_large(span: Span, what: &str, size: usize) -> Stop {
@@ -494,6 +522,23 @@ fn error(kind: EvalErrorKind, span: Span, message: impl Into<String>) -> Stop {
 }
 
 impl<'a> Evaluator<'a> {
+    /// Adds work to the evaluation's count; over the budget, the evaluation stops naming `what`.
+    fn spend(&self, span: Span, what: &str, units: usize) -> Result<(), Stop> {
+        let work = self.work.get().saturating_add(units as u64);
+        self.work.set(work);
+        if work > self.budget {
+            return Err(error(
+                EvalErrorKind::BudgetExceeded,
+                span,
+                format!(
+                    "{what}: the evaluation has done more work than its budget of {} bytes of text produced or scanned",
+                    self.budget
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     fn eval(&self, expr: &'a Expr) -> Res<'a> {
         match &expr.kind {
             ExprKind::Str(s) | ExprKind::Number(s) => Ok(Cow::Owned(Value::Str(s.clone()))),
@@ -523,6 +568,7 @@ impl<'a> Evaluator<'a> {
                         out.push_str(&text);
                     }
                 }
+                self.spend(expr.span, "&", out.len().saturating_add(1))?;
                 Ok(Cow::Owned(Value::Str(out)))
             }
             ExprKind::Call(call) => self.call(call, expr.span),
@@ -606,6 +652,7 @@ impl<'a> Evaluator<'a> {
         if size > MAX_VALUE_BYTES {
             return Err(too_large(span, &spec.name, size));
         }
+        self.spend(span, &spec.name, size.saturating_add(1))?;
         Ok(value)
     }
 }
@@ -781,6 +828,11 @@ impl<'e, 'a> Args<'e, 'a> {
             self.span,
             format!("{}, {}: {message}", self.name(), self.param(i)),
         )
+    }
+
+    /// Charges `units` of work (bytes of text scanned) to the evaluation's budget.
+    pub fn charge(&self, units: usize) -> Result<(), Stop> {
+        self.ev.spend(self.span, self.name(), units)
     }
 
     /// Refuses a result of `size` bytes (see [`value_size`]) when it is over

@@ -19,6 +19,11 @@ use crate::span::Span;
 use crate::syntax::{self, Call, Expr, ExprKind};
 pub use registry::{RULES, RuleMeta, find_rule};
 
+/// The work each evaluation a lint rule runs on sample inputs may do (bytes of text produced or
+/// scanned; see [`crate::eval::DEFAULT_BUDGET`]): 1 MiB, a thousand times what a real mapping
+/// needs, so that a hostile expression ends a lint in well under a second.
+pub const EVAL_BUDGET: u64 = 1024 * 1024;
+
 /// Documentation and identity of a rule; its `doc` is what `entramap explain` prints.
 pub trait Rule: Sync {
     fn meta(&self) -> &'static RuleMeta;

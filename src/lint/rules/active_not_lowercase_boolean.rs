@@ -198,7 +198,9 @@ pub fn evaluate_cases(checked: &Checked, mode: ScimMode, ty: TargetType) -> Vec<
                     attrs.insert((*name).to_string(), Value::Str(v.to_string()));
                 }
             }
-            let ctx = Context::new(&attrs).with_now(now);
+            let ctx = Context::new(&attrs)
+                .with_now(now)
+                .with_budget(crate::lint::EVAL_BUDGET);
             let wire = match eval::evaluate(checked, &ctx) {
                 Ok(Outcome::Value(v)) => match wire::encode(&v, ty, mode, Operation::Update) {
                     Ok(w) => match wire::boolean_reading(&w) {
