@@ -14,6 +14,7 @@
 //! `IsSoftDeleted` are read as flags for the soft-delete derivation.
 
 mod decode;
+mod input;
 mod reader;
 mod record;
 mod scanner;
@@ -127,5 +128,74 @@ mod tests {
         let users: Vec<_> = users.collect();
         assert_eq!(users.len(), 50);
         assert!(users.iter().all(Result::is_ok));
+    }
+
+    fn ids(users: &[Item]) -> Vec<String> {
+        users
+            .iter()
+            .filter_map(|u| u.as_ref().ok())
+            .map(|(_, u)| u.id().unwrap_or_default().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn a_one_line_graph_page_is_read_user_by_user() {
+        // As Graph returns it: one line. A broken user costs only that user.
+        let page = r#"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users","value":[{"id":"a"},{"id": },{"id":"c"}]}"#;
+        let users = read(page);
+        assert_eq!(ids(&users), ["a", "c"]);
+        let e = users[1].as_ref().unwrap_err();
+        assert_eq!(
+            e.position,
+            Some(Position::LineElement { line: 1, index: 2 })
+        );
+        assert!(!e.fatal);
+    }
+
+    #[test]
+    fn json_lines_of_pages_and_users_keep_their_lines() {
+        let text = concat!(
+            r#"{"value":[{"id":"a"},{"id":"b"}]}"#,
+            "\n",
+            r#"{"id":"c"}"#,
+            "\n",
+            r#"{"@odata.context":"x","value":[{"id":"d"}]}"#,
+            "\n",
+            r#"{"id":"e"}"#,
+            "\n"
+        );
+        let users = read(text);
+        assert_eq!(ids(&users), ["a", "b", "c", "d", "e"]);
+        let positions: Vec<Position> = users.iter().map(|u| u.as_ref().unwrap().0).collect();
+        assert_eq!(
+            positions,
+            [
+                Position::LineElement { line: 1, index: 1 },
+                Position::LineElement { line: 1, index: 2 },
+                Position::Line(2),
+                Position::LineElement { line: 3, index: 1 },
+                Position::Line(4),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_one_line_page_larger_than_a_user_may_be_is_streamed() {
+        // Over MAX_USER_BYTES on one line: every user is still read.
+        let user = format!(r#"{{"id":"u","displayName":"{}"}}"#, "x".repeat(1000));
+        let n = MAX_USER_BYTES / user.len() + 100;
+        let page = format!(r#"{{"value":[{}]}}"#, vec![user; n].join(","));
+        assert!(page.len() > MAX_USER_BYTES);
+        let users = read(&page);
+        assert_eq!(users.len(), n);
+        assert!(users.iter().all(Result::is_ok));
+    }
+
+    #[test]
+    fn a_single_user_from_get_user_by_id_is_one_user() {
+        let users = read(
+            r#"{"@odata.context":"x/$metadata#users/$entity","id":"z","accountEnabled":true}"#,
+        );
+        assert_eq!(ids(&users), ["z"]);
     }
 }

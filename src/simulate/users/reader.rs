@@ -1,6 +1,7 @@
 //! The users reader: detects the format and streams users one at a time.
 
 use super::decode::RecordSeed;
+use super::input::Input;
 use super::record::{Pool, UserRecord, name_hash};
 use super::scanner::{Frame, Scanner};
 use super::{MAX_USER_BYTES, MAX_YAML_BYTES};
@@ -68,10 +69,7 @@ pub struct UserReader {
 }
 
 pub(super) enum State {
-    Lines {
-        reader: Box<dyn BufRead + Send>,
-        line: u64,
-    },
+    Lines { reader: Input, line: u64 },
     Json(Box<Scanner>),
     Done,
 }
@@ -81,8 +79,8 @@ impl UserReader {
     /// `{` is JSON Lines when the first line is a whole JSON value, otherwise one JSON document
     /// (a Graph response streamed through its `value` array, or a single user); anything else
     /// is YAML.
-    pub fn new(reader: impl BufRead + Send + 'static) -> UserReader {
-        let mut reader: Box<dyn BufRead + Send> = Box::new(reader);
+    pub fn new(reader: impl Read + Send + 'static) -> UserReader {
+        let mut reader = Input::new(reader);
         let mut pending = VecDeque::new();
         let state = match start(&mut reader) {
             Err(e) => {
@@ -92,33 +90,35 @@ impl UserReader {
             Ok((first, skipped)) => match first {
                 None => State::Done,
                 Some(b'[') => {
-                    let mut s = Scanner::new(reader, skipped);
+                    let mut s = Scanner::new(reader, skipped, None);
                     s.bump();
                     s.stack.push(Frame::Array { in_object: false });
                     State::Json(Box::new(s))
                 }
                 Some(b'{') => {
-                    let mut line = Vec::new();
-                    if let Err(e) = reader.read_until(b'\n', &mut line) {
-                        pending.push_back(Err(io_error(e)));
-                        State::Done
-                    } else {
-                        let eof_inside = matches!(
-                            serde_json::from_slice::<IgnoredAny>(&line),
-                            Err(e) if e.is_eof()
-                        );
-                        let reader: Box<dyn BufRead + Send> =
-                            Box::new(io::Cursor::new(line).chain(reader));
-                        if eof_inside {
-                            let mut s = Scanner::new(reader, skipped);
-                            s.bump();
-                            s.stack.push(Frame::Object {
-                                pairs: Vec::new(),
-                                streamed: false,
-                            });
-                            State::Json(Box::new(s))
-                        } else {
-                            State::Lines { reader, line: 0 }
+                    // A Graph page, or a first line longer than a user may be, is streamed
+                    // through the scanner and JSON Lines go on after it; a first line that is
+                    // a whole JSON value starts JSON Lines; anything else is one document
+                    // spread over several lines.
+                    match reader.peek_line(MAX_USER_BYTES + 1) {
+                        Err(e) => {
+                            pending.push_back(Err(io_error(e)));
+                            State::Done
+                        }
+                        Ok((line, whole)) => {
+                            let page = looks_like_page(line);
+                            let eof_inside = whole
+                                && matches!(
+                                    serde_json::from_slice::<IgnoredAny>(line),
+                                    Err(e) if e.is_eof()
+                                );
+                            if page || !whole {
+                                State::Json(Box::new(Scanner::object(reader, skipped, Some(1))))
+                            } else if eof_inside {
+                                State::Json(Box::new(Scanner::object(reader, skipped, None)))
+                            } else {
+                                State::Lines { reader, line: 0 }
+                            }
                         }
                     }
                 }
@@ -139,13 +139,9 @@ impl UserReader {
     /// Opens a file (`-` is standard input).
     pub fn open(path: &str) -> io::Result<UserReader> {
         if path == "-" {
-            return Ok(UserReader::new(io::BufReader::with_capacity(
-                1 << 16,
-                io::stdin(),
-            )));
+            return Ok(UserReader::new(io::stdin()));
         }
-        let file = std::fs::File::open(path)?;
-        Ok(UserReader::new(io::BufReader::with_capacity(1 << 16, file)))
+        Ok(UserReader::new(std::fs::File::open(path)?))
     }
 
     /// Keeps only these attributes (names compared ignoring ASCII case) of the users read from
@@ -172,6 +168,36 @@ impl UserReader {
     }
 }
 
+/// How many bytes decide whether a line starts a Graph page.
+const PAGE_PREFIX: usize = 64;
+
+/// Whether bytes start a Graph response (`{"@odata.context": …` or `{"value": [`) rather than a
+/// user: its users are streamed one by one.
+pub(super) fn looks_like_page(bytes: &[u8]) -> bool {
+    let skip = |b: &[u8]| {
+        let n = b.iter().take_while(|c| c.is_ascii_whitespace()).count();
+        b.get(n..).unwrap_or_default().to_vec()
+    };
+    let b = skip(bytes);
+    let Some(rest) = b.strip_prefix(b"{") else {
+        return false;
+    };
+    let rest = skip(rest);
+    if rest.starts_with(b"\"@odata.context\"") || rest.starts_with(b"\"@odata.nextLink\"") {
+        // A single user from `GET /users/{id}` also starts so; the scanner tells them apart
+        // (no `value` array) and yields it whole.
+        return true;
+    }
+    let Some(rest) = rest.strip_prefix(b"\"value\"") else {
+        return false;
+    };
+    let rest = skip(&rest);
+    let Some(rest) = rest.strip_prefix(b":") else {
+        return false;
+    };
+    skip(rest).starts_with(b"[")
+}
+
 pub(super) fn io_error(e: io::Error) -> InputError {
     InputError {
         position: None,
@@ -182,7 +208,7 @@ pub(super) fn io_error(e: io::Error) -> InputError {
 
 /// Skips a byte-order mark and white space; returns the first byte (not consumed) and how many
 /// bytes were skipped.
-pub(super) fn start(reader: &mut Box<dyn BufRead + Send>) -> io::Result<(Option<u8>, u64)> {
+pub(super) fn start(reader: &mut Input) -> io::Result<(Option<u8>, u64)> {
     let mut skipped = 0u64;
     let mut first = true;
     loop {
@@ -209,7 +235,7 @@ pub(super) fn start(reader: &mut Box<dyn BufRead + Send>) -> io::Result<(Option<
     }
 }
 
-pub(super) fn read_yaml(mut reader: Box<dyn BufRead + Send>, pending: &mut VecDeque<Item>) {
+pub(super) fn read_yaml(mut reader: Input, pending: &mut VecDeque<Item>) {
     let mut text = String::new();
     let read = (&mut reader)
         .take(MAX_YAML_BYTES as u64 + 1)
@@ -314,6 +340,22 @@ impl UserReader {
             match &mut self.state {
                 State::Done => return None,
                 State::Lines { reader, line } => {
+                    // A Graph page on this line is streamed user by user, however long.
+                    match reader.peek(PAGE_PREFIX) {
+                        Ok(head) if looks_like_page(head) => {
+                            let line = *line + 1;
+                            let State::Lines { reader, .. } =
+                                std::mem::replace(&mut self.state, State::Done)
+                            else {
+                                continue;
+                            };
+                            let offset = 0;
+                            self.state =
+                                State::Json(Box::new(Scanner::object(reader, offset, Some(line))));
+                            continue;
+                        }
+                        _ => {}
+                    }
                     let start = data.len();
                     match reader
                         .by_ref()
@@ -360,7 +402,17 @@ impl UserReader {
                 }
                 State::Json(scanner) => match scanner.next_value() {
                     None => {
-                        self.state = State::Done;
+                        // A page inside JSON Lines has ended: back to reading lines.
+                        self.state = match std::mem::replace(&mut self.state, State::Done) {
+                            State::Json(s) if !s.finished => match s.line {
+                                Some(line) => State::Lines {
+                                    reader: s.reader,
+                                    line,
+                                },
+                                None => State::Done,
+                            },
+                            _ => State::Done,
+                        };
                     }
                     Some(Err(e)) => {
                         if e.fatal {
@@ -448,10 +500,7 @@ impl Parser {
     }
 }
 
-pub(super) fn skip_line(
-    reader: &mut Box<dyn BufRead + Send>,
-    scratch: &mut Vec<u8>,
-) -> io::Result<()> {
+pub(super) fn skip_line(reader: &mut Input, scratch: &mut Vec<u8>) -> io::Result<()> {
     loop {
         scratch.clear();
         let n = reader.by_ref().take(1 << 20).read_until(b'\n', scratch)?;

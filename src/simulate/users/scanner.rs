@@ -1,6 +1,7 @@
 //! A byte scanner that cuts a JSON array or a Graph page into one raw user at a time.
 
 use super::MAX_USER_BYTES;
+use super::input::Input;
 use super::reader::{InputError, Position, io_error};
 use std::io::{self, BufRead};
 
@@ -21,7 +22,10 @@ pub(super) enum Frame {
 /// Splits a JSON document into the raw bytes of its users without parsing them, so that one
 /// user at a time is held in memory.
 pub(super) struct Scanner {
-    pub(super) reader: Box<dyn BufRead + Send>,
+    pub(super) reader: Input,
+    /// Set when the document is one line of a JSON Lines stream (a Graph page): its users are
+    /// named by that line, and reading goes back to lines after it.
+    pub(super) line: Option<u64>,
     /// Bytes consumed so far.
     pub(super) offset: u64,
     pub(super) stack: Vec<Frame>,
@@ -40,15 +44,33 @@ pub(super) enum Captured {
 }
 
 impl Scanner {
-    pub(super) fn new(reader: Box<dyn BufRead + Send>, offset: u64) -> Scanner {
+    pub(super) fn new(reader: Input, offset: u64, line: Option<u64>) -> Scanner {
         Scanner {
             reader,
+            line,
             offset,
             stack: Vec::new(),
             index: 0,
             buf: Vec::with_capacity(4096),
             finished: false,
         }
+    }
+
+    /// A scanner at the `{` of a top-level object (not yet consumed).
+    pub(super) fn object(reader: Input, offset: u64, line: Option<u64>) -> Scanner {
+        let mut s = Scanner::new(reader, offset, line);
+        s.skip_blanks();
+        s.bump();
+        s.stack.push(Frame::Object {
+            pairs: Vec::new(),
+            streamed: false,
+        });
+        s
+    }
+
+    /// Skips white space before the next byte.
+    fn skip_blanks(&mut self) {
+        let _ = self.peek();
     }
 
     pub(super) fn bump(&mut self) {
@@ -183,6 +205,10 @@ impl Scanner {
                 }
             };
             match self.stack.last_mut() {
+                None if self.line.is_some() => {
+                    // The page on this line is done; the caller reads lines again.
+                    return None;
+                }
                 None => {
                     self.finished = true;
                     return match peeked {
@@ -207,9 +233,15 @@ impl Scanner {
                     Some(_) => {
                         let offset = self.offset;
                         self.index += 1;
-                        let position = Position::Element {
-                            index: self.index,
-                            offset,
+                        let position = match self.line {
+                            Some(line) => Position::LineElement {
+                                line,
+                                index: self.index,
+                            },
+                            None => Position::Element {
+                                index: self.index,
+                                offset,
+                            },
                         };
                         return match self.capture() {
                             Err(e) => {
@@ -255,7 +287,11 @@ impl Scanner {
                                 self.buf.extend_from_slice(v);
                             }
                             self.buf.push(b'}');
-                            return Some(Ok((Position::Document, &self.buf[..])));
+                            let position = match self.line {
+                                Some(line) => Position::Line(line),
+                                None => Position::Document,
+                            };
+                            return Some(Ok((position, &self.buf[..])));
                         }
                     }
                     Some(b'"') => {
