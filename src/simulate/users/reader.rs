@@ -191,7 +191,7 @@ pub(super) fn looks_like_page(bytes: &[u8]) -> bool {
     let Some(rest) = rest.strip_prefix(b"\"value\"") else {
         return false;
     };
-    let rest = skip(&rest);
+    let rest = skip(rest);
     let Some(rest) = rest.strip_prefix(b":") else {
         return false;
     };
