@@ -18,6 +18,7 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use std::cell::RefCell;
+use std::collections::HashSet;
 use std::fmt;
 
 /// Loads Graph JSON. `text` is the whole file; parsing starts after `bom` bytes.
@@ -665,13 +666,14 @@ impl<'de> Visitor<'de> for Check<'_> {
             *self.problem.borrow_mut() = Some(Problem::TooDeep);
             return Err(de::Error::custom("too deep"));
         }
-        let mut keys: Vec<String> = Vec::new();
+        // A set, not a list: an object of 100,000 keys must not take 10^10 comparisons.
+        let mut keys: HashSet<String> = HashSet::new();
         while let Some(key) = map.next_key::<String>()? {
             if keys.contains(&key) {
                 *self.problem.borrow_mut() = Some(Problem::DuplicateKey(key));
                 return Err(de::Error::custom("duplicate key"));
             }
-            keys.push(key);
+            keys.insert(key);
             map.next_value_seed(Check {
                 depth,
                 problem: self.problem,
