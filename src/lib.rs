@@ -23,6 +23,7 @@ pub mod diagnostic;
 pub mod eval;
 pub mod functions;
 pub mod graph;
+pub mod input;
 pub mod lint;
 pub mod mapping;
 pub mod profile;

@@ -696,7 +696,12 @@ impl UserReader {
                 }
                 Some(b'{') => {
                     let mut line = Vec::new();
-                    if let Err(e) = reader.read_until(b'\n', &mut line) {
+                    // At most one user's worth: a longer first line is one JSON document (a
+                    // Graph page on one line), read by the streaming scanner.
+                    if let Err(e) = (&mut reader)
+                        .take(MAX_USER_BYTES as u64 + 1)
+                        .read_until(b'\n', &mut line)
+                    {
                         pending.push_back(Err(io_error(e)));
                         State::Done
                     } else {
