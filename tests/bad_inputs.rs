@@ -1228,3 +1228,82 @@ fn sniffing_a_users_file_reads_at_most_one_user() {
     assert!(err.contains("0 users read"), "{err}");
     assert!(err.contains("users:"), "{err}");
 }
+
+/// The shapes that were quadratic (36 s for 100,000 YAML keys): each is read to its end and the
+/// problem at the end is found. Under the cap and the hang detector; `benches/scaling.sh` times
+/// them.
+#[test]
+fn a_hundred_thousand_keys_mappings_and_suppressions() {
+    const N: usize = 100_000;
+    let dir = scratch("hundred-thousand");
+    let write = |name: &str, text: String| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_string_lossy().into_owned()
+    };
+    let mut json = String::from(r#"[{"targetAttributeName": "userName""#);
+    for i in 0..N {
+        json.push_str(&format!(r#", "k{i}": {i}"#));
+    }
+    json.push_str(r#", "k0": 0}]"#);
+    let p = write("keys.json", json);
+    refused_capped(
+        &["lint", &p],
+        Feed::Nothing,
+        &["duplicate-key", r#"duplicate key "k0""#],
+    );
+
+    let mut yaml: String = (0..N).map(|i| format!("k{i}: {i}\n")).collect();
+    yaml.push_str("k7: again\n");
+    let p = write("keys.yaml", yaml);
+    refused_capped(
+        &["lint", &p],
+        Feed::Nothing,
+        &["duplicate-key", r#"duplicate key "k7""#],
+    );
+
+    let mut mappings = String::from("name: many\nsource: User\ntarget: User\nmappings:\n");
+    for i in 0..N {
+        mappings.push_str(&format!("  - target: a{i}\n    source: '[mail]'\n"));
+    }
+    mappings.push_str("  - target: A5\n    source: '[mail]'\n");
+    let p = write("mappings.yaml", mappings);
+    let (code, out, err) = capped(
+        &[
+            "lint",
+            "--format",
+            "short",
+            "--select",
+            "duplicate-target",
+            &p,
+        ],
+        Feed::Nothing,
+    );
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(out.matches("duplicate-target").count(), 1, "{out}");
+    assert!(out.contains("`A5` is mapped more than once"), "{out}");
+
+    let mut suppressed = String::from("name: many\nsource: User\ntarget: User\nmappings:\n");
+    for _ in 0..N {
+        suppressed.push_str(
+            "  # entramap: ignore[duplicate-target]\n  - target: same\n    source: '[mail]'\n",
+        );
+    }
+    suppressed.push_str("  - target: same\n    source: '[mail]'\n");
+    let p = write("suppressed.yaml", suppressed);
+    let (code, out, err) = capped(
+        &[
+            "lint",
+            "--format",
+            "short",
+            "--select",
+            "duplicate-target",
+            &p,
+        ],
+        Feed::Nothing,
+    );
+    assert_eq!(code, 1, "{err}");
+    // Only the last mapping, which has no comment, is reported.
+    assert_eq!(out.matches("duplicate-target").count(), 1, "{out}");
+    assert!(out.contains(&format!("{p}:{}:", 4 + 3 * N + 1)), "{out}");
+}
