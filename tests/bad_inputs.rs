@@ -1307,3 +1307,109 @@ fn a_hundred_thousand_keys_mappings_and_suppressions() {
     assert_eq!(out.matches("duplicate-target").count(), 1, "{out}");
     assert!(out.contains(&format!("{p}:{}:", 4 + 3 * N + 1)), "{out}");
 }
+
+// ----------------------------------------------------------------------- the small ones (item 9)
+
+/// `matchingPriority: -0` is 0 (as .NET reads it), in JSON and YAML; a value that is no whole
+/// number is refused in our words, not serde's ("floating point `-0.0`, expected u32").
+#[test]
+fn negative_zero_matching_priority() {
+    for name in ["matching-negative-zero.json", "matching-negative-zero.yaml"] {
+        let file = mapping::load_bytes(&bytes(name)).unwrap();
+        assert_eq!(
+            file.object_mappings[0].attribute_mappings[0].matching_priority, 0,
+            "{name}"
+        );
+    }
+    for (value, shown) in [
+        ("-1", "not -1"),
+        ("1.5", "not 1.5"),
+        ("4294967296", "not 4294967296"),
+        ("\"1\"", "not the string \"1\""),
+    ] {
+        let text =
+            format!(r#"[{{"targetAttributeName": "userName", "matchingPriority": {value}}}]"#);
+        let e = mapping::load(&text).unwrap_err();
+        assert_eq!(e.kind, LoadErrorKind::InvalidField, "{value}");
+        assert!(
+            e.message
+                .starts_with("matchingPriority should be a whole number from 0 to 4294967295"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.ends_with(shown), "{}", e.message);
+        assert!(
+            !e.message.contains("u32") && !e.message.contains("floating point"),
+            "{}",
+            e.message
+        );
+    }
+}
+
+/// A skipped line is reported once as skipped ("…; skipped", not "…; skipped; skipped").
+#[test]
+fn a_skipped_user_says_skipped_once() {
+    let dir = scratch("skipped-once");
+    let users = dir.join("users.jsonl");
+    let big = "x".repeat(9 << 20);
+    std::fs::write(
+        &users,
+        format!(
+            "{{\"id\": \"1\", \"userPrincipalName\": \"a@contoso.com\", \"accountEnabled\": true}}\n\
+             {{\"id\": \"2\", \"displayName\": \"{big}\"}}\n\
+             {{\"id\": \"3\", \"userPrincipalName\": \"c@contoso.com\", \"accountEnabled\": true}}\n"
+        ),
+    )
+    .unwrap();
+    let (code, _, err) = capped(
+        &[
+            "simulate",
+            "-m",
+            MAPPING,
+            "-u",
+            users.to_str().unwrap(),
+            "--now",
+            "2025-01-01T00:00:00Z",
+        ],
+        Feed::Nothing,
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("line 2: the line is longer than 8 MB; skipped\n"),
+        "{err}"
+    );
+    assert!(!err.contains("skipped; skipped"), "{err}");
+    assert!(err.contains("2 users read"), "{err}");
+}
+
+/// `convert X -o X` refuses (exit 2) and leaves X as it was, also through another path or a hard
+/// link to it.
+#[test]
+fn convert_does_not_overwrite_its_input() {
+    let dir = scratch("convert-onto-itself");
+    let input = dir.join("m.json");
+    let original = std::fs::read(MAPPING).unwrap();
+    std::fs::write(&input, &original).unwrap();
+    let link = dir.join("link.json");
+    std::fs::hard_link(&input, &link).unwrap();
+    let p = input.to_str().unwrap();
+    let dotted = format!("{}/./m.json", dir.display());
+    for out in [p, dotted.as_str(), link.to_str().unwrap()] {
+        let (code, stdout, err) = run(&["convert", p, "--to", "yaml", "-o", out], None);
+        assert_eq!(code, 2, "{out}: {stdout}{err}");
+        assert!(err.contains("is the input file"), "{err}");
+        assert!(err.contains("nothing was written"), "{err}");
+        assert_eq!(std::fs::read(&input).unwrap(), original);
+    }
+    let other = dir.join("m.yaml");
+    let (code, _, err) = run(
+        &["convert", p, "--to", "yaml", "-o", other.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        std::fs::read_to_string(&other)
+            .unwrap()
+            .contains("target: userName")
+    );
+}

@@ -793,7 +793,11 @@ impl Reader<'_> {
             Some(n) => n
                 .scalar()
                 .filter(|s| s.style == YamlStyle::Plain)
-                .and_then(|s| s.value.parse::<u32>().ok())
+                .and_then(|s| {
+                    // `-0` is 0, as in Graph JSON.
+                    let digits = s.value.strip_prefix('-').filter(|d| d.bytes().all(|b| b == b'0'));
+                    digits.map_or_else(|| s.value.parse::<u32>().ok(), |_| Some(0))
+                })
                 .ok_or_else(|| {
                     self.invalid(
                         n,

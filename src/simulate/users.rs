@@ -943,10 +943,7 @@ impl UserReader {
                         let _ = skip_line(reader, &mut rest);
                         return Some(RawUser::Ready(Box::new(Err(InputError {
                             position: Some(position),
-                            message: format!(
-                                "the line is longer than {} MB; skipped",
-                                MAX_USER_BYTES >> 20
-                            ),
+                            message: format!("the line is longer than {} MB", MAX_USER_BYTES >> 20),
                             fatal: false,
                         }))));
                     }
@@ -1352,7 +1349,7 @@ impl Scanner {
                             Ok(Captured::TooLarge) => Some(Err(InputError {
                                 position: Some(position),
                                 message: format!(
-                                    "the user is larger than {} MB; skipped",
+                                    "the user is larger than {} MB",
                                     MAX_USER_BYTES >> 20
                                 ),
                                 fatal: false,
