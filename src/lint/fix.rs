@@ -587,7 +587,7 @@ pub fn replace_verified(
     }
     check_replaceable(path, &target, &meta)?;
     let attributes = xattrs::read(&target)?;
-    if std::fs::read(&target)? != original {
+    if !holds(&target, original)? {
         return Err(changed(path));
     }
     let dir = target
@@ -616,6 +616,17 @@ pub fn replace_verified(
         let _ = d.sync_all();
     }
     result
+}
+
+/// Whether the file at `path` holds exactly `bytes` (reading at most one byte more than that,
+/// whatever the file has become).
+fn holds(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<bool> {
+    use std::io::Read;
+    let mut now = Vec::new();
+    std::fs::File::open(path)?
+        .take(bytes.len() as u64 + 1)
+        .read_to_end(&mut now)?;
+    Ok(now == bytes)
 }
 
 fn changed(path: &std::path::Path) -> ReplaceError {
@@ -738,11 +749,11 @@ fn swap_in(
         Err(e) => return Err(std::io::Error::from(e).into()),
     }
     // `tmp` now names what was in place: the file as read, unless an editor saved meanwhile.
-    if std::fs::read(tmp).ok().as_deref() == Some(original) {
+    if holds(tmp, original).unwrap_or(false) {
         return Ok(());
     }
     renameat_with(CWD, tmp, CWD, target, RenameFlags::EXCHANGE).map_err(std::io::Error::from)?;
-    if std::fs::read(tmp).ok().as_deref() != Some(text.as_bytes()) {
+    if !holds(tmp, text.as_bytes()).unwrap_or(false) {
         // Someone wrote into the fixed file while it was in place: keep that too.
         pending::keep(tmp);
         return Err(ReplaceError::Changed(format!(
@@ -776,7 +787,7 @@ fn rename_checked(
     path: &std::path::Path,
 ) -> Result<(), ReplaceError> {
     let now = std::fs::metadata(target)?;
-    if !same_identity(&now, meta) || std::fs::read(target)? != original {
+    if !same_identity(&now, meta) || !holds(target, original)? {
         return Err(changed(path));
     }
     std::fs::rename(tmp, target)?;
