@@ -354,7 +354,7 @@ impl App {
             if line.trim().is_empty() {
                 continue;
             }
-            let json: Json = serde_json::from_str(&line)
+            let json: Json = serde_json::from_str(line)
                 .map_err(|e| format!("target state line {}: {e}", i + 1))?;
             if !json.is_object() {
                 return Err(format!(
