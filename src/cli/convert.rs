@@ -90,6 +90,7 @@ pub fn cmd_convert(args: ConvertArgs) -> CmdResult {
 /// has none. Reports each such expression; returns whether there were none.
 fn report_unparsable(file: &MappingFile, name: &str, text: &str) -> bool {
     let mut ok = true;
+    let shown = render::Shown::new(name, text);
     for m in file
         .object_mappings
         .iter()
@@ -102,7 +103,7 @@ fn report_unparsable(file: &MappingFile, name: &str, text: &str) -> bool {
         if let Err(e) = syntax::parse(&expr.text) {
             ok = false;
             let d = e.to_diagnostic().shifted(|s| expr.map.span(s));
-            super::eprint_text(&render::human(&d, name, text, render::stderr_color()));
+            super::eprint_text(&render::human_in(&d, &shown, render::stderr_color()));
         }
     }
     if !ok {
