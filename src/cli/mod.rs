@@ -12,7 +12,7 @@ use crate::catalogue::{self, FunctionSpec};
 use crate::graph::{self, MappingSource};
 use crate::syntax;
 use clap::{Parser, Subcommand, ValueEnum};
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 const AFTER_HELP: &str = "\
@@ -170,22 +170,10 @@ fn dispatch(cli: Cli) -> CmdResult {
     }
 }
 
-/// Reads a named file, or stdin for `-`, as UTF-8 text without its byte-order mark.
-pub fn read_input(path: &str) -> Result<String, Failure> {
-    read_input_with_bom(path).map(|(text, _)| text)
-}
-
-/// Reads a named file, or stdin for `-`, as UTF-8 text without its byte-order mark; says
-/// whether there was one (so that a file written back keeps it).
-pub fn read_input_with_bom(path: &str) -> Result<(String, bool), Failure> {
-    let mut bytes = Vec::new();
-    if path == "-" {
-        io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|e| Failure(format!("cannot read standard input: {e}")))?;
-    } else {
-        bytes = std::fs::read(path).map_err(|e| Failure(format!("cannot read {path}: {e}")))?;
-    }
+/// Reads a named file, or stdin for `-`, as UTF-8 text without its byte-order mark, reading no
+/// more than `limit` allows.
+pub fn read_input(path: &str, limit: crate::input::Limit) -> Result<String, Failure> {
+    let bytes = crate::input::read_path(path, limit).map_err(|e| Failure(e.to_string()))?;
     let mut text = String::from_utf8(bytes).map_err(|e| {
         Failure(format!(
             "{} is not valid UTF-8 (first bad byte at offset {}); entramap reads UTF-8 text",
@@ -193,11 +181,10 @@ pub fn read_input_with_bom(path: &str) -> Result<(String, bool), Failure> {
             e.utf8_error().valid_up_to()
         ))
     })?;
-    let bom = text.starts_with('\u{feff}');
-    if bom {
+    if text.starts_with('\u{feff}') {
         text.drain(..'\u{feff}'.len_utf8());
     }
-    Ok((text, bom))
+    Ok(text)
 }
 
 /// A mapping file as read from disk or standard input.
@@ -214,37 +201,26 @@ pub enum MappingRead {
 
 /// Reads a mapping file (or stdin for `-`) without reading more than the size limit allows.
 pub fn read_mapping_file(path: &str) -> Result<MappingRead, Failure> {
-    use crate::mapping::{self, MAX_FILE_BYTES};
-    let limit = MAX_FILE_BYTES as u64 + 1;
-    let mut bytes = Vec::new();
-    let mut size = None;
-    if path == "-" {
-        io::stdin()
-            .lock()
-            .take(limit)
-            .read_to_end(&mut bytes)
-            .map_err(|e| Failure(format!("cannot read standard input: {e}")))?;
-    } else {
-        let cannot = |e: io::Error| Failure(format!("cannot read {path}: {e}"));
-        let file = std::fs::File::open(path).map_err(cannot)?;
-        size = file.metadata().ok().map(|m| m.len());
-        file.take(limit).read_to_end(&mut bytes).map_err(cannot)?;
-    }
-    if bytes.len() > MAX_FILE_BYTES {
-        let mut error = mapping::too_large(bytes.len());
-        error.message = match size {
-            Some(n) => format!(
-                "the file is {n} bytes; entramap reads mapping files of at most {MAX_FILE_BYTES} bytes (10 MB)"
-            ),
-            None => format!(
-                "the input is over {MAX_FILE_BYTES} bytes; entramap reads mapping files of at most 10 MB"
-            ),
-        };
-        return Ok(MappingRead::Bad {
-            error,
-            shown: String::new(),
-        });
-    }
+    use crate::input::{self, ReadError};
+    use crate::mapping;
+    let bytes = match input::read_path(path, input::MAPPING_FILE) {
+        Ok(bytes) => bytes,
+        Err(e @ (ReadError::TooLarge { .. } | ReadError::TooMuch { .. })) => {
+            let mut error = mapping::too_large(0);
+            error.message = match &e {
+                ReadError::TooLarge { size, .. } => format!(
+                    "the file is {size} bytes; entramap reads mapping files of at most {} bytes (10 MB)",
+                    mapping::MAX_FILE_BYTES
+                ),
+                _ => e.to_string(),
+            };
+            return Ok(MappingRead::Bad {
+                error,
+                shown: String::new(),
+            });
+        }
+        Err(e) => return Err(Failure(e.to_string())),
+    };
     match mapping::decode(&bytes) {
         Ok(text) => {
             let bom = text.starts_with('\u{feff}');
@@ -275,7 +251,7 @@ fn write_stdout(text: &str) -> Result<(), Failure> {
 
 fn cmd_parse(args: ParseArgs) -> CmdResult {
     if let Some(path) = &args.from_graph {
-        let text = read_input(path)?;
+        let text = read_input(path, crate::input::GRAPH_TREE)?;
         let tree: MappingSource = serde_json::from_str(&text).map_err(|e| {
             Failure(format!(
                 "{} is not an attributeMappingSource JSON object: {e}",
@@ -293,7 +269,7 @@ fn cmd_parse(args: ParseArgs) -> CmdResult {
         ));
     };
     let (name, text) = if arg == "-" {
-        ("<stdin>", read_input("-")?)
+        ("<stdin>", read_input("-", crate::input::EXPRESSION)?)
     } else {
         ("<expression>", arg)
     };

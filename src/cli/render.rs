@@ -1,7 +1,11 @@
 //! The only place that turns diagnostics into text.
 
 use crate::diagnostic::Diagnostic;
-use miette::{GraphicalReportHandler, GraphicalTheme, NamedSource};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, MietteError, MietteSpanContents, SourceCode,
+    SourceSpan, SpanContents,
+};
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 
 /// Whether stderr gets colour: only on a terminal, and never when `NO_COLOR` is set.
@@ -17,6 +21,12 @@ const MAX_SHOWN_LINE: usize = 60_000;
 /// miette's graphical report of one diagnostic against the text it points into. A label on a
 /// line too long to show is reported by its line and column instead.
 pub fn human(diagnostic: &Diagnostic, name: &str, source: &str, color: bool) -> String {
+    human_in(diagnostic, &Shown::new(name, source), color)
+}
+
+/// [`human`] against a text prepared once: reporting many diagnostics against one file costs
+/// each one the lines it shows, not the whole file.
+pub fn human_in(diagnostic: &Diagnostic, shown: &Shown<'_>, color: bool) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -24,14 +34,14 @@ pub fn human(diagnostic: &Diagnostic, name: &str, source: &str, color: bool) -> 
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
     let shortened;
-    let diagnostic = match too_wide_to_show(diagnostic, source) {
+    let diagnostic = match shown.too_wide_to_show(diagnostic) {
         Some(line_len) => {
             let mut d = diagnostic.clone();
             let at = d.primary_span().unwrap_or_default().start as usize;
-            let pos = crate::span::LineIndex::new(source).line_col(source, at);
+            let pos = shown.index.line_col(shown.text, at);
             d.message = format!(
-                "{}\n(at {name}:{}:{}, on a line of {line_len} characters, too long to show)",
-                d.message, pos.line, pos.column
+                "{}\n(at {}:{}:{}, on a line of {line_len} characters, too long to show)",
+                d.message, shown.name, pos.line, pos.column
             );
             d.labels.clear();
             shortened = d;
@@ -41,7 +51,7 @@ pub fn human(diagnostic: &Diagnostic, name: &str, source: &str, color: bool) -> 
     };
     let report = WithSource {
         inner: diagnostic,
-        source: NamedSource::new(name, source.to_string()),
+        source: shown,
     };
     let mut out = String::new();
     if handler.render_report(&mut out, &report).is_err() {
@@ -50,35 +60,109 @@ pub fn human(diagnostic: &Diagnostic, name: &str, source: &str, color: bool) -> 
     out
 }
 
-/// When a label of `diagnostic` lies on a line too wide to show: that line's length in
-/// characters.
-fn too_wide_to_show(diagnostic: &Diagnostic, source: &str) -> Option<usize> {
-    diagnostic.labels.iter().find_map(|label| {
-        let (start, end) = (label.span.start as usize, label.span.end as usize);
-        let start = start.min(source.len());
-        let end = end.clamp(start, source.len());
-        let from = source.get(..start)?.rfind('\n').map_or(0, |i| i + 1);
-        let to = source
-            .get(end..)?
-            .find('\n')
-            .map_or(source.len(), |i| end + i);
-        source
-            .get(from..to)?
-            .split('\n')
-            .find(|line| {
-                line.chars()
-                    .map(|c| if c == '\t' { 4 } else { 2 })
-                    .sum::<usize>()
-                    > MAX_SHOWN_LINE
-            })
-            .map(|line| line.chars().count())
-    })
+/// A file's text for miette, with its lines indexed once: miette's own `read_span` counts lines
+/// from the start of the text on every call, which made a report of one finding per mapping of
+/// a 10 MB export quadratic. Here a call slices out the lines it needs (found by binary search)
+/// and lets miette read that window, so the output is the same.
+pub struct Shown<'a> {
+    name: &'a str,
+    text: &'a str,
+    /// Line starts as miette counts lines (after `\n`, `\r\n` or a lone `\r`).
+    starts: Vec<usize>,
+    index: LineIndex,
+    /// Lines (as `\n` ends them, by their start) too wide to show, with their length in
+    /// characters.
+    wide: BTreeMap<usize, usize>,
+}
+
+impl<'a> Shown<'a> {
+    pub fn new(name: &'a str, text: &'a str) -> Shown<'a> {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+                starts.push(i + 1);
+            }
+        }
+        let mut wide = BTreeMap::new();
+        let mut from = 0;
+        for line in text.split('\n') {
+            // A character counts at most 4 columns and takes at least one byte.
+            if line.len() * 4 > MAX_SHOWN_LINE {
+                let columns: usize = line.chars().map(|c| if c == '\t' { 4 } else { 2 }).sum();
+                if columns > MAX_SHOWN_LINE {
+                    wide.insert(from, line.chars().count());
+                }
+            }
+            from += line.len() + 1;
+        }
+        Shown {
+            name,
+            text,
+            starts,
+            index: LineIndex::new(text),
+            wide,
+        }
+    }
+
+    /// When a label of `diagnostic` lies on a line too wide to show: that line's length in
+    /// characters.
+    fn too_wide_to_show(&self, diagnostic: &Diagnostic) -> Option<usize> {
+        if self.wide.is_empty() {
+            return None;
+        }
+        diagnostic.labels.iter().find_map(|label| {
+            let start = (label.span.start as usize).min(self.text.len());
+            let end = (label.span.end as usize).clamp(start, self.text.len());
+            // The wide lines among the label's lines: those starting from its first line's start
+            // to its end.
+            self.wide
+                .range(self.index.line_start(start)..=end)
+                .next()
+                .map(|(_, &chars)| chars)
+        })
+    }
+}
+
+impl SourceCode for Shown<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let (start, end) = (span.offset(), span.offset() + span.len());
+        if end > self.text.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        let line_of = |at: usize| self.starts.partition_point(|&s| s <= at) - 1;
+        let first = line_of(start);
+        let last = line_of(end.saturating_sub(1).max(start));
+        let lo_line = first.saturating_sub(before);
+        let lo = self.starts[lo_line];
+        // One line more than miette reads after the span, so that it sees where the last ends.
+        let hi = self
+            .starts
+            .get(last.saturating_add(after).saturating_add(2))
+            .copied()
+            .unwrap_or(self.text.len());
+        let window = &self.text.as_bytes()[lo..hi];
+        let inner = window.read_span(&SourceSpan::from((start - lo, span.len())), before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.to_string(),
+            inner.data(),
+            SourceSpan::from((inner.span().offset() + lo, inner.span().len())),
+            inner.line() + lo_line,
+            inner.column(),
+            inner.line_count() + lo_line,
+        )))
+    }
 }
 
 /// Attaches source text to a diagnostic for miette.
 struct WithSource<'a> {
     inner: &'a Diagnostic,
-    source: NamedSource<String>,
+    source: &'a Shown<'a>,
 }
 
 impl std::fmt::Debug for WithSource<'_> {
@@ -109,7 +193,7 @@ impl miette::Diagnostic for WithSource<'_> {
         miette::Diagnostic::labels(self.inner)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
+        Some(self.source)
     }
 }
 
@@ -157,8 +241,9 @@ fn position(index: &LineIndex, text: &str, finding: &Finding) -> Position {
 pub fn human_reports(reports: &[FileReport], color: bool) -> String {
     let mut out = String::new();
     for report in reports {
+        let shown = Shown::new(&report.path, &report.text);
         for f in &report.findings {
-            out.push_str(&human(&f.diagnostic, &report.path, &report.text, color));
+            out.push_str(&human_in(&f.diagnostic, &shown, color));
         }
     }
     out
@@ -375,4 +460,88 @@ pub fn explain_text(meta: &crate::lint::RuleMeta) -> String {
         meta.severity,
         body.join("\n").trim_end()
     )
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::*;
+    use crate::diagnostic::Severity;
+    use crate::span::Span;
+    use miette::NamedSource;
+
+    /// miette's report against the whole text, as `human` drew it before windows.
+    fn whole(d: &Diagnostic, name: &str, text: &str) -> String {
+        struct Whole<'a>(&'a Diagnostic, NamedSource<String>);
+        impl std::fmt::Debug for Whole<'_> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+        impl std::fmt::Display for Whole<'_> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Display::fmt(self.0, f)
+            }
+        }
+        impl std::error::Error for Whole<'_> {}
+        impl miette::Diagnostic for Whole<'_> {
+            fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+                miette::Diagnostic::code(self.0)
+            }
+            fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+                miette::Diagnostic::labels(self.0)
+            }
+            fn source_code(&self) -> Option<&dyn SourceCode> {
+                Some(&self.1)
+            }
+        }
+        let handler =
+            GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_width(100);
+        let mut out = String::new();
+        handler
+            .render_report(
+                &mut out,
+                &Whole(d, NamedSource::new(name, text.to_string())),
+            )
+            .unwrap();
+        out
+    }
+
+    /// The windowed source draws exactly what miette draws from the whole text: LF, CRLF and
+    /// lone CR line breaks, labels on the first and last lines, across lines, empty at the end.
+    #[test]
+    fn windows_draw_what_the_whole_text_draws() {
+        let mut text = String::new();
+        for i in 0..40 {
+            text.push_str(&format!("line {i}: [givenName] é"));
+            text.push_str(["\n", "\r\n", "\r"][i % 3]);
+        }
+        text.push_str("last");
+        let len = text.len();
+        let spans = [
+            (0, 4),
+            (6, 30),
+            (200, 260),
+            (len - 4, len),
+            (len, len),
+            (100, 101),
+            (3, 500),
+        ];
+        let shown = Shown::new("f.yaml", &text);
+        for (a, b) in spans {
+            let (mut a, mut b) = (a, b);
+            while !text.is_char_boundary(a) {
+                a -= 1;
+            }
+            while !text.is_char_boundary(b) {
+                b -= 1;
+            }
+            let d = Diagnostic::new("EM001", "x", Severity::Error, "m")
+                .with_label(Span::new(a, b), "here")
+                .with_secondary(Span::new(a / 2, a / 2), "and here");
+            let windowed = human_in(&d, &shown, false);
+            let plain = whole(&d, "f.yaml", &text);
+            assert!(windowed.contains("here"), "{windowed}");
+            assert_eq!(windowed, plain, "span {a}..{b}");
+        }
+    }
 }
