@@ -100,4 +100,5 @@ out=$(cd "$work/broken" && "$actionlint" -oneline .github/workflows/example.yml 
 grep -q 'input "pathz" is not defined in action "entramap lint"' <<<"$out" ||
     fail "unexpected actionlint report for a misspelt input: $out"
 echo "ok: the README workflow passes, and a misspelt input of the action is caught"
+echo "actionlint.sh: ${SECONDS}s"
 echo "actionlint.sh: 4 passed, 0 failed"

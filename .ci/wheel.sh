@@ -88,4 +88,5 @@ out=$(entramap lint --profile unleash fixtures/mappings/unleash-correct.json 2>&
     fail "lint of unleash-correct.json exited $?: $out"
 [ "$out" = "entramap: no problems in 1 file" ] || fail "unexpected clean-lint output: $out"
 echo "ok: lint of the corrected mapping is clean (exit 0)"
+echo "wheel.sh: ${SECONDS}s"
 echo "wheel.sh: 5 passed, 0 failed"
