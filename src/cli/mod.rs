@@ -4,6 +4,7 @@
 
 pub mod convert;
 pub mod eval;
+pub mod generate;
 pub mod lint;
 pub mod render;
 pub mod simulate;
@@ -64,6 +65,18 @@ enum Command {
         /// A rule name (`switch-boolean-key-case`) or code (`EM013`).
         rule: String,
     },
+    /// Print a shell completion script (bash, zsh, fish, powershell or elvish).
+    #[command(after_help = "Examples:
+  entramap completions bash > ~/.local/share/bash-completion/completions/entramap
+  entramap completions zsh > \"${fpath[1]}/_entramap\"
+  entramap completions fish > ~/.config/fish/completions/entramap.fish
+  entramap completions powershell | Out-String | Invoke-Expression   # in $PROFILE")]
+    Completions(generate::CompletionsArgs),
+    /// Print the man page (roff), of entramap or of one subcommand.
+    #[command(after_help = "Examples:
+  entramap man > /usr/local/share/man/man1/entramap.1
+  entramap man lint | man -l -")]
+    Man(generate::ManArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -162,6 +175,8 @@ fn dispatch(cli: Cli) -> CmdResult {
         Command::Simulate(args) => simulate::cmd_simulate(args),
         Command::Rules => lint::cmd_rules(),
         Command::Explain { rule } => lint::cmd_explain(&rule),
+        Command::Completions(args) => generate::cmd_completions(args),
+        Command::Man(args) => generate::cmd_man(args),
     };
     match result {
         // A closed pipe (`entramap … | head`) ends quietly.

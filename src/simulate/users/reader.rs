@@ -383,10 +383,7 @@ impl UserReader {
                         let _ = skip_line(reader, &mut rest);
                         return Some(RawUser::Ready(Box::new(Err(InputError {
                             position: Some(position),
-                            message: format!(
-                                "the line is longer than {} MB; skipped",
-                                MAX_USER_BYTES >> 20
-                            ),
+                            message: format!("the line is longer than {} MB", MAX_USER_BYTES >> 20),
                             fatal: false,
                         }))));
                     }
