@@ -145,7 +145,10 @@ fn numeric_text_is_not_a_boolean_on_the_wire() {
         );
     }
     let not = verdicts("Not([IsSoftDeleted])", ScimMode::Compliant);
-    assert!(not.iter().all(|((deleted, _), w)| *w == Wire::Bool(!deleted)));
+    assert!(
+        not.iter()
+            .all(|((deleted, _), w)| *w == Wire::Bool(!deleted))
+    );
     let not = verdicts("Not([IsSoftDeleted])", ScimMode::Legacy);
     assert_eq!(not[0].1, Wire::Text("True".into()));
 }

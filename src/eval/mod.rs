@@ -307,6 +307,9 @@ pub enum EvalErrorKind {
     TooDeep,
     /// A call produced more than [`MAX_VALUE_BYTES`].
     ValueTooLarge,
+    /// A function defined for one value of its input (trait `single-assignment`, such as
+    /// `SingleAppRoleAssignment`) met several: Entra fails the user.
+    MoreThanOneAssignment,
 }
 
 impl EvalErrorKind {
@@ -333,6 +336,7 @@ impl EvalErrorKind {
             ErrorFunction => "EV018",
             TooDeep => "EV019",
             ValueTooLarge => "EV020",
+            MoreThanOneAssignment => "EV021",
         }
     }
 
@@ -359,6 +363,7 @@ impl EvalErrorKind {
             ErrorFunction => "error-function",
             TooDeep => "nesting-too-deep",
             ValueTooLarge => "value-too-large",
+            MoreThanOneAssignment => "more-than-one-assignment",
         }
     }
 
@@ -404,6 +409,9 @@ impl EvalErrorKind {
             TooDeep => "flatten the expression",
             ValueTooLarge => {
                 "an attribute value is a few kilobytes at most; look for a Join separator or a Replace replacement that repeats a large value"
+            }
+            MoreThanOneAssignment => {
+                "assign each user one role of this app, or send every role with AppRoleAssignmentsComplex if the app takes several"
             }
         }
     }
