@@ -17,6 +17,9 @@ pub struct RuleMeta {
     pub summary: &'static str,
     /// The rule's doc comment: What it does / Why it matters / Example / Fix.
     pub doc: &'static str,
+    /// More general rules this one refines: where both report the same span of the same mapping,
+    /// the walk keeps only this rule's finding (one mistake, one finding).
+    pub refines: &'static [&'static str],
 }
 
 impl RuleMeta {

@@ -34,16 +34,9 @@ impl Rule for TargetNotAllowed {
     }
 
     fn check_mapping(&self, cx: &MappingCx, out: &mut Sink) {
-        let Some(profile) = &cx.object.file.options.profile else {
+        let Some(profile) = cx.object.profile_object() else {
             return;
         };
-        let om = cx.object.object;
-        if !om.enabled
-            || !om.target_object.eq_ignore_ascii_case(&profile.object)
-                && !om.target_object.ends_with(&format!(":{}", profile.object))
-        {
-            return;
-        }
         let target = &cx.mapping.target.value;
         if profile.allows(target) {
             return;
@@ -51,7 +44,11 @@ impl Rule for TargetNotAllowed {
         let mut finding = cx.at_file(
             &Self::META,
             cx.mapping.target.span,
-            format!("{} does not accept `{target}`", profile.name),
+            format!(
+                "{} does not accept `{target}`{}",
+                profile.name,
+                cx.object.bare_note()
+            ),
         );
         finding.diagnostic.help = Some(format!(
             "remove this mapping; {} accepts only {}",
