@@ -49,6 +49,7 @@ pub static RULES: &[&dyn Rule] = &[
     &nondeterministic_always::NondeterministicAlways,
     &select_unique_value_nested::SelectUniqueValueNested,
     &constant_expression::ConstantExpression,
+    &placeholder::Placeholder,
     &target_not_allowed::TargetNotAllowed,
     &required_target_missing::RequiredTargetMissing,
     &active_not_lowercase_boolean::ActiveNotLowercaseBoolean,

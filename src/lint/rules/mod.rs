@@ -11,6 +11,7 @@ pub mod function_name_case;
 pub mod iif_condition_null;
 pub mod missing_matching_attribute;
 pub mod nondeterministic_always;
+pub mod placeholder;
 pub mod required_target_missing;
 pub mod select_unique_value_nested;
 pub mod switch_boolean_key_case;
