@@ -50,6 +50,7 @@ pub static RULES: &[&dyn Rule] = &[
     &select_unique_value_nested::SelectUniqueValueNested,
     &constant_expression::ConstantExpression,
     &placeholder::Placeholder,
+    &switch_presence_test::SwitchPresenceTest,
     &target_not_allowed::TargetNotAllowed,
     &required_target_missing::RequiredTargetMissing,
     &active_not_lowercase_boolean::ActiveNotLowercaseBoolean,

@@ -16,6 +16,7 @@ pub mod required_target_missing;
 pub mod select_unique_value_nested;
 pub mod switch_boolean_key_case;
 pub mod switch_odd_arguments;
+pub mod switch_presence_test;
 pub mod syntax_error;
 pub mod target_not_allowed;
 pub mod undocumented_escape;
