@@ -83,7 +83,7 @@ fn is_presence_test(node: &Expr) -> bool {
 /// its own value (`IsPresent([director]), [director]`).
 fn nested_iif(args: &[Expr]) -> Option<String> {
     let default = &args[1];
-    if matches!(default.kind, ExprKind::Omitted) || args.len() % 2 != 0 {
+    if matches!(default.kind, ExprKind::Omitted) || !args.len().is_multiple_of(2) {
         return None;
     }
     let pairs: Vec<(&Expr, &Expr)> = args[2..].chunks(2).map(|p| (&p[0], &p[1])).collect();
