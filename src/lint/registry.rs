@@ -51,6 +51,7 @@ pub static RULES: &[&dyn Rule] = &[
     &constant_expression::ConstantExpression,
     &placeholder::Placeholder,
     &switch_presence_test::SwitchPresenceTest,
+    &single_assignment::SingleAssignment,
     &target_not_allowed::TargetNotAllowed,
     &required_target_missing::RequiredTargetMissing,
     &active_not_lowercase_boolean::ActiveNotLowercaseBoolean,

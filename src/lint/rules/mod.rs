@@ -14,6 +14,7 @@ pub mod nondeterministic_always;
 pub mod placeholder;
 pub mod required_target_missing;
 pub mod select_unique_value_nested;
+pub mod single_assignment;
 pub mod switch_boolean_key_case;
 pub mod switch_odd_arguments;
 pub mod switch_presence_test;
