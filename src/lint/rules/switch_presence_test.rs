@@ -66,9 +66,14 @@ impl Rule for SwitchPresenceTest {
             print(first)
         );
         let mut finding = cx.at_expr(&Self::META, node.span, message);
-        finding.diagnostic.help = Some(match nested_iif(&call.args) {
-            Some(iif) => format!("to take the first value that is present, write nested IIF: {iif}"),
-            None => "compare a presence test only with the keys \"True\" and \"False\", or write the logic with nested IIF(IsPresent(…), …, IIF(…))".into(),
+        finding.diagnostic.help = Some(match (nested_iif(&call.args), nested_switch(&call.args)) {
+            (Some(iif), Some(switch)) => format!(
+                "to take the first value that is present, write nested IIF: {iif}; or, as Microsoft's Switch caution advises, test each value with the key \"\": {switch}"
+            ),
+            (Some(iif), None) => {
+                format!("to take the first value that is present, write nested IIF: {iif}")
+            }
+            _ => "compare a presence test only with the keys \"True\" and \"False\", or write the logic with nested IIF(IsPresent(…), …, IIF(…))".into(),
         });
         out.push(finding);
     }
@@ -111,4 +116,30 @@ fn nested_iif(args: &[Expr]) -> Option<String> {
         print(&args[0]),
         print(default)
     ))
+}
+
+/// The argument a presence test examines, when it is a one-argument call.
+fn tested(node: &Expr) -> Option<Expr> {
+    let (call, spec) = known_call(node)?;
+    (spec.has(Trait::PresenceTest) && call.args.len() == 1).then(|| call.args[0].without_spans())
+}
+
+/// The same choice written with Switch's `""` key, when every test examines the value it
+/// guards (`IsPresent([a]), [a]`): `Switch([a], [a], "", Switch([b], [b], "", [c]))`.
+fn nested_switch(args: &[Expr]) -> Option<String> {
+    let guards = |test: &Expr, value: &Expr| tested(test) == Some(value.without_spans());
+    if !guards(&args[0], &args[1]) || !args.len().is_multiple_of(2) {
+        return None;
+    }
+    let pairs: Vec<(&Expr, &Expr)> = args[2..].chunks(2).map(|p| (&p[0], &p[1])).collect();
+    if !pairs.iter().all(|(k, v)| guards(k, v)) {
+        return None;
+    }
+    let mut text = print(pairs.last()?.1);
+    for (_, value) in pairs[..pairs.len() - 1].iter().rev() {
+        let v = print(value);
+        text = format!("Switch({v}, {v}, \"\", {text})");
+    }
+    let first = print(&args[1]);
+    Some(format!("`Switch({first}, {first}, \"\", {text})`"))
 }
