@@ -285,3 +285,19 @@ fn a_bare_list_is_judged_as_the_profiles_object_only_with_a_profile() {
         matching.diagnostic.message
     );
 }
+
+#[test]
+fn values_that_change_every_cycle_are_still_warnings() {
+    let yaml = "mappings:\n  - target: userName\n    source: '[userPrincipalName]'\n    matching: 1\n  - target: externalId\n    source: Guid()\n  - target: password\n    source: RandomString(12, 1, 1, 1, 1)\n  - target: nickName\n    source: Join(\"-\", [mailNickname], Now())\n";
+    let file = mapping::load(yaml).unwrap();
+    let findings = lint::lint(&file, &LintOptions::default());
+    let warned: Vec<&str> = findings
+        .iter()
+        .filter(|f| {
+            f.diagnostic.name == "nondeterministic-always"
+                && f.diagnostic.severity == entramap::diagnostic::Severity::Warning
+        })
+        .filter_map(|f| f.target.as_deref())
+        .collect();
+    assert_eq!(warned, ["externalId", "password", "nickName"]);
+}

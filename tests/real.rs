@@ -56,7 +56,11 @@ fn every_real_file_lints_as_its_snapshot_says() {
     let files = files();
     assert!(files.len() >= 8, "{} files", files.len());
     for path in &files {
-        let stem = path.file_name().unwrap().to_string_lossy().replace('.', "-");
+        let stem = path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .replace('.', "-");
         insta::assert_snapshot!(stem.clone(), report(path, &LintOptions::default()));
         if stem.starts_with("unleash") {
             insta::assert_snapshot!(format!("{stem}-profile-unleash"), report(path, &unleash()));
@@ -145,7 +149,10 @@ fn placeholders_are_findings_and_the_rest_lints() {
         .into_iter()
         .filter(|n| *n == "placeholder")
         .count();
-    assert_eq!(placeholders, 4, "the source, a mapping, an object mapping, a rule");
+    assert_eq!(
+        placeholders, 4,
+        "the source, a mapping, an object mapping, a rule"
+    );
     assert!(names(&findings).contains(&"missing-matching-attribute"));
 }
 

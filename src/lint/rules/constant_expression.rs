@@ -67,9 +67,7 @@ impl Rule for ConstantExpression {
             ),
             // A Constant mapping holds one value: several constant values need an expression
             // (`Split(Join(",", "a", "b"), ",")`, as Microsoft's Workday guide writes).
-            (ExprKind::Call(call), _)
-                if call.func.is_some_and(|id| id.spec().multi_valued()) =>
-            {
+            (ExprKind::Call(call), _) if call.func.is_some_and(|id| id.spec().multi_valued()) => {
                 return;
             }
             (ExprKind::Call(_), _) if !varies(expr) => (
