@@ -569,7 +569,8 @@ fn is_empty_object(raw: &str) -> bool {
 }
 
 /// Whether a `source` value says nothing: an object whose members are all null, empty or a bare
-/// `type` (`{}`, `{"expression": null, "parameters": []}`).
+/// `type` (`{}`, `{"expression": null, "parameters": []}`). An `expression` written as a string,
+/// even `""`, says something: that text is the expression.
 fn is_empty_source(raw: &str) -> bool {
     let Ok(serde_json::Value::Object(members)) = serde_json::from_str::<serde_json::Value>(raw)
     else {
@@ -577,6 +578,7 @@ fn is_empty_source(raw: &str) -> bool {
     };
     members.iter().all(|(key, value)| match value {
         serde_json::Value::Null => true,
+        serde_json::Value::String(_) if key == "expression" => false,
         serde_json::Value::String(s) => s.is_empty() || key == "type",
         serde_json::Value::Array(a) => a.is_empty(),
         _ => false,
