@@ -55,11 +55,21 @@ impl Rule for TargetNotAllowed {
             profile.name,
             profile.allowed.join(", ")
         ));
-        finding.fix = Some(Fix {
-            message: format!("remove the mapping to `{target}`"),
-            safe: false,
-            edit: FixEdit::RemoveMapping,
-        });
+        // Removing every mapping would leave an empty list, which is no mapping at all: then the
+        // finding stands without a fix.
+        let kept = cx
+            .object
+            .object
+            .attribute_mappings
+            .iter()
+            .any(|m| profile.allows(&m.target.value));
+        if kept {
+            finding.fix = Some(Fix {
+                message: format!("remove the mapping to `{target}`"),
+                safe: false,
+                edit: FixEdit::RemoveMapping,
+            });
+        }
         out.push(finding);
     }
 }
