@@ -230,3 +230,74 @@ fn findings_in_yaml_scalars_of_every_style_point_at_the_file_character() {
         }
     }
 }
+
+/// Lints a file given as text with the default options; the rule names of its findings.
+fn rule_names(text: &str, options: &LintOptions) -> Vec<&'static str> {
+    let file = mapping::load(text).unwrap();
+    lint::lint(&file, options)
+        .iter()
+        .map(|f| f.diagnostic.name)
+        .collect()
+}
+
+#[test]
+fn one_mistake_gives_one_finding_from_the_more_specific_rule() {
+    let bare = r#"[{"targetAttributeName": "active",
+        "source": {"type": "Function", "name": "Switch", "expression": "Switch([IsSoftDeleted])"}}]"#;
+    assert_eq!(
+        rule_names(bare, &LintOptions::default()),
+        ["switch-odd-arguments"]
+    );
+    // With the specific rule off, the general one still reports the mistake.
+    let options = LintOptions {
+        ignore: vec!["switch-odd-arguments".into()],
+        ..LintOptions::default()
+    };
+    assert_eq!(rule_names(bare, &options), ["wrong-argument-count"]);
+    // A general finding elsewhere in the same mapping stays.
+    let yaml = "mappings:\n  - target: active\n    source: Switch(Left([mail]), , \"x\")\n";
+    let mut names = rule_names(yaml, &LintOptions::default());
+    names.sort();
+    assert_eq!(names, ["switch-odd-arguments", "wrong-argument-count"]);
+}
+
+#[test]
+fn a_bare_list_is_judged_as_the_profiles_object_only_with_a_profile() {
+    let bare = "mappings:\n  - target: displayName\n    source: '[displayName]'\n";
+    let names = rule_names(bare, &LintOptions::default());
+    assert!(!names.contains(&"missing-matching-attribute"), "{names:?}");
+    let options = LintOptions {
+        profile: Some(Profile::resolve("unleash").unwrap()),
+        ..LintOptions::default()
+    };
+    let file = mapping::load(bare).unwrap();
+    let findings = lint::lint(&file, &options);
+    let matching = findings
+        .iter()
+        .find(|f| f.diagnostic.name == "missing-matching-attribute")
+        .expect("judged as unleash's User object");
+    assert!(
+        matching
+            .diagnostic
+            .message
+            .contains("bare list of attribute mappings, checked as unleash's `User` object"),
+        "{}",
+        matching.diagnostic.message
+    );
+}
+
+#[test]
+fn values_that_change_every_cycle_are_still_warnings() {
+    let yaml = "mappings:\n  - target: userName\n    source: '[userPrincipalName]'\n    matching: 1\n  - target: externalId\n    source: Guid()\n  - target: password\n    source: RandomString(12, 1, 1, 1, 1)\n  - target: nickName\n    source: Join(\"-\", [mailNickname], Now())\n";
+    let file = mapping::load(yaml).unwrap();
+    let findings = lint::lint(&file, &LintOptions::default());
+    let warned: Vec<&str> = findings
+        .iter()
+        .filter(|f| {
+            f.diagnostic.name == "nondeterministic-always"
+                && f.diagnostic.severity == entramap::diagnostic::Severity::Warning
+        })
+        .filter_map(|f| f.target.as_deref())
+        .collect();
+    assert_eq!(warned, ["externalId", "password", "nickName"]);
+}

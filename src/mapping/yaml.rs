@@ -519,6 +519,7 @@ pub(crate) fn load(text: &str) -> Result<MappingFile, LoadError> {
         shape: Shape::Yaml,
         directories: Vec::new(),
         object_mappings,
+        placeholders: Vec::new(),
     })
 }
 

@@ -30,16 +30,10 @@ impl Rule for RequiredTargetMissing {
     }
 
     fn check_object(&self, cx: &ObjectCx, out: &mut Sink) {
-        let Some(profile) = &cx.file.options.profile else {
+        let Some(profile) = cx.profile_object() else {
             return;
         };
         let om = cx.object;
-        if !om.enabled
-            || !om.target_object.eq_ignore_ascii_case(&profile.object)
-                && !om.target_object.ends_with(&format!(":{}", profile.object))
-        {
-            return;
-        }
         let span = om
             .attribute_mappings
             .first()
@@ -56,8 +50,9 @@ impl Rule for RequiredTargetMissing {
                 &Self::META,
                 span,
                 format!(
-                    "{} requires a mapping to `{required}`, and none writes it",
-                    profile.name
+                    "{} requires a mapping to `{required}`, and none writes it{}",
+                    profile.name,
+                    cx.bare_note()
                 ),
             );
             finding.diagnostic.help = Some(match required.as_str() {

@@ -34,16 +34,9 @@ impl Rule for TargetNotAllowed {
     }
 
     fn check_mapping(&self, cx: &MappingCx, out: &mut Sink) {
-        let Some(profile) = &cx.object.file.options.profile else {
+        let Some(profile) = cx.object.profile_object() else {
             return;
         };
-        let om = cx.object.object;
-        if !om.enabled
-            || !om.target_object.eq_ignore_ascii_case(&profile.object)
-                && !om.target_object.ends_with(&format!(":{}", profile.object))
-        {
-            return;
-        }
         let target = &cx.mapping.target.value;
         if profile.allows(target) {
             return;
@@ -51,18 +44,32 @@ impl Rule for TargetNotAllowed {
         let mut finding = cx.at_file(
             &Self::META,
             cx.mapping.target.span,
-            format!("{} does not accept `{target}`", profile.name),
+            format!(
+                "{} does not accept `{target}`{}",
+                profile.name,
+                cx.object.bare_note()
+            ),
         );
         finding.diagnostic.help = Some(format!(
             "remove this mapping; {} accepts only {}",
             profile.name,
             profile.allowed.join(", ")
         ));
-        finding.fix = Some(Fix {
-            message: format!("remove the mapping to `{target}`"),
-            safe: false,
-            edit: FixEdit::RemoveMapping,
-        });
+        // Removing every mapping would leave an empty list, which is no mapping at all: then the
+        // finding stands without a fix.
+        let kept = cx
+            .object
+            .object
+            .attribute_mappings
+            .iter()
+            .any(|m| profile.allows(&m.target.value));
+        if kept {
+            finding.fix = Some(Fix {
+                message: format!("remove the mapping to `{target}`"),
+                safe: false,
+                edit: FixEdit::RemoveMapping,
+            });
+        }
         out.push(finding);
     }
 }
