@@ -27,6 +27,7 @@ pub mod eval;
 pub mod functions;
 pub mod graph;
 pub mod lint;
+pub mod logs;
 pub mod mapping;
 pub mod profile;
 pub mod simulate;
