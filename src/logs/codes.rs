@@ -203,6 +203,20 @@ pub fn lookup(logged: &str) -> Option<&'static ErrorCode> {
         .max_by_key(|c| c.code.len())
 }
 
+/// Whether the documented remedy for a code is about the matching attributes.
+pub fn concerns_matching(code: &str) -> bool {
+    [
+        "Conflict",
+        "EntryConflict",
+        "DuplicateTargetEntries",
+        "DuplicateSourceEntries",
+        "ImportSkipped",
+        "MandatoryFieldsMissing",
+        "MissingValues",
+    ]
+    .contains(&code)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,7 @@
 //! Connects a report to the mapping file: each repeated attribute and each error names the
 //! attribute mapping that writes it (file:line:col, as lint does) and what to change there.
 
+use super::codes;
 use super::report::{Cause, MappingRef, Report};
 use crate::check;
 use crate::mapping::{AttributeMapping, FlowType, MappingFile, ObjectMapping};
@@ -83,7 +84,7 @@ impl MappingContext<'_> {
                 "the app must return `{t}` on GET as Entra wrote it (the referenced user's id); otherwise remove this mapping"
             ),
             Cause::ValueChanges if varies => format!(
-                "the expression's value changes on every run (clock or random functions): apply it on create only (Graph flowType ObjectAddOnly, YAML `flow: on-create`) or map a stable source"
+                "the expression of `{t}` changes on every run (clock or random functions): apply it on create only (Graph flowType ObjectAddOnly, YAML `flow: on-create`) or map a stable source"
             ),
             Cause::ValueChanges => format!(
                 "the source of `{t}` changed in every cycle: map a stable source, or apply it on create only"
@@ -116,17 +117,27 @@ impl MappingContext<'_> {
             }
         }
         for e in &mut report.errors {
-            let mut text = String::new();
-            for part in [&e.reason, &Some(e.attributes.join(" "))].into_iter().flatten() {
-                text.push_str(part);
-                text.push(' ');
+            if e.transient {
+                continue;
             }
+            let text = [&e.reason]
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let remedy = e.remedy.map(|r| format!(": {r}")).unwrap_or_default();
             for m in &om.attribute_mappings {
                 if mentions(&text, &m.target.value) {
-                    let advice = match e.remedy {
-                        Some(r) => format!("`{}` is named by this error: {r}", m.target.value),
-                        None => format!("`{}` is named by this error", m.target.value),
-                    };
+                    let advice = format!("the error names `{}`{remedy}", m.target.value);
+                    e.mappings.push(self.locate(m, advice));
+                } else if m.matching_priority > 0
+                    && e.documented_as.is_some_and(codes::concerns_matching)
+                {
+                    let advice = format!(
+                        "a matching attribute (priority {}){remedy}",
+                        m.matching_priority
+                    );
                     e.mappings.push(self.locate(m, advice));
                 }
             }

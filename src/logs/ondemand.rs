@@ -154,11 +154,8 @@ pub fn replay(
                 None
             };
             let differs_from_log = match verdict {
-                Verdict::Send => match &entra_sent {
-                    Some(sent) => Some(sent) != local.as_ref(),
-                    // The response says Entra sent nothing at all.
-                    None => !sent_anything,
-                },
+                // Entra sent another value, or did not send this attribute at all.
+                Verdict::Send => entra_sent.is_none() || entra_sent != local,
                 Verdict::Redundant | Verdict::NoValue | Verdict::CreateOnly => entra_sent.is_some() && entra_sent != current,
                 Verdict::Error => false,
             };
