@@ -57,7 +57,12 @@ pub struct LogsArgs {
     pub profile: Option<String>,
     /// A provisionOnDemand response: evaluate the local mapping with the import step's values
     /// and compare with the target's values. Needs --mapping.
-    #[arg(long, value_name = "RESPONSE.json", requires = "mapping", conflicts_with = "files")]
+    #[arg(
+        long,
+        value_name = "RESPONSE.json",
+        requires = "mapping",
+        conflicts_with = "files"
+    )]
     pub on_demand: Option<String>,
     /// The time Now() returns with --on-demand, RFC 3339 (default: the response's start time).
     #[arg(long, value_name = "RFC3339")]
@@ -179,7 +184,8 @@ fn on_demand(
 }
 
 fn opt(v: &Option<String>) -> String {
-    v.as_ref().map_or("(none)".to_string(), |s| format!("{s:?}"))
+    v.as_ref()
+        .map_or("(none)".to_string(), |s| format!("{s:?}"))
 }
 
 fn on_demand_text(r: &OnDemandReport, path: &str, md: bool) -> String {
@@ -188,7 +194,11 @@ fn on_demand_text(r: &OnDemandReport, path: &str, md: bool) -> String {
     let _ = writeln!(
         out,
         "{h}On-demand run for {}: Entra's result {}{}, action {}",
-        if r.user.is_empty() { "(unnamed user)" } else { &r.user },
+        if r.user.is_empty() {
+            "(unnamed user)"
+        } else {
+            &r.user
+        },
         r.result.as_deref().unwrap_or("(none)"),
         r.result_code
             .as_deref()
@@ -250,7 +260,10 @@ fn counts(map: &std::collections::BTreeMap<&'static str, u64>) -> String {
 }
 
 fn mapping_line(m: &MappingRef) -> String {
-    format!("{}:{}:{} ({}): {}", m.file, m.line, m.column, m.target, m.advice)
+    format!(
+        "{}:{}:{} ({}): {}",
+        m.file, m.line, m.column, m.target, m.advice
+    )
 }
 
 fn human(r: &Report) -> String {
@@ -269,7 +282,11 @@ fn human(r: &Report) -> String {
         let _ = writeln!(
             out,
             "  {}  {}{}  {} · actions: {} · statuses: {}",
-            if c.cycle_id.is_empty() { "(no cycle id)" } else { &c.cycle_id },
+            if c.cycle_id.is_empty() {
+                "(no cycle id)"
+            } else {
+                &c.cycle_id
+            },
             c.first.as_deref().unwrap_or("(no time)"),
             c.duration_seconds
                 .map(|d| format!(" +{d}s"))
@@ -373,7 +390,9 @@ fn markdown(r: &Report) -> String {
             "| {} | {} | {} | {} | {} | {} |",
             md_cell(&c.cycle_id),
             c.first.as_deref().unwrap_or(""),
-            c.duration_seconds.map(|d| d.to_string()).unwrap_or_default(),
+            c.duration_seconds
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
             c.users,
             counts(&c.actions),
             counts(&c.statuses)
@@ -417,14 +436,23 @@ fn markdown(r: &Report) -> String {
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
-                g.mapping.as_ref().map(|m| md_cell(&mapping_line(m))).unwrap_or_default()
+                g.mapping
+                    .as_ref()
+                    .map(|m| md_cell(&mapping_line(m)))
+                    .unwrap_or_default()
             );
         }
     }
     if !r.skips.is_empty() {
         out.push_str("\n## Skips\n\n| reason | events | explanation |\n|---|---|---|\n");
         for s in &r.skips {
-            let _ = writeln!(out, "| {} | {} | {} |", s.reason, s.events, md_cell(s.explanation));
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                s.reason,
+                s.events,
+                md_cell(s.explanation)
+            );
         }
     }
     out

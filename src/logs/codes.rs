@@ -17,7 +17,8 @@ pub struct ErrorCode {
     pub transient: bool,
 }
 
-const RETRIED: &str = "Nothing to change: Entra retries the operation in a later cycle (about 40 minutes later).";
+const RETRIED: &str =
+    "Nothing to change: Entra retries the operation in a later cycle (about 40 minutes later).";
 
 const fn code(
     code: &'static str,
@@ -137,12 +138,7 @@ pub const CODES: &[ErrorCode] = &[
         "Change the domain in the user's value, or allow the domain in the app.",
         false,
     ),
-    code(
-        "Timeout",
-        "The app took too long to answer.",
-        RETRIED,
-        true,
-    ),
+    code("Timeout", "The app took too long to answer.", RETRIED, true),
     code(
         "LicenseLimitExceeded",
         "The app has no licence left for this user.",
@@ -223,7 +219,10 @@ mod tests {
 
     #[test]
     fn app_prefixed_codes_find_their_longest_documented_suffix() {
-        assert_eq!(lookup("ContosoEntryConflict").unwrap().code, "EntryConflict");
+        assert_eq!(
+            lookup("ContosoEntryConflict").unwrap().code,
+            "EntryConflict"
+        );
         assert_eq!(lookup("Conflict").unwrap().code, "Conflict");
         assert_eq!(lookup("timeout").unwrap().code, "Timeout");
         assert!(lookup("SomethingElse").is_none());

@@ -89,9 +89,9 @@ impl MappingContext<'_> {
             Cause::ValueChanges => format!(
                 "the source of `{t}` changed in every cycle: map a stable source, or apply it on create only"
             ),
-            Cause::TargetAltersValue => format!(
-                "the app rewrites `{t}`: send the value in the form the app stores it"
-            ),
+            Cause::TargetAltersValue => {
+                format!("the app rewrites `{t}`: send the value in the form the app stores it")
+            }
             Cause::Unexplained => format!(
                 "the log does not show what the app holds for `{t}`: run provisionOnDemand for one of the users and read it with `entramap logs --on-demand`"
             ),

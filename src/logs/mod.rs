@@ -61,7 +61,7 @@ impl LoadError {
     }
 
     pub(crate) fn from_json(file: &str, e: &serde_json::Error) -> LoadError {
-        let position = (e.line() > 0).then(|| (e.line(), e.column()));
+        let position = (e.line() > 0).then(|| (e.line(), e.column().max(1)));
         let text = e.to_string();
         // serde_json appends " at line L column C"; the position is shown in front instead.
         let message = match text.rfind(" at line ") {
@@ -69,7 +69,9 @@ impl LoadError {
             None => text,
         };
         let message = if e.is_eof() {
-            format!("{message}: the file ends in the middle of a JSON value (a truncated download?)")
+            format!(
+                "{message}: the file ends in the middle of a JSON value (a truncated download?)"
+            )
         } else if e.is_syntax() {
             format!("not valid JSON: {message}")
         } else if e.is_io() {

@@ -116,9 +116,16 @@ pub fn replay(
                     .clone()
                     .map_or(Outcome::NoValue, |d| Outcome::Value(Value::Str(d)))),
                 Some(src) => syntax::parse(&src.text)
-                    .map_err(|e| format!("the expression does not parse: {}", e.to_diagnostic().message))
+                    .map_err(|e| {
+                        format!(
+                            "the expression does not parse: {}",
+                            e.to_diagnostic().message
+                        )
+                    })
                     .and_then(|expr| {
-                        check::check(expr, None).into_runnable().map_err(|p| format!("the expression cannot run: {}", p.message))
+                        check::check(expr, None)
+                            .into_runnable()
+                            .map_err(|p| format!("the expression cannot run: {}", p.message))
                     })
                     .and_then(|checked| {
                         eval::evaluate(&checked, &Context::new(&user).with_now(now))
@@ -130,19 +137,57 @@ pub fn replay(
                 Ok(Outcome::Value(v)) => {
                     let local = text_of(&v);
                     if m.flow_type == FlowType::ObjectAddOnly && exists {
-                        (local, Verdict::CreateOnly, "applies on create only, and the user exists in the target".to_string())
+                        (
+                            local,
+                            Verdict::CreateOnly,
+                            "applies on create only, and the user exists in the target".to_string(),
+                        )
                     } else {
                         match (&local, &current) {
-                            (Some(l), Some(c)) if l == c => (local.clone(), Verdict::Redundant, "the target already holds this value".to_string()),
-                            (Some(l), Some(c)) if l.to_lowercase() == c.to_lowercase() => (local.clone(), Verdict::Send, format!("the target holds {c:?}, which differs only in letter case")),
-                            (Some(_), Some(c)) => (local.clone(), Verdict::Send, format!("the target holds {c:?}")),
-                            (Some(_), None) if exists => (local.clone(), Verdict::Send, "the target does not hold this attribute".to_string()),
-                            (Some(_), None) => (local.clone(), Verdict::Send, "the user is not in the target yet: created with this value".to_string()),
-                            (None, _) => (None, Verdict::NoValue, "the value is empty: nothing is sent".to_string()),
+                            (Some(l), Some(c)) if l == c => (
+                                local.clone(),
+                                Verdict::Redundant,
+                                "the target already holds this value".to_string(),
+                            ),
+                            (Some(l), Some(c)) if l.to_lowercase() == c.to_lowercase() => (
+                                local.clone(),
+                                Verdict::Send,
+                                format!(
+                                    "the target holds {c:?}, which differs only in letter case"
+                                ),
+                            ),
+                            (Some(_), Some(c)) => (
+                                local.clone(),
+                                Verdict::Send,
+                                format!("the target holds {c:?}"),
+                            ),
+                            (Some(_), None) if exists => (
+                                local.clone(),
+                                Verdict::Send,
+                                "the target does not hold this attribute".to_string(),
+                            ),
+                            (Some(_), None) => (
+                                local.clone(),
+                                Verdict::Send,
+                                "the user is not in the target yet: created with this value"
+                                    .to_string(),
+                            ),
+                            (None, _) => (
+                                None,
+                                Verdict::NoValue,
+                                "the value is empty: nothing is sent".to_string(),
+                            ),
                         }
                     }
                 }
-                Ok(o) => (None, Verdict::NoValue, format!("the expression yields nothing ({}): Entra sends nothing, and does not clear the target", o.name())),
+                Ok(o) => (
+                    None,
+                    Verdict::NoValue,
+                    format!(
+                        "the expression yields nothing ({}): Entra sends nothing, and does not clear the target",
+                        o.name()
+                    ),
+                ),
             };
             let entra_sent = if sent_anything {
                 event
@@ -156,7 +201,9 @@ pub fn replay(
             let differs_from_log = match verdict {
                 // Entra sent another value, or did not send this attribute at all.
                 Verdict::Send => entra_sent.is_none() || entra_sent != local,
-                Verdict::Redundant | Verdict::NoValue | Verdict::CreateOnly => entra_sent.is_some() && entra_sent != current,
+                Verdict::Redundant | Verdict::NoValue | Verdict::CreateOnly => {
+                    entra_sent.is_some() && entra_sent != current
+                }
                 Verdict::Error => false,
             };
             predictions.push(Prediction {

@@ -12,8 +12,8 @@
 //! [`read_csv`]: the steps and modified-properties files are indexed by change ID, the main file
 //! is streamed.
 
-use super::event::{Event, RawEvent};
 use super::LoadError;
+use super::event::{Event, RawEvent};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value as Json};
 use std::collections::HashMap;
@@ -41,10 +41,8 @@ type Sink<'a> = dyn FnMut(Item) + 'a;
 /// Reads JSON provisioning events from `reader`, calling `sink` for each. The error carries the
 /// line and column where the input stopped making sense.
 pub fn read_json<R: Read>(name: &str, reader: R, sink: &mut Sink<'_>) -> Result<u64, LoadError> {
-    let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(
-        1 << 16,
-        reader,
-    ));
+    let mut de =
+        serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 16, reader));
     let mut count = 0u64;
     let mut values = 0u64;
     loop {
@@ -288,7 +286,13 @@ const STEP_TYPE: &[&str] = &["provisioningsteptype", "steptype", "type"];
 const STEP_STATUS: &[&str] = &["stepstatus", "status"];
 const DESCRIPTION: &[&str] = &["description"];
 const DETAILS: &[&str] = &["details"];
-const PROPERTY: &[&str] = &["displayname", "attribute", "attributename", "property", "name"];
+const PROPERTY: &[&str] = &[
+    "displayname",
+    "attribute",
+    "attributename",
+    "property",
+    "name",
+];
 const OLD_VALUE: &[&str] = &["oldvalue"];
 const NEW_VALUE: &[&str] = &["newvalue"];
 
@@ -305,7 +309,11 @@ fn csv_reader<R: Read>(reader: R) -> csv::Reader<R> {
 
 fn csv_error(name: &str, e: &csv::Error) -> LoadError {
     let line = e.position().map(|p| p.line() as usize);
-    LoadError::at(name, line.map(|l| (l, 1)), &format!("not a readable CSV file: {e}"))
+    LoadError::at(
+        name,
+        line.map(|l| (l, 1)),
+        &format!("not a readable CSV file: {e}"),
+    )
 }
 
 /// Reads a CSV file's header and says which of the three files it is.
@@ -438,7 +446,11 @@ pub fn read_csv<R: Read>(
             Json::Array(side.modified.get(&id).cloned().unwrap_or_default()),
         );
         let raw: RawEvent = serde_json::from_value(Json::Object(event)).map_err(|e| {
-            LoadError::at(name, Some((line, 1)), &format!("not a provisioning event: {e}"))
+            LoadError::at(
+                name,
+                Some((line, 1)),
+                &format!("not a provisioning event: {e}"),
+            )
         })?;
         sink(Item::Event(Box::new(raw.into_event())));
         count += 1;

@@ -62,13 +62,25 @@ impl Cause {
     /// One sentence for the report.
     pub fn explanation(self) -> &'static str {
         match self {
-            Cause::TargetDropsValue => "the app does not keep the value: the matching step shows the target without it, so every cycle sends it again",
-            Cause::CaseDrift => "the app stores the value in other letter case than Entra sends, and Entra compares case-sensitively",
-            Cause::TypeDrift => "the app returns the value in another type (a boolean or number for text, or the reverse)",
-            Cause::OrderDrift => "the app returns the same values of a multi-valued attribute in another order",
-            Cause::ReferenceNotEchoed => "the app does not return the reference (manager) as Entra wrote it, so Entra resolves and writes it again",
+            Cause::TargetDropsValue => {
+                "the app does not keep the value: the matching step shows the target without it, so every cycle sends it again"
+            }
+            Cause::CaseDrift => {
+                "the app stores the value in other letter case than Entra sends, and Entra compares case-sensitively"
+            }
+            Cause::TypeDrift => {
+                "the app returns the value in another type (a boolean or number for text, or the reverse)"
+            }
+            Cause::OrderDrift => {
+                "the app returns the same values of a multi-valued attribute in another order"
+            }
+            Cause::ReferenceNotEchoed => {
+                "the app does not return the reference (manager) as Entra wrote it, so Entra resolves and writes it again"
+            }
             Cause::ValueChanges => "the mapping yields a new value every cycle",
-            Cause::TargetAltersValue => "Entra sends the same value every cycle and the app keeps a different one",
+            Cause::TargetAltersValue => {
+                "Entra sends the same value every cycle and the app keeps a different one"
+            }
             Cause::Unexplained => "the log shows neither the target's value nor a changing source",
         }
     }
@@ -225,7 +237,10 @@ impl Collector {
         self.events += 1;
         let user = self.user(e);
         let cycle = self.cycle(e);
-        let time = e.time.as_deref().and_then(|t| t.parse::<jiff::Timestamp>().ok());
+        let time = e
+            .time
+            .as_deref()
+            .and_then(|t| t.parse::<jiff::Timestamp>().ok());
         let end = time.map(|t| {
             t.checked_add(jiff::SignedDuration::from_millis(
                 e.duration_ms.unwrap_or(0).min(i64::MAX as u64) as i64,
@@ -305,7 +320,12 @@ impl Collector {
         let matching = e.step(StepKind::Matching);
         for m in &e.modified {
             let attribute = self.attribute(&m.name);
-            let evidence = classify(&m.name, m.old.as_deref(), m.new.as_deref(), matching.map(|s| &s.details));
+            let evidence = classify(
+                &m.name,
+                m.old.as_deref(),
+                m.new.as_deref(),
+                matching.map(|s| &s.details),
+            );
             let user_key = if e.user_key.is_empty() {
                 &e.change_id
             } else {
@@ -586,8 +606,7 @@ fn skip_reason(e: &Event) -> &'static str {
     if redundant {
         return "already-in-sync";
     }
-    if e
-        .error
+    if e.error
         .as_ref()
         .is_some_and(|x| x.code.to_ascii_lowercase().ends_with("importskipped"))
     {
@@ -599,11 +618,19 @@ fn skip_reason(e: &Event) -> &'static str {
 fn skip_explanation(reason: &str) -> &'static str {
     match reason {
         "not-assigned" => "the user is not assigned to the app (scoping step: Assigned False)",
-        "not-active" => "the user is disabled or deleted in the source (scoping step: IsActive False)",
-        "not-effectively-entitled" => "the user is not entitled to provisioning (scoping step: IsEffectivelyEntitledForProvisioning False)",
-        "out-of-scope" => "a scoping filter leaves the user out (scoping step: IsInProvisioningScope… False)",
+        "not-active" => {
+            "the user is disabled or deleted in the source (scoping step: IsActive False)"
+        }
+        "not-effectively-entitled" => {
+            "the user is not entitled to provisioning (scoping step: IsEffectivelyEntitledForProvisioning False)"
+        }
+        "out-of-scope" => {
+            "a scoping filter leaves the user out (scoping step: IsInProvisioningScope… False)"
+        }
         "already-in-sync" => "the source and the target already match (SkipReason RedundantExport)",
-        "import-skipped" => "the user could not be imported, usually for want of a matching attribute value",
+        "import-skipped" => {
+            "the user could not be imported, usually for want of a matching attribute value"
+        }
         _ => "the log does not say why (no scoping step with a False value, no skip reason)",
     }
 }
@@ -717,11 +744,20 @@ mod tests {
     #[test]
     fn one_update_is_classified_by_what_the_target_held() {
         let none = None;
-        assert_eq!(classify("displayName", Some("ann"), Some("Ann"), none), EV_CASE);
-        assert_eq!(classify("active", Some("true"), Some("True"), none), EV_TYPE);
+        assert_eq!(
+            classify("displayName", Some("ann"), Some("Ann"), none),
+            EV_CASE
+        );
+        assert_eq!(
+            classify("active", Some("true"), Some("True"), none),
+            EV_TYPE
+        );
         assert_eq!(classify("x", Some("1"), Some("1.0"), none), EV_TYPE);
         assert_eq!(classify("roles", Some("b, a"), Some("a,b"), none), EV_ORDER);
-        assert_eq!(classify("manager", Some("1"), Some("2"), none), EV_REFERENCE);
+        assert_eq!(
+            classify("manager", Some("1"), Some("2"), none),
+            EV_REFERENCE
+        );
         assert_eq!(classify("title", Some("a"), Some("b"), none), EV_DIFFERS);
         assert_eq!(classify("title", None, Some("b"), none), EV_UNKNOWN);
         let empty = serde_json::Map::new();
