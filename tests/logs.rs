@@ -5,6 +5,9 @@ mod common;
 
 use serde_json::Value;
 
+/// One repeated-update group: attribute, cause, and each user with its cycle count.
+type Group = (String, String, Vec<(String, u64)>);
+
 fn logs(args: &[&str]) -> (i32, Value) {
     let mut all = vec!["logs", "--format", "json"];
     all.extend_from_slice(args);
@@ -15,7 +18,7 @@ fn logs(args: &[&str]) -> (i32, Value) {
 }
 
 /// (attribute, cause, [(user, cycles)]) for every repeated-update group.
-fn repeated(report: &Value) -> Vec<(String, String, Vec<(String, u64)>)> {
+fn repeated(report: &Value) -> Vec<Group> {
     report["repeated"]
         .as_array()
         .unwrap()
