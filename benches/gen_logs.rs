@@ -21,7 +21,9 @@ fn main() {
         .collect();
     let (Some(count), Some(users)) = (
         args.first().and_then(|s| s.parse::<u64>().ok()),
-        args.get(1).and_then(|s| s.parse::<u64>().ok()).filter(|u| *u > 0),
+        args.get(1)
+            .and_then(|s| s.parse::<u64>().ok())
+            .filter(|u| *u > 0),
     ) else {
         eprintln!("usage: cargo bench --bench gen_logs -- COUNT USERS [PATH]");
         return;

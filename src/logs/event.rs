@@ -426,3 +426,49 @@ impl RawEvent {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(json: &str) -> Event {
+        serde_json::from_str::<RawEvent>(json).unwrap().into_event()
+    }
+
+    #[test]
+    fn both_spellings_of_a_renamed_field_may_be_present() {
+        let e = event(
+            r#"{"action": "Create user", "provisioningAction": "update",
+                "statusInfo": {"status": "Failure", "errorCode": "Old"},
+                "provisioningStatusInfo": {"status": "failure",
+                    "errorInfo": {"errorCode": "Timeout", "errorCategory": "nonServiceFailure"}},
+                "servicePrincipal": [{"id": "1", "name": "Contoso"}]}"#,
+        );
+        assert_eq!(e.action, Action::Update);
+        assert_eq!(e.status, Status::Failure);
+        assert_eq!(e.error.unwrap().code, "Timeout");
+    }
+
+    #[test]
+    fn beta_status_details_and_on_demand_step_types_are_read() {
+        let e = event(
+            r##"{"action": "Update User", "statusInfo": {"@odata.type": "#microsoft.graph.statusDetails",
+                "status": "failure", "errorCode": "ContosoEntryConflict", "errorCategory": "NonServiceFailure"},
+                "provisioningSteps": [{"name": "EntryImport", "type": "Import", "status": "Success",
+                    "details": {"accountEnabled": "True", "count": 3}}],
+                "modifiedProperties": [{"displayName": "active", "oldValue": null, "newValue": true}],
+                "reportableIdentifier": "ann@contoso.com"}"##,
+        );
+        assert_eq!(e.action, Action::Update);
+        assert_eq!(e.error.as_ref().unwrap().code, "ContosoEntryConflict");
+        assert_eq!(e.steps[0].kind, StepKind::Import);
+        assert_eq!(e.steps[0].status, Status::Success);
+        assert_eq!(
+            detail_text(&e.steps[0].details["count"]).as_deref(),
+            Some("3")
+        );
+        assert_eq!(e.modified[0].new.as_deref(), Some("true"));
+        assert_eq!(e.user, "ann@contoso.com");
+        assert_eq!(e.user_key, "ann@contoso.com");
+    }
+}
