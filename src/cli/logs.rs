@@ -306,11 +306,15 @@ fn human(r: &Report) -> String {
             };
             let _ = writeln!(
                 out,
-                "  {}{doc}: {}, {}: {}",
+                "  {}{doc}: {}, {}: {}{}",
                 e.code,
                 plural(e.events, "event", "events"),
                 plural(e.users, "user", "users"),
-                e.examples.join(", ")
+                e.examples.join(", "),
+                match e.users.saturating_sub(e.examples.len() as u64) {
+                    0 => String::new(),
+                    more => format!(" and {more} more"),
+                }
             );
             if let Some(m) = e.meaning {
                 let _ = writeln!(out, "    meaning: {m}");
@@ -326,9 +330,10 @@ fn human(r: &Report) -> String {
     if !r.repeated.is_empty() {
         out.push_str("\nRepeated updates\n");
         for g in &r.repeated {
+            let more = g.users.saturating_sub(g.examples.len() as u64);
             let _ = writeln!(
                 out,
-                "  {}  {}  {}, up to {} cycles: {}",
+                "  {}  {}  {}, up to {} cycles: {}{}",
                 g.attribute,
                 g.cause.name(),
                 plural(g.users, "user", "users"),
@@ -337,7 +342,12 @@ fn human(r: &Report) -> String {
                     .iter()
                     .map(|x| x.user.as_str())
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
             );
             let _ = writeln!(out, "    why: {}", g.explanation);
             if let Some(m) = &g.mapping {

@@ -130,8 +130,8 @@ struct Cycle {
 #[derive(Debug, Clone, Default)]
 struct ErrorGroup {
     events: u64,
-    users: u64,
-    last_user: Option<u32>,
+    /// The distinct users that failed with the code.
+    users: std::collections::HashSet<u32>,
     examples: Vec<String>,
     category: Option<String>,
     reason: Option<String>,
@@ -284,12 +284,8 @@ impl Collector {
         let name = self.users[user as usize].name.to_string();
         let g = self.errors.entry(code).or_default();
         g.events += 1;
-        if g.last_user != Some(user) {
-            g.last_user = Some(user);
-            g.users += 1;
-            if g.examples.len() < MAX_EXAMPLES && !g.examples.contains(&name) {
-                g.examples.push(name);
-            }
+        if g.users.insert(user) && g.examples.len() < MAX_EXAMPLES {
+            g.examples.push(name);
         }
         if let Some(x) = &e.error {
             if g.category.is_none() {
@@ -439,7 +435,7 @@ impl Collector {
                     code,
                     category: g.category,
                     events: g.events,
-                    users: g.users,
+                    users: g.users.len() as u64,
                     examples: g.examples,
                     reason: g.reason,
                     attributes: g
