@@ -388,6 +388,11 @@ fn bad_input_is_a_load_error_with_its_position_and_exit_2() {
         ),
         ("empty.json", "", "the file is empty"),
         ("other.csv", "a,b\n1,2\n", "no `Change ID` column"),
+        (
+            "pages.json",
+            "[{\"value\": []}]",
+            "element 0 of the array is not a provisioning event",
+        ),
     ];
     for (name, text, expected) in cases {
         let path = dir.join(name);
@@ -409,4 +414,18 @@ fn markdown_and_human_formats_show_the_same_findings() {
         human.starts_with("3 events over 2 users in 2 cycles: 1 failure, 1 repeated update."),
         "{human}"
     );
+}
+
+#[test]
+fn standard_input_is_read_as_json() {
+    let page = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/logs/skips-beta.jsonl"
+    ))
+    .unwrap();
+    let (code, stdout, _) = common::run_with(&["logs", "-f", "json", "-"], &page);
+    assert_eq!(code, 1);
+    let r: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(r["events"], 8);
+    assert_eq!(r["repeated"][0]["cause"], "case-drift");
 }

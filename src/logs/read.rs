@@ -90,9 +90,16 @@ impl<'de> Visitor<'de> for Top<'_, '_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut index = 0u64;
         while let Some(raw) = seq.next_element::<RawEvent>()? {
+            if !raw.looks_like_event() {
+                return Err(de::Error::custom(format_args!(
+                    "element {index} of the array is not a provisioning event (no changeId, cycleId, provisioningAction, action, status or provisioningSteps); a list of pages goes in JSON Lines or separate files"
+                )));
+            }
             (self.sink)(Item::Event(Box::new(raw.into_event())));
             *self.count += 1;
+            index += 1;
         }
         Ok(())
     }
