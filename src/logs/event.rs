@@ -226,7 +226,11 @@ fn details<'de, D: Deserializer<'de>>(d: D) -> Result<Map<String, Json>, D::Erro
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(
+    default,
+    rename_all = "camelCase",
+    expecting = "an errorInformation object (errorCode, reason, errorCategory, …)"
+)]
 pub(crate) struct RawError {
     #[serde(deserialize_with = "lenient")]
     error_code: Option<String>,
@@ -256,7 +260,11 @@ impl RawError {
 /// v1.0's `provisioningStatusInfo` and beta's `statusInfo` (a `statusBase`, or `statusDetails`
 /// with the error fields flat), and an on-demand run's flat `statusInfo`.
 #[derive(Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(
+    default,
+    rename_all = "camelCase",
+    expecting = "a provisioningStatusInfo object (status, errorInformation)"
+)]
 pub(crate) struct RawStatus {
     #[serde(deserialize_with = "lenient")]
     status: Option<String>,
@@ -269,7 +277,11 @@ pub(crate) struct RawStatus {
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(
+    default,
+    rename_all = "camelCase",
+    expecting = "a provisioning step object (name, provisioningStepType, status, description, details)"
+)]
 pub(crate) struct RawStep {
     #[serde(deserialize_with = "lenient")]
     name: Option<String>,
@@ -287,7 +299,11 @@ pub(crate) struct RawStep {
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(
+    default,
+    rename_all = "camelCase",
+    expecting = "a modifiedProperties entry object (displayName, oldValue, newValue)"
+)]
 pub(crate) struct RawModified {
     #[serde(deserialize_with = "lenient")]
     display_name: Option<String>,
@@ -298,7 +314,11 @@ pub(crate) struct RawModified {
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(
+    default,
+    rename_all = "camelCase",
+    expecting = "an identity object (id, displayName, identityType, details)"
+)]
 pub(crate) struct RawIdentity {
     #[serde(deserialize_with = "lenient")]
     id: Option<String>,
@@ -309,7 +329,11 @@ pub(crate) struct RawIdentity {
 /// One event as any reader finds it. Unknown fields are ignored; both spellings of a renamed
 /// field may be present (beta bodies carry `action` and `provisioningAction`).
 #[derive(Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(
+    default,
+    rename_all = "camelCase",
+    expecting = "a provisioning event object"
+)]
 pub(crate) struct RawEvent {
     #[serde(deserialize_with = "lenient")]
     pub change_id: Option<String>,

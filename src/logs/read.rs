@@ -142,6 +142,11 @@ impl<'de> Visitor<'de> for Top<'_, '_> {
             (self.sink)(Item::OnDemand(result));
         }
         if let Some(text) = inner {
+            if !text.trim_start().starts_with('{') {
+                return Err(de::Error::custom(
+                    "the response's `value` string does not hold a JSON object (a provisionOnDemand response's value is one event)",
+                ));
+            }
             let raw: RawEvent = serde_json::from_str(&text).map_err(|e| {
                 de::Error::custom(format_args!(
                     "the response's `value` string is not a provisioning event (at line {}, column {} of the string): {e}",
