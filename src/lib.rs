@@ -28,6 +28,7 @@ pub mod functions;
 pub mod graph;
 pub mod input;
 pub mod lint;
+pub mod logs;
 pub mod mapping;
 pub mod profile;
 pub mod simulate;

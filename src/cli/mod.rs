@@ -6,6 +6,7 @@ pub mod convert;
 pub mod eval;
 pub mod generate;
 pub mod lint;
+pub mod logs;
 pub mod render;
 pub mod simulate;
 
@@ -58,6 +59,8 @@ enum Command {
     Lint(lint::LintArgs),
     /// Simulate what Entra would send to the SCIM app for a set of users.
     Simulate(simulate::SimulateArgs),
+    /// Explain what Entra did, from its provisioning logs or a provisionOnDemand response.
+    Logs(logs::LogsArgs),
     /// List every lint rule with its code, default severity and summary.
     Rules,
     /// Explain a lint rule: what it does, why it matters, an example and the fix.
@@ -173,6 +176,7 @@ fn dispatch(cli: Cli) -> CmdResult {
         Command::Convert(args) => convert::cmd_convert(args),
         Command::Lint(args) => lint::cmd_lint(args),
         Command::Simulate(args) => simulate::cmd_simulate(args),
+        Command::Logs(args) => logs::cmd_logs(args),
         Command::Rules => lint::cmd_rules(),
         Command::Explain { rule } => lint::cmd_explain(&rule),
         Command::Completions(args) => generate::cmd_completions(args),
