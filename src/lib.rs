@@ -29,6 +29,7 @@ pub mod graph;
 pub mod lint;
 pub mod mapping;
 pub mod profile;
+pub mod serve;
 pub mod simulate;
 pub mod span;
 pub mod suggest;
