@@ -28,15 +28,35 @@ fn exchange(to: SocketAddr, head: &str, body: &[u8]) -> (u16, String, Vec<u8>) {
 }
 
 fn read_response(s: &mut TcpStream) -> (u16, String, Vec<u8>) {
+    // Read the head, then as many body bytes as Content-Length says (the server may keep the
+    // connection open after refusing a body it did not read).
     let mut raw = Vec::new();
-    let _ = s.read_to_end(&mut raw);
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a response head");
+    let mut buf = [0u8; 8192];
+    let split = loop {
+        if let Some(i) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i;
+        }
+        let n = s.read(&mut buf).expect("a response");
+        assert!(n > 0, "the connection closed before a response head");
+        raw.extend_from_slice(&buf[..n]);
+    };
     let head = String::from_utf8_lossy(&raw[..split]).to_string();
     let status: u16 = head.split(' ').nth(1).unwrap().parse().unwrap();
-    (status, head, raw[split + 4..].to_vec())
+    let length: usize = head
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse().ok())?
+        })
+        .expect("a Content-Length");
+    let mut body = raw[split + 4..].to_vec();
+    while body.len() < length {
+        let n = s.read(&mut buf).expect("the response body");
+        assert!(n > 0, "the connection closed inside the body");
+        body.extend_from_slice(&buf[..n]);
+    }
+    (status, head, body)
 }
 
 fn get(to: SocketAddr, path: &str, host: &str) -> (u16, String, Vec<u8>) {
@@ -58,7 +78,10 @@ fn post_json(to: SocketAddr, path: &str, body: &Value) -> (u16, Value) {
         ),
         body.as_bytes(),
     );
-    (status, serde_json::from_slice(&bytes).expect("a JSON answer"))
+    (
+        status,
+        serde_json::from_slice(&bytes).expect("a JSON answer"),
+    )
 }
 
 #[test]
@@ -78,12 +101,18 @@ fn listens_on_loopback_only_and_serves_the_page_with_a_strict_policy() {
     assert!(head.contains("x-content-type-options: nosniff"));
     let page = String::from_utf8(body).unwrap();
     assert!(page.contains(r#"<script src="/app.js" defer></script>"#));
-    assert!(!page.contains("http://") && !page.contains("https://"), "the page loads nothing from elsewhere");
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "the page loads nothing from elsewhere"
+    );
     let (status, _, js) = get(to, "/app.js", &format!("localhost:{}", to.port()));
     assert_eq!(status, 200);
     let js = String::from_utf8(js).unwrap();
     assert!(js.contains("/api/eval"));
-    assert!(!js.contains("https://"), "the script fetches nothing from elsewhere");
+    assert!(
+        !js.contains("https://"),
+        "the script fetches nothing from elsewhere"
+    );
     let (status, _, _) = get(to, "/etc/passwd", &format!("127.0.0.1:{}", to.port()));
     assert_eq!(status, 404);
     let (status, _, _) = get(to, "/../Cargo.toml", &format!("127.0.0.1:{}", to.port()));
@@ -105,7 +134,12 @@ fn a_foreign_host_is_refused() {
         let (status, _, body) = get(to, "/", &host);
         assert_eq!(status, 421, "Host {host}");
         let doc: Value = serde_json::from_slice(&body).unwrap();
-        assert!(doc["error"].as_str().unwrap().contains("is not this server"));
+        assert!(
+            doc["error"]
+                .as_str()
+                .unwrap()
+                .contains("is not this server")
+        );
     }
     for host in [format!("LOCALHOST:{port}"), format!("[::1]:{port}")] {
         assert_eq!(get(to, "/", &host).0, 200, "Host {host}");
@@ -120,19 +154,28 @@ fn cross_site_origins_and_non_json_posts_are_refused() {
     let body = r#"{"expression":"[mail]"}"#;
     let (status, _, _) = exchange(
         to,
-        &format!("POST /api/parse HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: https://evil.example\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()),
+        &format!(
+            "POST /api/parse HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: https://evil.example\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        ),
         body.as_bytes(),
     );
     assert_eq!(status, 403);
     let (status, _, _) = exchange(
         to,
-        &format!("POST /api/parse HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()),
+        &format!(
+            "POST /api/parse HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        ),
         body.as_bytes(),
     );
     assert_eq!(status, 415);
     let (status, _, answer) = exchange(
         to,
-        &format!("POST /api/parse HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: http://127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()),
+        &format!(
+            "POST /api/parse HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: http://127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        ),
         body.as_bytes(),
     );
     assert_eq!(status, 200);
@@ -166,8 +209,14 @@ fn a_100_mb_body_is_refused_before_it_is_read() {
     assert_eq!(status, 413);
     let doc: Value = serde_json::from_slice(&body).unwrap();
     let message = doc["error"].as_str().unwrap();
-    assert!(message.contains(&format!("{hundred_mb} bytes")), "{message}");
-    assert!(message.contains(&format!("at most {MAX_BODY_BYTES} bytes")), "{message}");
+    assert!(
+        message.contains(&format!("{hundred_mb} bytes")),
+        "{message}"
+    );
+    assert!(
+        message.contains(&format!("at most {MAX_BODY_BYTES} bytes")),
+        "{message}"
+    );
 }
 
 #[test]
@@ -187,7 +236,8 @@ fn a_chunked_body_over_the_cap_is_refused() {
     let chunk = vec![b' '; 1024 * 1024];
     // 17 chunks of 1 MiB: one more than the cap allows.
     for _ in 0..(MAX_BODY_BYTES / chunk.len() + 1) {
-        if s.write_all(format!("{:x}\r\n", chunk.len()).as_bytes()).is_err()
+        if s.write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+            .is_err()
             || s.write_all(&chunk).is_err()
             || s.write_all(b"\r\n").is_err()
         {
@@ -213,10 +263,22 @@ fn eval_answers_as_the_cli_does() {
     assert_eq!(status, 200);
     assert_eq!(doc["result"]["outcome"], "no-value");
     assert_eq!(doc["result"]["flows"], false);
-    assert!(doc["result"]["why"].as_str().unwrap().contains("returned null"));
+    assert!(
+        doc["result"]["why"]
+            .as_str()
+            .unwrap()
+            .contains("returned null")
+    );
     let cli = Command::cargo_bin("entramap")
         .unwrap()
-        .args(["eval", DONE_WHEN, "--set", "IsSoftDeleted=true", "--output", "json"])
+        .args([
+            "eval",
+            DONE_WHEN,
+            "--set",
+            "IsSoftDeleted=true",
+            "--output",
+            "json",
+        ])
         .output()
         .unwrap();
     let cli: Value = serde_json::from_slice(&cli.stdout).unwrap();
@@ -246,7 +308,11 @@ fn eval_answers_as_the_cli_does() {
 fn parse_diagnostics_carry_the_cli_code_and_span() {
     let server = start();
     let to = addr(&server);
-    let (status, doc) = post_json(to, "/api/parse", &json!({"expression": "Join(\" \", [givenName]"}));
+    let (status, doc) = post_json(
+        to,
+        "/api/parse",
+        &json!({"expression": "Join(\" \", [givenName]"}),
+    );
     assert_eq!(status, 200);
     assert_eq!(doc["ok"], false);
     let d = &doc["diagnostics"][0];
@@ -257,17 +323,33 @@ fn parse_diagnostics_carry_the_cli_code_and_span() {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&cli.stderr);
-    assert!(stderr.contains(d["code"].as_str().unwrap()), "{stderr} vs {d}");
-    assert!(stderr.contains(d["message"].as_str().unwrap()), "{stderr} vs {d}");
+    assert!(
+        stderr.contains(d["code"].as_str().unwrap()),
+        "{stderr} vs {d}"
+    );
+    assert!(
+        stderr.contains(d["message"].as_str().unwrap()),
+        "{stderr} vs {d}"
+    );
     assert_eq!(d["line"], 1);
     assert!(d["offset"].as_u64().unwrap() <= 22);
 
     let (status, doc) = post_json(to, "/api/parse", &json!({"expression": "x".repeat(70_000)}));
     assert_eq!(status, 400);
-    assert!(doc["error"].as_str().unwrap().contains("at most 65536 bytes"));
+    assert!(
+        doc["error"]
+            .as_str()
+            .unwrap()
+            .contains("at most 65536 bytes")
+    );
     let (status, doc) = post_json(to, "/api/parse", &json!({"text": "[mail]"}));
     assert_eq!(status, 400);
-    assert!(doc["error"].as_str().unwrap().contains("not the JSON this call takes"));
+    assert!(
+        doc["error"]
+            .as_str()
+            .unwrap()
+            .contains("not the JSON this call takes")
+    );
 }
 
 #[test]
@@ -287,9 +369,15 @@ fn the_active_truth_table_is_the_linters() {
     for mode in ["legacy", "compliant"] {
         let cases = good["active"][mode].as_array().unwrap();
         assert_eq!(cases.len(), 3);
-        assert!(cases.iter().all(|c| c["correct"] == true), "{mode}: {cases:?}");
+        assert!(
+            cases.iter().all(|c| c["correct"] == true),
+            "{mode}: {cases:?}"
+        );
         let cases = bad["active"][mode].as_array().unwrap();
-        assert!(cases.iter().any(|c| c["correct"] == false), "{mode}: {cases:?}");
+        assert!(
+            cases.iter().any(|c| c["correct"] == false),
+            "{mode}: {cases:?}"
+        );
     }
     let (_, none) = post_json(to, "/api/eval", &json!({"expression": "[mail]"}));
     assert!(none.get("active").is_none());
@@ -309,7 +397,15 @@ fn lint_answers_with_the_cli_report() {
     assert_eq!(status, 200);
     let cli = Command::cargo_bin("entramap")
         .unwrap()
-        .args(["lint", "--no-config", "--profile", "unleash", "--format", "json", path])
+        .args([
+            "lint",
+            "--no-config",
+            "--profile",
+            "unleash",
+            "--format",
+            "json",
+            path,
+        ])
         .output()
         .unwrap();
     let cli: Value = serde_json::from_slice(&cli.stdout).unwrap();

@@ -57,7 +57,8 @@ pub fn call(name: &str, body: &[u8]) -> Reply {
 }
 
 fn read<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, String> {
-    serde_json::from_slice(body).map_err(|e| format!("the request body is not the JSON this call takes: {e}"))
+    serde_json::from_slice(body)
+        .map_err(|e| format!("the request body is not the JSON this call takes: {e}"))
 }
 
 // ------------------------------------------------------------------------------------ requests
@@ -220,8 +221,11 @@ fn parsed(text: &str) -> (Option<Expr>, Json) {
         ),
         Ok(expr) => {
             let checking = check::check(expr.clone(), None);
-            let diagnostics: Vec<Diagnostic> =
-                checking.problems.iter().map(|p| p.to_diagnostic()).collect();
+            let diagnostics: Vec<Diagnostic> = checking
+                .problems
+                .iter()
+                .map(|p| p.to_diagnostic())
+                .collect();
             let doc = json!({
                 "ok": true,
                 "diagnostics": diagnostics_json(EXPRESSION_NAME, text, diagnostics),
@@ -260,7 +264,11 @@ pub fn why_nothing(outcome: &Outcome, absent: &[String]) -> String {
     if !absent.is_empty() {
         why.push_str(&format!(
             ". Not set in the test input: {}",
-            absent.iter().map(|a| format!("[{a}]")).collect::<Vec<_>>().join(", ")
+            absent
+                .iter()
+                .map(|a| format!("[{a}]"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     why
@@ -268,7 +276,9 @@ pub fn why_nothing(outcome: &Outcome, absent: &[String]) -> String {
 
 fn outcome_step(result: &Result<Outcome, eval::EvalError>) -> Json {
     match result {
-        Ok(Outcome::Value(v)) => json!({"outcome": "value", "value": simulate::value_json(v), "shown": v.texts()}),
+        Ok(Outcome::Value(v)) => {
+            json!({"outcome": "value", "value": simulate::value_json(v), "shown": v.texts()})
+        }
         Ok(other) => json!({"outcome": other.name(), "value": null}),
         Err(e) => json!({"outcome": "error", "value": null, "error": e.message}),
     }
@@ -324,6 +334,9 @@ fn wire_text(w: &Wire) -> String {
 
 /// The `active` truth table in both SCIM modes, as the `active` lint rule computes it.
 fn active_table(checked: &Checked) -> Json {
+    let others_read = attributes_read(checked.expr()).iter().any(|a| {
+        !a.eq_ignore_ascii_case("IsSoftDeleted") && !a.eq_ignore_ascii_case("accountEnabled")
+    });
     let mut modes = serde_json::Map::new();
     for mode in [ScimMode::Legacy, ScimMode::Compliant] {
         let cases: Vec<Json> = active::evaluate_cases(checked, mode, wire::TargetType::BOOLEAN)
@@ -337,6 +350,7 @@ fn active_table(checked: &Checked) -> Json {
                     "IsSoftDeleted": c.is_soft_deleted,
                     "accountEnabled": c.account_enabled,
                     "others": c.filler,
+                    "others_read": others_read,
                     "inputs": c.inputs,
                     "sent": wire_text(&c.wire),
                     "reads_as": reading,
@@ -366,7 +380,8 @@ pub fn evaluate(request: &EvalRequest) -> Result<Json, String> {
     let text = &request.expression;
     let (expr, mut doc) = parsed(text);
     let Some(expr) = expr else {
-        doc["result"] = json!({"outcome": "error", "value": null, "error": "the expression does not parse"});
+        doc["result"] =
+            json!({"outcome": "error", "value": null, "error": "the expression does not parse"});
         return Ok(doc);
     };
     let absent: Vec<String> = attributes_read(&expr)
@@ -389,7 +404,8 @@ pub fn evaluate(request: &EvalRequest) -> Result<Json, String> {
                 result_doc["why"] = json!(why_nothing(outcome, &absent));
             }
             if let Err(e) = &result {
-                doc["diagnostics"] = diagnostics_json(EXPRESSION_NAME, text, vec![e.to_diagnostic()]);
+                doc["diagnostics"] =
+                    diagnostics_json(EXPRESSION_NAME, text, vec![e.to_diagnostic()]);
             }
             doc["result"] = result_doc;
             doc["trace"] = trace(text, &expr, &ctx);
@@ -417,7 +433,10 @@ fn load(text: &str, name: &str) -> Result<MappingFile, String> {
         let at = &p[0];
         format!(
             "{name}:{}:{}: {} [{}]",
-            at["line"], at["column"], e.message, at["code"].as_str().unwrap_or_default()
+            at["line"],
+            at["column"],
+            e.message,
+            at["code"].as_str().unwrap_or_default()
         )
     })
 }
@@ -478,7 +497,11 @@ pub fn lint_file(request: &LintRequest) -> Result<Json, String> {
         .collect();
     let report = FileReport {
         path: name,
-        text: request.file.strip_prefix('\u{feff}').unwrap_or(&request.file).to_string(),
+        text: request
+            .file
+            .strip_prefix('\u{feff}')
+            .unwrap_or(&request.file)
+            .to_string(),
         findings,
     };
     Ok(json!({
@@ -502,7 +525,12 @@ pub fn simulate_user(request: &SimulateRequest) -> Result<Json, String> {
     let user = match &request.user {
         Json::String(text) => text.clone(),
         Json::Object(_) => request.user.to_string(),
-        _ => return Err("user must be one user: a JSON object (or its text) with Graph property names".into()),
+        _ => {
+            return Err(
+                "user must be one user: a JSON object (or its text) with Graph property names"
+                    .into(),
+            );
+        }
     };
     let run = |output: Output| -> Result<(Vec<Json>, Vec<String>), String> {
         let mut app = match &profile {

@@ -227,7 +227,9 @@ pub fn admit(head: &Head<'_>, port: u16) -> Result<(), Reply> {
         if !ok {
             return Err(Reply::error(
                 403,
-                format!("requests from the origin {origin:?} are refused: only the page this server serves may call it"),
+                format!(
+                    "requests from the origin {origin:?} are refused: only the page this server serves may call it"
+                ),
             ));
         }
     }
@@ -238,9 +240,11 @@ pub fn admit(head: &Head<'_>, port: u16) -> Result<(), Reply> {
     }
     if head.method == "POST"
         && head.path.starts_with("/api/")
-        && !head
-            .content_type
-            .is_some_and(|t| t.trim().to_ascii_lowercase().starts_with("application/json"))
+        && !head.content_type.is_some_and(|t| {
+            t.trim()
+                .to_ascii_lowercase()
+                .starts_with("application/json")
+        })
     {
         return Err(Reply::error(
             415,
@@ -275,12 +279,17 @@ pub fn route(method: &str, path: &str, body: &[u8]) -> Reply {
             },
             None if path.starts_with("/api/") => Reply::error(
                 405,
-                format!("{path} takes POST with a JSON body (GET /api/catalogue lists the functions)"),
+                format!(
+                    "{path} takes POST with a JSON body (GET /api/catalogue lists the functions)"
+                ),
             ),
             None => Reply::error(404, format!("nothing at {path}; the page is at /")),
         },
         ("POST", p) if p.starts_with("/api/") => api::call(&p["/api/".len()..], body),
-        (m, p) => Reply::error(405, format!("{m} {p} is not served: the page takes GET, the API POST")),
+        (m, p) => Reply::error(
+            405,
+            format!("{m} {p} is not served: the page takes GET, the API POST"),
+        ),
     }
 }
 

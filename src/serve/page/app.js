@@ -35,7 +35,7 @@ function readFragment() {
   $("now").value = params.get("now") || "";
   $("seed").value = params.get("seed") || "0";
   if (params.get("mode")) $("mode").value = params.get("mode");
-  state.profile = params.get("profile") || "";
+  $("profile").value = params.get("profile") || "";
   state.inputs = new Map();
   for (const key of new Set(params.keys())) {
     if (RESERVED.includes(key)) continue;
@@ -190,7 +190,7 @@ function showActive(doc) {
       const right = c.correct;
       t.append(el("tr", {},
         el("td", { text: String(c.IsSoftDeleted) }), el("td", { text: String(c.accountEnabled) }),
-        el("td", { text: c.others === null ? "null" : c.others === undefined ? "" : JSON.stringify(c.others) }),
+        el("td", { text: !c.others_read ? "—" : c.others === null ? "null" : JSON.stringify(c.others) }),
         el("td", {}, el("code", { text: c.sent })),
         el("td", { text: c.reads_as === null ? "not a boolean" : String(c.reads_as) }),
         el("td", { class: right ? "right" : "wrong", text: String(c.expected_active) + (right ? " ✓" : " ✗") })));
@@ -373,7 +373,6 @@ async function start() {
   for (const p of state.catalogue.profiles) $("profile").append(el("option", { value: p, text: p }));
   $("user").value = JSON.stringify({ id: "5f1e0c1a-0000-4000-8000-000000000001", userPrincipalName: "ada@contoso.com", mailNickname: "ada", givenName: "Ada", surname: "Lovelace", displayName: "Ada Lovelace", accountEnabled: true }, null, 2);
   readFragment();
-  if (state.profile) $("profile").value = state.profile;
   const ta = $("expr");
   ta.addEventListener("input", () => { schedule(); if (!$("completions").hidden || /[A-Za-z_\[]$/.test(ta.value.slice(0, ta.selectionStart))) openCompletion(false); });
   ta.addEventListener("keydown", (e) => {
@@ -385,7 +384,7 @@ async function start() {
     else if (e.key === "Enter") { e.preventDefault(); acceptCompletion(); }
     else if (e.key === "Escape") { e.preventDefault(); closeCompletion(); }
   });
-  ta.addEventListener("blur", () => setTimeout(closeCompletion, 100));
+  ta.addEventListener("blur", () => setTimeout(() => { if (document.activeElement !== ta) closeCompletion(); }, 100));
   ta.addEventListener("click", () => showHelp(lastDoc));
   ta.addEventListener("keyup", (e) => { if (e.key.startsWith("Arrow")) showHelp(lastDoc); });
   for (const id of ["target", "now", "seed"]) $(id).addEventListener("input", schedule);
@@ -418,7 +417,7 @@ async function start() {
   $("profile").addEventListener("change", () => { writeFragment(); lintFile(); });
   $("mode").addEventListener("change", () => { writeFragment(); lintFile(); });
   $("simulate").addEventListener("click", simulateOne);
-  window.addEventListener("hashchange", () => { readFragment(); shownNames = ""; run(); });
+  window.addEventListener("hashchange", () => { readFragment(); shownNames = ""; run(); lintFile(); });
   run();
 }
 
