@@ -450,3 +450,51 @@ fn simulate_one_user_shows_the_scim_request() {
     assert_eq!(post["body"]["userName"], "ada@contoso.com");
     assert!(!doc["trace"].as_array().unwrap().is_empty());
 }
+
+#[test]
+fn wrong_methods_and_unknown_calls_say_what_is_served() {
+    let server = start();
+    let to = addr(&server);
+    let host = format!("127.0.0.1:{}", to.port());
+    let (status, _, body) = get(to, "/api/eval", &host);
+    assert_eq!(status, 405);
+    let doc: Value = serde_json::from_slice(&body).unwrap();
+    assert!(doc["error"].as_str().unwrap().contains("takes POST"));
+    let (status, doc) = post_json(to, "/api/format", &json!({}));
+    assert_eq!(status, 404);
+    assert!(
+        doc["error"]
+            .as_str()
+            .unwrap()
+            .contains("parse, eval, lint and simulate")
+    );
+    let (status, _, body) = get(to, "/api/catalogue", &host);
+    assert_eq!(status, 200);
+    let doc: Value = serde_json::from_slice(&body).unwrap();
+    let names: Vec<&str> = doc["functions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"Switch") && names.contains(&"Join"));
+    let soft = doc["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "IsSoftDeleted")
+        .unwrap();
+    assert_eq!(soft["type"], "Boolean");
+    let (status, doc) = post_json(
+        to,
+        "/api/eval",
+        &json!({"expression": "[mail]", "now": "yesterday"}),
+    );
+    assert_eq!(status, 400);
+    assert!(
+        doc["error"]
+            .as_str()
+            .unwrap()
+            .contains("not an RFC 3339 time")
+    );
+}

@@ -32,6 +32,11 @@ pub const MAX_EXPRESSION_BYTES: usize = 64 * 1024;
 /// How many sub-expressions a trace shows; a longer trace ends with a note.
 pub const MAX_TRACE_STEPS: usize = 200;
 
+/// The work budget of each trace step (bytes of text produced or scanned; see
+/// [`eval::DEFAULT_BUDGET`]): a trace evaluates up to [`MAX_TRACE_STEPS`] sub-expressions, so
+/// each gets a sixteenth of one evaluation's budget. A step past it shows EV021 in the trace.
+pub const TRACE_STEP_BUDGET: u64 = eval::DEFAULT_BUDGET / 16;
+
 /// The time `Now()` returns when a request gives none: a fixed instant, so that a shared link
 /// reproduces its result (the page sends the time it shows).
 pub const DEFAULT_NOW: &str = "2025-01-01T00:00:00Z";
@@ -408,7 +413,7 @@ pub fn evaluate(request: &EvalRequest) -> Result<Json, String> {
                     diagnostics_json(EXPRESSION_NAME, text, vec![e.to_diagnostic()]);
             }
             doc["result"] = result_doc;
-            doc["trace"] = trace(text, &expr, &ctx);
+            doc["trace"] = trace(text, &expr, &ctx.with_budget(TRACE_STEP_BUDGET));
             if request
                 .target
                 .as_deref()

@@ -323,7 +323,15 @@ fn handle(mut request: Request, port: u16) {
             match request.as_reader().take(limit).read_to_end(&mut body) {
                 Err(e) => Reply::error(400, format!("cannot read the request body: {e}")),
                 Ok(_) if body.len() > MAX_BODY_BYTES => too_large(None),
-                Ok(_) => route(&method, &path, &body),
+                // A bug must cost one answer, not a worker thread.
+                Ok(_) => std::panic::catch_unwind(|| route(&method, &path, &body)).unwrap_or_else(
+                    |_| {
+                        Reply::error(
+                            500,
+                            "internal error: this is a bug in entramap; please report it with the request that caused it",
+                        )
+                    },
+                ),
             }
         }
     };
@@ -345,7 +353,10 @@ fn respond(request: Request, reply: Reply, head_only: bool) {
         headers.push(("Connection", "close"));
     }
     let body = if head_only { Vec::new() } else { reply.body };
-    let mut response = Response::from_data(body).with_status_code(reply.status);
+    // Every answer is in memory: say its length rather than chunk it.
+    let mut response = Response::from_data(body)
+        .with_status_code(reply.status)
+        .with_chunked_threshold(usize::MAX);
     for (name, value) in headers {
         if let Ok(h) = Header::from_bytes(name.as_bytes(), value.as_bytes()) {
             response.add_header(h);
