@@ -7,6 +7,6 @@ if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends chromium chromium-driver fonts-dejavu-core >/dev/null
+apt-get install -y -qq chromium chromium-driver fonts-dejavu-core >/dev/null
 chromium --version
 chromedriver --version

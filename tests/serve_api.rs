@@ -498,3 +498,61 @@ fn wrong_methods_and_unknown_calls_say_what_is_served() {
             .contains("not an RFC 3339 time")
     );
 }
+
+#[test]
+fn typed_inputs_multi_valued_and_app_role_assignments() {
+    let server = start();
+    let to = addr(&server);
+    let (_, doc) = post_json(
+        to,
+        "/api/eval",
+        &json!({"expression": r#"Join(",", [proxyAddresses])"#,
+                "attributes": {"proxyAddresses": ["smtp:a@x", "SMTP:b@x"]}}),
+    );
+    assert_eq!(doc["result"]["value"], "smtp:a@x,SMTP:b@x");
+    let (_, doc) = post_json(
+        to,
+        "/api/eval",
+        &json!({"expression": "AppRoleAssignmentsComplex([appRoleAssignments])",
+                "attributes": {"appRoleAssignments": ["Admin", "User"]}}),
+    );
+    let values = doc["result"]["value"].as_array().unwrap();
+    assert_eq!(values.len(), 2);
+    assert!(values[0].as_str().unwrap().contains(r#""value":"Admin""#));
+    // A Boolean attribute given as text is read as Entra's Boolean, as `--set` does.
+    let (_, doc) = post_json(
+        to,
+        "/api/eval",
+        &json!({"expression": "Not([IsSoftDeleted])", "attributes": {"IsSoftDeleted": "true"}}),
+    );
+    assert_eq!(doc["result"]["value"], "False");
+}
+
+#[test]
+fn the_serve_command_prints_its_url_and_serves_the_page() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("entramap"))
+        .args(["serve", "--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line.trim().to_string();
+    let port: u16 = url
+        .strip_prefix("http://127.0.0.1:")
+        .and_then(|rest| rest.strip_suffix('/'))
+        .unwrap_or_else(|| panic!("not a loopback URL: {url:?}"))
+        .parse()
+        .unwrap();
+    assert_ne!(port, 0);
+    let to: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let (status, _, body) = get(to, "/", &format!("127.0.0.1:{port}"));
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(status, 200);
+    assert!(String::from_utf8(body).unwrap().contains("<title>entramap"));
+}
