@@ -49,29 +49,37 @@ fn artifacts() -> PathBuf {
     dir
 }
 
-async fn wait_until<F, Fut>(what: &str, mut check: F) -> String
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<String>>,
-{
-    let polls = WAIT.as_millis() / 100;
-    for _ in 0..polls {
-        if let Some(found) = check().await {
-            return found;
+/// The text of the first element matching `css` once `pred` holds for it (polled every 100 ms
+/// for at most [`WAIT`]); on a time-out, a screenshot `timeout.png` is kept and the test fails.
+async fn text_when(c: &Client, css: &str, what: &str, pred: impl Fn(&str) -> bool) -> String {
+    let mut last = String::new();
+    for _ in 0..WAIT.as_millis() / 100 {
+        if let Ok(e) = c.find(Locator::Css(css)).await
+            && let Ok(t) = e.text().await
+        {
+            if pred(&t) {
+                return t;
+            }
+            last = t;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("the page did not show {what} within {WAIT:?}");
+    screenshot(c, "timeout.png").await;
+    panic!(
+        "the page did not show {what} within {WAIT:?} ({css} last read {last:?}; see target/serve-browser/timeout.png)"
+    );
 }
 
-/// The text of the first element matching `css` once `pred` holds for it.
-async fn text_when(c: &Client, css: &str, what: &str, pred: impl Fn(&str) -> bool) -> String {
-    wait_until(what, || async {
-        let e = c.find(Locator::Css(css)).await.ok()?;
-        let t = e.text().await.ok()?;
-        pred(&t).then_some(t)
-    })
-    .await
+/// Opens `url` as a fresh page (not a fragment change of the page shown) and waits until its
+/// script has read the fragment and wired its controls.
+async fn open(c: &Client, url: &str) {
+    c.goto("about:blank").await.unwrap();
+    c.goto(url).await.unwrap();
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("body[data-ready]"))
+        .await
+        .unwrap();
 }
 
 async fn screenshot(c: &Client, name: &str) {
@@ -164,7 +172,7 @@ fn the_builder_in_headless_chromium() {
 
 async fn drive(c: &Client, base: &str) {
     // 1. The done-when URL shows "no value flows" once the script has run.
-    c.goto(&format!("{base}{DONE_WHEN}")).await.unwrap();
+    open(c, &format!("{base}{DONE_WHEN}")).await;
     let shown = text_when(
         c,
         r#"#result[data-outcome="no-value"]"#,
@@ -181,7 +189,7 @@ async fn drive(c: &Client, base: &str) {
     screenshot(c, "done-when.png").await;
 
     // 2. Type an expression: the diagnostic, then the value.
-    c.goto(&format!("{base}?typed")).await.unwrap();
+    open(c, &format!("{base}?typed")).await;
     let expr = c
         .wait()
         .at_most(WAIT)
@@ -219,8 +227,7 @@ async fn drive(c: &Client, base: &str) {
     // 3. The link reproduces the case.
     let link = c.current_url().await.unwrap().to_string();
     assert!(link.contains("givenName=Adalbert"), "{link}");
-    c.goto("about:blank").await.unwrap();
-    c.goto(&link).await.unwrap();
+    open(c, &link).await;
     let value = text_when(c, "#result-value", "the shared case's value", |t| {
         t == "\"Ad\""
     })
@@ -240,9 +247,7 @@ async fn drive(c: &Client, base: &str) {
     assert_eq!(typed, json!("Join("));
 
     // 5. The active truth table, and the screenshot for the README.
-    c.goto(&format!("{base}{DONE_WHEN}&target=active"))
-        .await
-        .unwrap();
+    open(c, &format!("{base}{DONE_WHEN}&target=active")).await;
     let table = text_when(c, "#active-table", "the truth table", |t| {
         t.contains("compliant")
     })
@@ -267,9 +272,7 @@ async fn drive(c: &Client, base: &str) {
     c.set_window_size(1280, 800).await.unwrap();
 
     // 7. Open a fixture export: the object mappings, a finding, one user simulated.
-    c.goto(&format!("{base}#tab=mapping&profile=unleash"))
-        .await
-        .unwrap();
+    open(c, &format!("{base}#tab=mapping&profile=unleash")).await;
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures/mappings/unleash-gallery-default.json");
     let file = c
@@ -278,6 +281,11 @@ async fn drive(c: &Client, base: &str) {
         .for_element(Locator::Id("file"))
         .await
         .unwrap();
+    let builder = c.find(Locator::Id("builder")).await.unwrap();
+    assert!(
+        !builder.is_displayed().await.unwrap(),
+        "the builder is hidden in the mapping view"
+    );
     text_when(c, "#profile", "the profile list", |t| t.contains("unleash")).await;
     file.send_keys(fixture.to_str().unwrap()).await.unwrap();
     let summary = text_when(c, "#lint-summary", "the lint summary", |t| !t.is_empty()).await;

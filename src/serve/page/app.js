@@ -310,11 +310,14 @@ function showTab(which) {
   $("tab-mapping").setAttribute("aria-pressed", String(which === "mapping"));
 }
 
+let lintSeq = 0;
 async function lintFile() {
   if (state.file === null) return;
+  const my = ++lintSeq;
   const summary = $("lint-summary");
   try {
     const doc = await post("/api/lint", { file: state.file, name: state.fileName, profile: $("profile").value || null, scim_mode: $("mode").value });
+    if (my !== lintSeq) return; // a newer lint (another profile or mode) is on its way
     const report = doc.report;
     const diags = report.files[0].diagnostics;
     summary.textContent = state.fileName + ": " + report.summary.errors + " errors, " + report.summary.warnings + " warnings, " + report.summary.infos + " infos" + ($("profile").value ? " (profile " + $("profile").value + ")" : "");
@@ -419,6 +422,7 @@ async function start() {
   $("simulate").addEventListener("click", simulateOne);
   window.addEventListener("hashchange", () => { readFragment(); shownNames = ""; run(); lintFile(); });
   run();
+  document.body.dataset.ready = "true";
 }
 
 document.addEventListener("DOMContentLoaded", start);
