@@ -320,7 +320,8 @@ async function lintFile() {
     if (my !== lintSeq) return; // a newer lint (another profile or mode) is on its way
     const report = doc.report;
     const diags = report.files[0].diagnostics;
-    summary.textContent = state.fileName + ": " + report.summary.errors + " errors, " + report.summary.warnings + " warnings, " + report.summary.infos + " infos" + ($("profile").value ? " (profile " + $("profile").value + ")" : "");
+    const count = (n, what) => n + " " + what + (n === 1 ? "" : "s");
+    summary.textContent = state.fileName + ": " + count(report.summary.errors, "error") + ", " + count(report.summary.warnings, "warning") + ", " + count(report.summary.infos, "info") + ($("profile").value ? " (profile " + $("profile").value + ")" : "");
     const box = $("mappings");
     box.replaceChildren();
     doc.object_mappings.forEach((om) => {
