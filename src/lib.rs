@@ -31,6 +31,7 @@ pub mod lint;
 pub mod logs;
 pub mod mapping;
 pub mod profile;
+pub mod serve;
 pub mod simulate;
 pub mod span;
 pub mod suggest;

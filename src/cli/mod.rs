@@ -8,6 +8,7 @@ pub mod generate;
 pub mod lint;
 pub mod logs;
 pub mod render;
+pub mod serve;
 pub mod simulate;
 
 use crate::catalogue::{self, FunctionSpec};
@@ -63,6 +64,9 @@ enum Command {
     Logs(logs::LogsArgs),
     /// List every lint rule with its code, default severity and summary.
     Rules,
+    /// Serve the expression builder and mapping viewer to a browser on this machine
+    /// (127.0.0.1 and ::1 only).
+    Serve(serve::ServeArgs),
     /// Explain a lint rule: what it does, why it matters, an example and the fix.
     Explain {
         /// A rule name (`switch-boolean-key-case`) or code (`EM013`).
@@ -177,6 +181,7 @@ fn dispatch(cli: Cli) -> CmdResult {
         Command::Lint(args) => lint::cmd_lint(args),
         Command::Simulate(args) => simulate::cmd_simulate(args),
         Command::Logs(args) => logs::cmd_logs(args),
+        Command::Serve(args) => serve::cmd_serve(args),
         Command::Rules => lint::cmd_rules(),
         Command::Explain { rule } => lint::cmd_explain(&rule),
         Command::Completions(args) => generate::cmd_completions(args),
@@ -336,7 +341,7 @@ fn cmd_functions(args: FunctionsArgs) -> CmdResult {
     Ok(ExitCode::SUCCESS)
 }
 
-fn describe_function(f: &FunctionSpec) -> String {
+pub fn describe_function(f: &FunctionSpec) -> String {
     let mut out = format!("{}\n\n{}\n\n", f.signature(), f.summary);
     out.push_str(&format!(
         "returns: {}\nfamily: {:?}\ndocumented for: {}\n",

@@ -268,6 +268,11 @@ pub fn short(reports: &[FileReport]) -> String {
 
 /// The JSON report (schema documented in the README).
 pub fn json_report(reports: &[FileReport]) -> String {
+    serde_json::to_string_pretty(&json_value(reports)).unwrap_or_default() + "\n"
+}
+
+/// The JSON report as a tree: `lint --format json` prints it, `serve`'s API answers with it.
+pub fn json_value(reports: &[FileReport]) -> Value {
     let mut totals = (0, 0, 0);
     let files: Vec<Value> = reports
         .iter()
@@ -302,12 +307,11 @@ pub fn json_report(reports: &[FileReport]) -> String {
             json!({"path": report.path, "diagnostics": diagnostics})
         })
         .collect();
-    let doc = json!({
+    json!({
         "version": 1,
         "files": files,
         "summary": {"errors": totals.0, "warnings": totals.1, "infos": totals.2},
-    });
-    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+    })
 }
 
 /// A SARIF 2.1.0 log with every rule's description.
