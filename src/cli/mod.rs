@@ -5,6 +5,7 @@
 pub mod convert;
 pub mod eval;
 pub mod lint;
+pub mod profiles;
 pub mod render;
 pub mod simulate;
 
@@ -59,9 +60,13 @@ enum Command {
     Simulate(simulate::SimulateArgs),
     /// List every lint rule with its code, default severity and summary.
     Rules,
-    /// Explain a lint rule: what it does, why it matters, an example and the fix.
+    /// List the built-in app profiles (`--schema`: the profile format's JSON Schema).
+    Profiles(profiles::ProfilesArgs),
+    /// Explain a lint rule (what it does, why it matters, an example and the fix) or an app
+    /// profile (its rules, notes and sources).
     Explain {
-        /// A rule name (`switch-boolean-key-case`) or code (`EM013`).
+        /// A rule name (`switch-boolean-key-case`) or code (`EM013`), or a profile name
+        /// (`github-emu`) or file.
         rule: String,
     },
 }
@@ -161,7 +166,11 @@ fn dispatch(cli: Cli) -> CmdResult {
         Command::Lint(args) => lint::cmd_lint(args),
         Command::Simulate(args) => simulate::cmd_simulate(args),
         Command::Rules => lint::cmd_rules(),
-        Command::Explain { rule } => lint::cmd_explain(&rule),
+        Command::Profiles(args) => profiles::cmd_profiles(args),
+        Command::Explain { rule } => match profiles::explain(&rule) {
+            Some(result) => result,
+            None => lint::cmd_explain(&rule),
+        },
     };
     match result {
         // A closed pipe (`entramap … | head`) ends quietly.

@@ -50,6 +50,10 @@ pub static RULES: &[&dyn Rule] = &[
     &required_target_missing::RequiredTargetMissing,
     &active_not_lowercase_boolean::ActiveNotLowercaseBoolean,
     &emails_source::EmailsSource,
+    &required_source::RequiredSource,
+    &active_not_equivalent::ActiveNotEquivalent,
+    &scim_flag::ScimFlagRule,
+    &groups_unsupported::GroupsUnsupported,
 ];
 
 /// A rule by name or code.
