@@ -560,3 +560,29 @@ pub fn profile_text(p: &crate::profile::Profile) -> String {
     }
     out
 }
+
+/// The stderr summary of a profile's value rules over a run.
+pub fn violation_summary(profile: &str, tally: &crate::profile::values::Tally) -> String {
+    if tally.total == 0 {
+        return format!("entramap: {profile}: every value rule holds for every checked user\n");
+    }
+    let mut out = format!(
+        "entramap: {profile}: {} value-rule violation{}:\n",
+        tally.total,
+        if tally.total == 1 { "" } else { "s" }
+    );
+    for ((target, rule), c) in &tally.counts {
+        let more = if c.count > c.first.len() as u64 {
+            ", …"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "  {target} {rule}: {} user{} ({}{more})\n",
+            c.count,
+            if c.count == 1 { "" } else { "s" },
+            c.first.join(", ")
+        ));
+    }
+    out
+}

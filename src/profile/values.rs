@@ -442,7 +442,7 @@ impl Tally {
                     target: target.clone(),
                     rule: "unique",
                     message: format!(
-                        "{target} `{}` is also the value of an earlier user (the {} checked){}; {} needs it unique",
+                        "{target} `{}` is also the value of an earlier user (the {} user read){}; {} needs it unique",
                         shown(&value),
                         ordinal(first),
                         if *kind == Uniqueness::IgnoreCase {
