@@ -417,7 +417,10 @@ pub fn profile_text(p: &crate::profile::Profile) -> String {
             "  {} ← {}{}\n",
             r.target,
             r.any_of.join(" or "),
-            r.why.as_deref().map(|w| format!(" ({w})")).unwrap_or_default()
+            r.why
+                .as_deref()
+                .map(|w| format!(" ({w})"))
+                .unwrap_or_default()
         ));
     }
     for a in &t.schema_additions {
@@ -429,7 +432,11 @@ pub fn profile_text(p: &crate::profile::Profile) -> String {
                 .as_deref()
                 .map(|d| format!(", default {d}"))
                 .unwrap_or_default(),
-            if a.constant { ", mapping type None" } else { "" }
+            if a.constant {
+                ", mapping type None"
+            } else {
+                ""
+            }
         ));
     }
     if let Some(m) = &p.matches_by {
@@ -499,7 +506,11 @@ pub fn profile_text(p: &crate::profile::Profile) -> String {
                 rules.push(format!(
                     "equals {}{}",
                     e.target,
-                    if e.case_sensitive { "" } else { " ignoring case" }
+                    if e.case_sensitive {
+                        ""
+                    } else {
+                        " ignoring case"
+                    }
                 ));
             }
             out.push_str(&format!("  {}: {}\n", v.target, rules.join("; ")));
@@ -509,7 +520,9 @@ pub fn profile_text(p: &crate::profile::Profile) -> String {
         }
     }
     if !p.options.is_empty() {
-        out.push_str("\nOptions (--profile-option KEY=VALUE, or profile-options in .entramap.yaml):\n");
+        out.push_str(
+            "\nOptions (--profile-option KEY=VALUE, or profile-options in .entramap.yaml):\n",
+        );
         for (k, o) in &p.options {
             out.push_str(&format!("  {k}: {}\n", o.description));
         }

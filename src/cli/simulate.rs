@@ -4,12 +4,12 @@ use super::{CmdResult, Failure, read_input, render};
 use crate::mapping;
 use crate::profile::values::Checker;
 use crate::profile::{Profile, ScimMode};
-use crate::simulate::violations::{self, Checks};
-use std::collections::BTreeMap;
 use crate::simulate::requests::{self, App};
 use crate::simulate::users::UserReader;
+use crate::simulate::violations::{self, Checks};
 use crate::simulate::{self, Event, Options, Output, Plan, steady};
 use jiff::Timestamp;
+use std::collections::BTreeMap;
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -213,8 +213,8 @@ pub fn cmd_simulate(args: SimulateArgs) -> CmdResult {
     let checker = match &profile {
         Some(p) => {
             p.check_options(&profile_options)?;
-            let c = Checker::new(p, &profile_options, violations::finder(&plan))
-                .map_err(Failure)?;
+            let c =
+                Checker::new(p, &profile_options, violations::finder(&plan)).map_err(Failure)?;
             for a in &c.assumptions {
                 say_line!("entramap: note: {a}");
             }
@@ -231,7 +231,9 @@ pub fn cmd_simulate(args: SimulateArgs) -> CmdResult {
                 "--output violations: profile {} has no value rules to check",
                 p.name
             ),
-            None => "--output violations needs --profile (the value rules come from the profile)".into(),
+            None => {
+                "--output violations needs --profile (the value rules come from the profile)".into()
+            }
         }));
     }
     let now = match &args.now {

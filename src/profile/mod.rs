@@ -439,10 +439,13 @@ fn explain_unknown(message: &str) -> String {
     let Some((word, tail)) = rest.split_once('`') else {
         return message.to_string();
     };
-    let expected: Vec<&str> = tail
-        .split('`')
-        .skip(1)
-        .step_by(2)
+    let list = tail.split_once("expected one of ").map_or("", |(_, l)| l);
+    let expected: Vec<&str> = list
+        .lines()
+        .next()
+        .unwrap_or("")
+        .split(',')
+        .map(|s| s.trim().trim_matches('`'))
         .filter(|s| !s.is_empty())
         .collect();
     match crate::suggest::did_you_mean(word, expected.iter().copied()) {

@@ -293,7 +293,11 @@ impl Checker {
                             "{label} `{}` differs from {target} `{}`{}",
                             shown(v),
                             shown(other),
-                            if *case_sensitive { "" } else { " (ignoring case)" }
+                            if *case_sensitive {
+                                ""
+                            } else {
+                                " (ignoring case)"
+                            }
                         ),
                     );
                 }
@@ -417,7 +421,9 @@ pub struct Tally {
 impl Tally {
     pub fn new(checker: &Checker) -> Tally {
         Tally {
-            seen: (0..checker.unique_rules()).map(|_| Seen::default()).collect(),
+            seen: (0..checker.unique_rules())
+                .map(|_| Seen::default())
+                .collect(),
             ordinal: 0,
             counts: BTreeMap::new(),
             total: 0,

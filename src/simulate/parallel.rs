@@ -75,7 +75,9 @@ pub fn run_threads(
     out: &mut dyn Write,
     events: &mut dyn FnMut(Event<'_>),
 ) -> io::Result<Summary> {
-    run_threads_checked(plan, options, users, app, output, threads, out, events, None)
+    run_threads_checked(
+        plan, options, users, app, output, threads, out, events, None,
+    )
 }
 
 /// [`run_threads`], checking a profile's value rules on every user as well: the workers check

@@ -89,7 +89,9 @@ impl Rule for ActiveNotEquivalent {
         let have = evaluate_cases(checked, mode, ty);
         let expected = |c: &Case| {
             want.iter()
-                .find(|w| w.is_soft_deleted == c.is_soft_deleted && w.account_enabled == c.account_enabled)
+                .find(|w| {
+                    w.is_soft_deleted == c.is_soft_deleted && w.account_enabled == c.account_enabled
+                })
                 .map(|w| &w.wire)
         };
         let differing: Vec<(&Case, &Wire)> = have
@@ -105,8 +107,17 @@ impl Rule for ActiveNotEquivalent {
         let mut table = String::from("inputs → this mapping sends / the reference sends:");
         for c in &have {
             if let Some(e) = expected(c) {
-                let mark = if reading(&c.wire, any) == reading(e, any) { "ok" } else { "DIFFERENT" };
-                table.push_str(&format!("\n  {} → {} / {} {mark}", c.inputs, show(&c.wire), show(e)));
+                let mark = if reading(&c.wire, any) == reading(e, any) {
+                    "ok"
+                } else {
+                    "DIFFERENT"
+                };
+                table.push_str(&format!(
+                    "\n  {} → {} / {} {mark}",
+                    c.inputs,
+                    show(&c.wire),
+                    show(e)
+                ));
             }
         }
         let mut finding = cx.at_expr(

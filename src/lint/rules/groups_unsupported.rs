@@ -50,8 +50,7 @@ impl Rule for GroupsUnsupported {
                 ),
             );
             finding.location = Some((i, None));
-            finding.diagnostic.help =
-                Some("disable the group object mapping (Enabled: No)".into());
+            finding.diagnostic.help = Some("disable the group object mapping (Enabled: No)".into());
             out.push(finding);
         }
     }

@@ -25,4 +25,5 @@ pub mod undocumented_escape;
 pub mod unknown_function;
 pub mod unknown_source_attribute;
 pub mod unknown_target_attribute;
+pub mod value_rule;
 pub mod wrong_argument_count;

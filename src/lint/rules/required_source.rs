@@ -61,7 +61,11 @@ impl Rule for RequiredSource {
             let Some(have) = canonical(&source.text) else {
                 continue;
             };
-            if rule.any_of.iter().any(|e| canonical(e).as_deref() == Some(&have)) {
+            if rule
+                .any_of
+                .iter()
+                .any(|e| canonical(e).as_deref() == Some(&have))
+            {
                 continue;
             }
             let mut finding = cx.at_file(

@@ -56,7 +56,9 @@ impl Rule for RequiredTargetMissing {
                     required.clone(),
                     None,
                     match required.as_str() {
-                        "emails" => "map emails[type eq \"work\"].value from [userPrincipalName]".into(),
+                        "emails" => {
+                            "map emails[type eq \"work\"].value from [userPrincipalName]".into()
+                        }
                         other => format!("add a mapping whose target is `{other}`"),
                     },
                 ));
@@ -83,7 +85,9 @@ impl Rule for RequiredTargetMissing {
         if let Some(active) = &profile.active
             && active.required
             && !mapped(&active.target)
-            && !missing.iter().any(|(t, _, _)| Profile::covers(t, &active.target))
+            && !missing
+                .iter()
+                .any(|(t, _, _)| Profile::covers(t, &active.target))
         {
             missing.push((
                 active.target.clone(),
@@ -91,10 +95,9 @@ impl Rule for RequiredTargetMissing {
                 format!(
                     "map {} with {}",
                     active.target,
-                    active
-                        .equivalent_to
-                        .as_deref()
-                        .unwrap_or(r#"Switch([IsSoftDeleted], , "False", "true", "True", "false")"#)
+                    active.equivalent_to.as_deref().unwrap_or(
+                        r#"Switch([IsSoftDeleted], , "False", "true", "True", "false")"#
+                    )
                 ),
             ));
         }

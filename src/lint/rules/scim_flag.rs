@@ -42,7 +42,10 @@ impl Rule for ScimFlagRule {
         if !om.enabled || !profile.is_about(&om.target_object) {
             return;
         }
-        let span = om.attribute_mappings.first().map_or(om.span, |m| m.target.span);
+        let span = om
+            .attribute_mappings
+            .first()
+            .map_or(om.span, |m| m.target.span);
         let note = profile
             .scim_flag_note
             .as_deref()
@@ -50,17 +53,26 @@ impl Rule for ScimFlagRule {
             .unwrap_or_default();
         let (message, help, severity) = match (profile.scim_flag, options.scim_mode) {
             (ScimFlag::Required, ScimMode::Legacy) => (
-                format!("{} needs the tenant URL to end in ?aadOptscim062020 (compliant SCIM mode){note}", profile.name),
+                format!(
+                    "{} needs the tenant URL to end in ?aadOptscim062020 (compliant SCIM mode){note}",
+                    profile.name
+                ),
                 "append ?aadOptscim062020 to the tenant URL and lint with --scim-mode compliant (or set tenant-url in .entramap.yaml)",
                 Severity::Error,
             ),
             (ScimFlag::Forbidden, ScimMode::Compliant) => (
-                format!("{} does not work with ?aadOptscim062020 on the tenant URL{note}", profile.name),
+                format!(
+                    "{} does not work with ?aadOptscim062020 on the tenant URL{note}",
+                    profile.name
+                ),
                 "remove ?aadOptscim062020 from the tenant URL and lint with --scim-mode legacy",
                 Severity::Error,
             ),
             (ScimFlag::Either, ScimMode::Legacy) if !note.is_empty() => (
-                format!("{} recommends ?aadOptscim062020 on the tenant URL{note}", profile.name),
+                format!(
+                    "{} recommends ?aadOptscim062020 on the tenant URL{note}",
+                    profile.name
+                ),
                 "append ?aadOptscim062020 to the tenant URL and lint with --scim-mode compliant; entramap lints in legacy mode unless told",
                 Severity::Info,
             ),

@@ -66,7 +66,13 @@ impl Rule for TargetNotAllowed {
                     format!("{} does not accept `{target}`", profile.name),
                 );
                 let mut kept = profile.targets.keep_only.clone();
-                kept.extend(profile.targets.schema_additions.iter().map(|a| a.name.clone()));
+                kept.extend(
+                    profile
+                        .targets
+                        .schema_additions
+                        .iter()
+                        .map(|a| a.name.clone()),
+                );
                 f.diagnostic.help = Some(format!(
                     "remove this mapping; {} accepts only {}",
                     profile.name,
