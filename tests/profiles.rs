@@ -657,3 +657,101 @@ fn profile_options_are_checked_and_tenant_url_sets_the_mode() {
     assert!(err.contains("not both"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// ------------------------------------------------------------------------------------ layout
+
+/// The User a one-user simulation POSTs for a mapping whose targets are given.
+fn posted(mappings: &str, mode: &str) -> String {
+    let dir = std::env::temp_dir().join(format!(
+        "entramap-layout-{}-{}",
+        std::process::id(),
+        mappings.len()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("m.yaml");
+    std::fs::write(
+        &file,
+        format!(
+            "objects:\n  - name: Users\n    source: User\n    target: User\n    enabled: true\n    mappings:\n      - target: userName\n        source: '[userPrincipalName]'\n        matching: 1\n{mappings}"
+        ),
+    )
+    .unwrap();
+    let (code, out, err) = run_with(
+        &[
+            "simulate",
+            "-m",
+            file.to_str().unwrap(),
+            "-u",
+            "-",
+            "--scim-mode",
+            mode,
+        ],
+        r#"{"id":"9","accountEnabled":true,"userPrincipalName":"ann@contoso.com","displayName":"Ann Lee"}"#,
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(code, 0, "{err}");
+    out
+}
+
+/// The work e-mail element of a POSTed User, as text (to count keys) and as JSON.
+fn work_email(line: &str) -> (String, Json) {
+    let start = line.find("\"emails\":[").expect("an emails array") + "\"emails\":[".len();
+    let end = start + line[start..].find('}').unwrap() + 1;
+    let text = line[start..end].to_string();
+    let json = serde_json::from_str(&text).unwrap();
+    (text, json)
+}
+
+fn count(text: &str, key: &str) -> usize {
+    text.matches(&format!("\"{key}\":")).count()
+}
+
+#[test]
+fn filtered_sub_attributes_merge_into_one_element_each_key_once() {
+    let value =
+        "      - target: 'emails[type eq \"work\"].value'\n        source: '[userPrincipalName]'\n";
+    for mode in ["legacy", "compliant"] {
+        // value: the element gets its value and Entra's primary mark, once each.
+        let (text, json) = work_email(&posted(value, mode));
+        assert_eq!(
+            json,
+            serde_json::json!({"type": "work", "value": "ann@contoso.com", "primary": true})
+        );
+        assert_eq!(
+            (count(&text, "value"), count(&text, "primary")),
+            (1, 1),
+            "{text}"
+        );
+        // primary: dbt Cloud's addition (mapping type None, default True), a Boolean, once.
+        let primary = format!(
+            "{value}      - target: 'emails[type eq \"work\"].primary'\n        default: 'False'\n"
+        );
+        let (text, json) = work_email(&posted(&primary, mode));
+        assert_eq!(count(&text, "primary"), 1, "{text}");
+        assert_eq!(
+            json["primary"],
+            Json::Bool(false),
+            "the mapping's value, typed: {text}"
+        );
+        // type: the filter says it; a mapping to it does not add a second `type`.
+        let ty = format!(
+            "{value}      - target: 'emails[type eq \"work\"].type'\n        source: '\"other\"'\n"
+        );
+        let (text, json) = work_email(&posted(&ty, mode));
+        assert_eq!(count(&text, "type"), 1, "{text}");
+        assert_eq!(json["type"], "work");
+        // display: a string sub-attribute in the same element.
+        let display = format!(
+            "{value}      - target: 'emails[type eq \"work\"].display'\n        source: '[displayName]'\n"
+        );
+        let line = posted(&display, mode);
+        assert_eq!(
+            line.matches("\"type\":\"work\"").count(),
+            1,
+            "one element: {line}"
+        );
+        let (_, json) = work_email(&line);
+        assert_eq!(json["display"], "Ann Lee");
+        assert_eq!(json["value"], "ann@contoso.com");
+    }
+}

@@ -250,9 +250,23 @@ impl Plan {
                     .all()
                     .find(|d| d.name.eq_ignore_ascii_case(&target))
             });
+            let path = TargetPath::parse(&target);
+            // Without a definition, a multi-valued attribute's `primary` is SCIM's Boolean
+            // (RFC 7643 §2.4); the other sub-attributes are strings.
+            let ty = match def {
+                None if path.filter.is_some()
+                    && path
+                        .sub
+                        .as_deref()
+                        .is_some_and(|s| s.eq_ignore_ascii_case("primary")) =>
+                {
+                    TargetType::BOOLEAN
+                }
+                _ => TargetType::of(def),
+            };
             mappings.push(Compiled {
-                path: TargetPath::parse(&target),
-                ty: TargetType::of(def),
+                path,
+                ty,
                 reads_soft_deleted: expr
                     .as_ref()
                     .is_some_and(|e| reads(e.expr(), "IsSoftDeleted")),
