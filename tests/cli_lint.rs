@@ -100,7 +100,10 @@ fn correct_mapping_is_clean() {
         "fixtures/mappings/unleash-correct.json",
     ]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("0 errors, 0 warnings, 1 info in 1 file"), "{out}");
+    assert!(
+        out.contains("0 errors, 0 warnings, 1 info in 1 file"),
+        "{out}"
+    );
 }
 
 #[test]
