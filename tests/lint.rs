@@ -16,7 +16,7 @@ fn options_for(rule: &str) -> LintOptions {
     // Profile rules (EM1xx) are checked against the built-in Unleash profile, or the profile
     // that has what the rule checks.
     let profile = match rule {
-        "active-not-equivalent" | "groups-unsupported" => "pagerduty",
+        "active-not-equivalent" | "groups-unsupported" | "object-action-disabled" => "pagerduty",
         "required-source" => "grafana",
         _ => "unleash",
     };

@@ -54,6 +54,7 @@ pub static RULES: &[&dyn Rule] = &[
     &active_not_equivalent::ActiveNotEquivalent,
     &scim_flag::ScimFlagRule,
     &groups_unsupported::GroupsUnsupported,
+    &object_action_disabled::ObjectActionDisabled,
     &value_rule::ValueRule,
 ];
 

@@ -436,6 +436,7 @@ const OBJECT_KEYS: &[&str] = &[
     "source",
     "target",
     "enabled",
+    "actions",
     "scope",
     "mappings",
     "source-directory",
@@ -690,6 +691,7 @@ impl Reader<'_> {
                 .or(td),
             scope,
             attribute_mappings,
+            actions: self.opt_string(f.get("actions"), "actions")?,
             span: node.span,
         })
     }

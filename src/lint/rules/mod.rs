@@ -13,6 +13,7 @@ pub mod groups_unsupported;
 pub mod iif_condition_null;
 pub mod missing_matching_attribute;
 pub mod nondeterministic_always;
+pub mod object_action_disabled;
 pub mod required_source;
 pub mod required_target_missing;
 pub mod scim_flag;
