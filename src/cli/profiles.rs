@@ -42,9 +42,7 @@ pub fn explain(key: &str) -> Option<CmdResult> {
             if let Some(note) = &loaded.note {
                 super::eprint_text(&format!("entramap: note: {note}\n"));
             }
-            write_stdout(&render::profile_text(&loaded.profile))
-                .map(|()| ExitCode::SUCCESS)
-                .map_err(Into::into)
+            write_stdout(&render::profile_text(&loaded.profile)).map(|()| ExitCode::SUCCESS)
         }
         Err(e) => Err(Failure(e.to_string())),
     })

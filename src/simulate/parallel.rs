@@ -93,7 +93,7 @@ pub fn run_threads_checked(
     threads: usize,
     out: &mut dyn Write,
     events: &mut dyn FnMut(Event<'_>),
-    mut checks: Option<&mut Checks<'_>>,
+    checks: Option<&mut Checks<'_>>,
 ) -> io::Result<Summary> {
     if threads <= 1 || output == Output::Trace {
         return run_checked(plan, options, users, app, output, out, events, checks);
@@ -121,7 +121,7 @@ pub fn run_threads_checked(
         thread::Builder::new()
             .name("read-users".into())
             .spawn_scoped(scope, move || read(users, seeded, to_workers, spare_rx))?;
-        write(&from_workers, spare_tx, out, events, checks.as_deref_mut())
+        write(&from_workers, spare_tx, out, events, checks)
     })
 }
 
