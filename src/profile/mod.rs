@@ -458,7 +458,14 @@ fn explain_unknown(message: &str) -> String {
 fn declared_format(text: &str) -> Option<String> {
     text.lines().find_map(|line| {
         let rest = line.strip_prefix("format:")?;
-        Some(rest.split('#').next().unwrap_or("").trim().to_string())
+        Some(
+            rest.split('#')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_matches(['"', '\''])
+                .to_string(),
+        )
     })
 }
 

@@ -13,6 +13,7 @@
 //! earlier user by ordinal, since names are not kept.
 
 use super::{Equals, LetterCase, Normaliser, Profile, Uniqueness, ValueRules};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -55,13 +56,42 @@ impl Violation {
     }
 }
 
-/// What one user gave the checker: its violations and its hashes for the `unique` rules.
+/// What one user gave the checker: its violations and its hashes for the `unique` rules. The
+/// user's name and the values behind the hashes share one buffer (`text`), so a user without
+/// violations costs one allocation.
 #[derive(Debug, Default)]
 pub struct UserCheck {
-    pub user: String,
+    /// The user's name (`text[..user_len]`), then each key's value.
+    text: String,
+    user_len: usize,
     pub violations: Vec<Violation>,
-    /// (index of the unique rule, hash, value).
-    pub keys: Vec<(usize, u64, String)>,
+    /// The first key: (index of the unique rule, hash, range of its value in `text`).
+    first: Option<Key>,
+    /// Any further keys (a profile with several unique rules).
+    more: Vec<Key>,
+}
+
+type Key = (usize, u64, std::ops::Range<usize>);
+
+impl UserCheck {
+    /// The user's name.
+    pub fn user(&self) -> &str {
+        &self.text[..self.user_len]
+    }
+
+    fn push_key(&mut self, u: usize, hash: u64, value: &str) {
+        if self.text.is_empty() {
+            return;
+        }
+        let start = self.text.len();
+        self.text.push_str(value);
+        let key = (u, hash, start..self.text.len());
+        if self.first.is_none() {
+            self.first = Some(key);
+        } else {
+            self.more.push(key);
+        }
+    }
 }
 
 struct Compiled {
@@ -81,7 +111,6 @@ pub struct Checker {
     /// (target, rule) of each unique rule.
     unique: Vec<(String, Uniqueness)>,
     short_code: Option<String>,
-    data_residency: bool,
     /// What the checker assumed for options not given (shown once, before the run).
     pub assumptions: Vec<String>,
 }
@@ -122,7 +151,8 @@ impl Checker {
         let data_residency = options.get("data-residency").is_some_and(|v| v == "true");
         if uses_github {
             if let Some(code) = &short_code
-                && !(3..=8).contains(&code.len())
+                && (!(3..=8).contains(&code.len())
+                    || !code.chars().all(|c| c.is_ascii_alphanumeric()))
             {
                 return Err(format!(
                     "profile option short-code={code}: GitHub's short codes are 3 to 8 letters or digits"
@@ -150,7 +180,6 @@ impl Checker {
             rules,
             unique,
             short_code: short_code.filter(|_| !data_residency),
-            data_residency,
             assumptions,
         })
     }
@@ -167,14 +196,21 @@ impl Checker {
 
     /// Applies every rule that needs only this user. `value(i)` is the text mapping `i`
     /// projects for the user (`None`: nothing).
-    pub fn check<'v>(&self, user: &str, value: impl Fn(usize) -> Option<&'v str>) -> UserCheck {
-        let mut out = UserCheck {
-            user: user.to_string(),
-            ..UserCheck::default()
-        };
+    pub fn check<'v>(
+        &self,
+        user: &str,
+        value: impl Fn(usize) -> Option<Cow<'v, str>>,
+    ) -> UserCheck {
+        let mut out = UserCheck::default();
+        if !user.is_empty() {
+            out.text.reserve(user.len() + 48);
+            out.text.push_str(user);
+            out.user_len = user.len();
+        }
         for c in &self.rules {
             let r = &c.rules;
             let raw = c.source.and_then(&value);
+            let raw = raw.as_deref();
             let why = r.why.as_deref().map_or(String::new(), |w| format!(": {w}"));
             let mut push = |rule: &'static str, value: Option<&str>, message: String| {
                 out.violations.push(Violation {
@@ -279,7 +315,8 @@ impl Checker {
                 case_sensitive,
             }) = &r.equals
             {
-                let other = c.equals_source.and_then(&value).unwrap_or("");
+                let other = c.equals_source.and_then(&value);
+                let other = other.as_deref().unwrap_or("");
                 let same = if *case_sensitive {
                     v == other
                 } else {
@@ -304,10 +341,10 @@ impl Checker {
             }
             if let Some(u) = c.unique {
                 let key = match self.unique[u].1 {
-                    Uniqueness::Exact => hash(v),
-                    Uniqueness::IgnoreCase => hash(&v.to_lowercase()),
+                    Uniqueness::Exact => hash(v.bytes()),
+                    Uniqueness::IgnoreCase => hash(folded(v)),
                 };
-                out.keys.push((u, key, v.to_string()));
+                out.push_key(u, key, v);
             }
         }
         out
@@ -315,10 +352,11 @@ impl Checker {
 
     /// GitHub EMU's username for a userName value, or why GitHub refuses it.
     fn github(&self, raw: &str) -> Result<String, String> {
-        let id = github_identifier(raw)?;
+        let mut id = github_identifier(raw)?;
         let code = self.short_code.as_deref().unwrap_or(ASSUMED_SHORT_CODE);
-        let _ = self.data_residency;
-        Ok(format!("{id}_{code}"))
+        id.push('_');
+        id.push_str(code);
+        Ok(id)
     }
 }
 
@@ -338,10 +376,12 @@ pub fn github_identifier(raw: &str) -> Result<String, String> {
     if let Some(i) = id.rfind('\\') {
         id = &id[i + 1..];
     }
-    let normalised: String = id
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
+    // Room for `_` and the longest short code, appended by the caller.
+    let mut normalised = String::with_capacity(id.len() + 9);
+    normalised.extend(
+        id.chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }),
+    );
     if normalised.is_empty() {
         return Err("normalises to nothing; GitHub refuses the user".into());
     }
@@ -367,11 +407,20 @@ fn shown(v: &str) -> String {
     }
 }
 
+/// The bytes of a value in lowercase, without allocating.
+fn folded(v: &str) -> impl Iterator<Item = u8> + '_ {
+    v.chars().flat_map(char::to_lowercase).flat_map(|c| {
+        let mut buf = [0u8; 4];
+        let n = c.encode_utf8(&mut buf).len();
+        buf.into_iter().take(n)
+    })
+}
+
 /// A fixed 64-bit hash (the same on every run and machine).
-fn hash(v: &str) -> u64 {
+fn hash(bytes: impl Iterator<Item = u8>) -> u64 {
     // FNV-1a, then a final mix so that the identity-hashed table spreads well.
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in v.bytes() {
+    for b in bytes {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
@@ -439,12 +488,15 @@ impl Tally {
         each: &mut dyn FnMut(&Violation),
     ) {
         self.ordinal = self.ordinal.saturating_add(1);
-        for (u, key, value) in uc.keys.drain(..) {
+        let first_key = uc.first.take();
+        let more = std::mem::take(&mut uc.more);
+        for (u, key, range) in first_key.into_iter().chain(more) {
             let first = *self.seen[u].entry(key).or_insert(self.ordinal);
             if first != self.ordinal {
                 let (target, kind) = &checker.unique[u];
+                let value = uc.text[range].to_string();
                 uc.violations.push(Violation {
-                    user: uc.user.clone(),
+                    user: uc.user().to_string(),
                     target: target.clone(),
                     rule: "unique",
                     message: format!(

@@ -54,21 +54,17 @@ pub fn user_check(plan: &Plan, checker: &Checker, p: &Processed<'_, '_>) -> User
     if p.result.soft_deleted.is_some() {
         return UserCheck::default();
     }
-    let texts: Vec<Option<Cow<'_, str>>> = plan
-        .mappings
-        .iter()
-        .zip(&p.evaluated.computed)
-        .map(|(m, c)| {
-            let v = match c {
-                Computed::Value(v) => Some(&**v),
-                Computed::NoValue => m.default.as_ref(),
-                _ => None,
-            }?;
-            match v.text() {
-                Ok(t) => t,
-                Err(_) => Some(Cow::Owned(v.texts().join(","))),
-            }
-        })
-        .collect();
-    checker.check(&p.result.user, |i| texts.get(i)?.as_deref())
+    let value = |i: usize| -> Option<Cow<'_, str>> {
+        let m = plan.mappings.get(i)?;
+        let v = match p.evaluated.computed.get(i)? {
+            Computed::Value(v) => Some(&**v),
+            Computed::NoValue => m.default.as_ref(),
+            _ => None,
+        }?;
+        match v.text() {
+            Ok(t) => t,
+            Err(_) => Some(Cow::Owned(v.texts().join(","))),
+        }
+    };
+    checker.check(&p.result.user, value)
 }
