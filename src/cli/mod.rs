@@ -7,6 +7,7 @@ pub mod eval;
 pub mod generate;
 pub mod lint;
 pub mod logs;
+pub mod profiles;
 pub mod render;
 pub mod serve;
 pub mod simulate;
@@ -67,9 +68,13 @@ enum Command {
     /// Serve the expression builder and mapping viewer to a browser on this machine
     /// (127.0.0.1 and ::1 only).
     Serve(serve::ServeArgs),
-    /// Explain a lint rule: what it does, why it matters, an example and the fix.
+    /// List the built-in app profiles (`--schema`: the profile format's JSON Schema).
+    Profiles(profiles::ProfilesArgs),
+    /// Explain a lint rule (what it does, why it matters, an example and the fix) or an app
+    /// profile (its rules, notes and sources).
     Explain {
-        /// A rule name (`switch-boolean-key-case`) or code (`EM013`).
+        /// A rule name (`switch-boolean-key-case`) or code (`EM013`), or a profile name
+        /// (`github-emu`) or file.
         rule: String,
     },
     /// Print a shell completion script (bash, zsh, fish, powershell or elvish).
@@ -183,9 +188,13 @@ fn dispatch(cli: Cli) -> CmdResult {
         Command::Logs(args) => logs::cmd_logs(args),
         Command::Serve(args) => serve::cmd_serve(args),
         Command::Rules => lint::cmd_rules(),
-        Command::Explain { rule } => lint::cmd_explain(&rule),
         Command::Completions(args) => generate::cmd_completions(args),
         Command::Man(args) => generate::cmd_man(args),
+        Command::Profiles(args) => profiles::cmd_profiles(args),
+        Command::Explain { rule } => match profiles::explain(&rule) {
+            Some(result) => result,
+            None => lint::cmd_explain(&rule),
+        },
     };
     match result {
         // A closed pipe (`entramap … | head`) ends quietly.

@@ -258,7 +258,13 @@ pub fn response_for_problem(
     tree: MappingSource,
     problem: &Problem,
 ) -> ParseExpressionResponse {
-    failed_evaluation(text, tree, problem.kind.name(), &problem.message, problem.span)
+    failed_evaluation(
+        text,
+        tree,
+        problem.kind.name(),
+        &problem.message,
+        problem.span,
+    )
 }
 
 /// A parsed expression whose evaluation failed with `code` at `span` of `text`.

@@ -159,11 +159,7 @@ impl<'a> ObjectCx<'a> {
     /// profile's object, or the file is a bare list, which is then judged as that object.
     pub fn profile_object(&self) -> Option<&'a crate::profile::Profile> {
         let profile = self.file.options.profile.as_ref()?;
-        let target = &self.object.target_object;
-        let named = target.eq_ignore_ascii_case(&profile.object)
-            || target
-                .strip_suffix(profile.object.as_str())
-                .is_some_and(|rest| rest.ends_with(':'));
+        let named = profile.is_about(&self.object.target_object);
         (self.object.enabled && (named || self.is_bare())).then_some(profile)
     }
 

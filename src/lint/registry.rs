@@ -56,6 +56,12 @@ pub static RULES: &[&dyn Rule] = &[
     &required_target_missing::RequiredTargetMissing,
     &active_not_lowercase_boolean::ActiveNotLowercaseBoolean,
     &emails_source::EmailsSource,
+    &required_source::RequiredSource,
+    &active_not_equivalent::ActiveNotEquivalent,
+    &scim_flag::ScimFlagRule,
+    &groups_unsupported::GroupsUnsupported,
+    &object_action_disabled::ObjectActionDisabled,
+    &value_rule::ValueRule,
 ];
 
 /// A rule by name or code.

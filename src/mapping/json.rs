@@ -61,6 +61,7 @@ pub(crate) fn load(text: &str, bom: usize) -> Result<MappingFile, LoadError> {
                 target_directory: None,
                 scope: Vec::new(),
                 attribute_mappings: mappings,
+                actions: None,
                 span,
             }],
             placeholders: cx.placeholders.into_inner(),
@@ -181,6 +182,7 @@ struct GRule<'a> {
 struct GObjectMapping<'a> {
     name: Option<String>,
     enabled: Option<bool>,
+    flow_types: Option<String>,
     source_object_name: Option<String>,
     target_object_name: Option<String>,
     scope: Option<GScope>,
@@ -486,6 +488,7 @@ impl<'a> Cx<'a> {
             scope,
             attribute_mappings: self
                 .attribute_mappings(&om.attribute_mappings.unwrap_or_default())?,
+            actions: om.flow_types,
             span: self.span_of(raw.get()),
         })
     }

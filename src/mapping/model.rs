@@ -140,6 +140,9 @@ pub struct ObjectMapping {
     /// Scoping filter groups (ORed); each group's clauses are ANDed.
     pub scope: Vec<ScopeGroup>,
     pub attribute_mappings: Vec<AttributeMapping>,
+    /// The object actions the job takes (Graph's `flowTypes`, `Add, Update, Delete`); `None`
+    /// when the file does not say (Entra's default: all three).
+    pub actions: Option<String>,
     /// The span of the object mapping in the file.
     pub span: Span,
 }

@@ -440,6 +440,7 @@ const OBJECT_KEYS: &[&str] = &[
     "source",
     "target",
     "enabled",
+    "actions",
     "scope",
     "mappings",
     "source-directory",
@@ -696,6 +697,7 @@ impl Reader<'_> {
                 .or(td),
             scope,
             attribute_mappings,
+            actions: self.opt_string(f.get("actions"), "actions")?,
             span: node.span,
         })
     }

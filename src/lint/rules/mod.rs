@@ -1,5 +1,6 @@
 //! One rule per file. Each file's doc comment is what `entramap explain` prints.
 
+pub mod active_not_equivalent;
 pub mod active_not_lowercase_boolean;
 pub mod argument_kind;
 pub mod cloud_sync_only;
@@ -8,11 +9,15 @@ pub mod duplicate_target;
 pub mod emails_source;
 pub mod expression_too_long;
 pub mod function_name_case;
+pub mod groups_unsupported;
 pub mod iif_condition_null;
 pub mod missing_matching_attribute;
 pub mod nondeterministic_always;
+pub mod object_action_disabled;
 pub mod placeholder;
+pub mod required_source;
 pub mod required_target_missing;
+pub mod scim_flag;
 pub mod select_unique_value_nested;
 pub mod single_assignment;
 pub mod switch_boolean_key_case;
@@ -24,4 +29,5 @@ pub mod undocumented_escape;
 pub mod unknown_function;
 pub mod unknown_source_attribute;
 pub mod unknown_target_attribute;
+pub mod value_rule;
 pub mod wrong_argument_count;
