@@ -579,9 +579,14 @@ fn step<'u>(
 ) -> (&'u UserRecord, Evaluated<'u>, UserResult) {
     let soft = derive_soft_deleted(plan, user);
     let user: &'u UserRecord = user;
-    let ctx = Context::new(user)
-        .with_now(options.now)
-        .with_seed(user_seed(options.seed, cycle_no, n));
+    // Built field by field: `Context::new` reads the clock, once per user for nothing.
+    let ctx = Context {
+        attributes: user,
+        now: options.now,
+        seed: user_seed(options.seed, cycle_no, n),
+        existing: &[],
+        budget: eval::DEFAULT_BUDGET,
+    };
     let evaluated = evaluate(plan, user, &ctx, trace);
     let name = user
         .id()

@@ -14,6 +14,7 @@ use std::fmt;
 pub(super) struct Key<'de>(Cow<'de, str>);
 
 impl<'de> Deserialize<'de> for Key<'de> {
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
@@ -51,6 +52,7 @@ pub(super) struct RawSeed<'a, 'p> {
 
 impl<'de> DeserializeSeed<'de> for RawSeed<'_, '_> {
     type Value = Raw;
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Raw, D::Error> {
         d.deserialize_any(self)
     }
@@ -61,21 +63,26 @@ impl<'de> Visitor<'de> for RawSeed<'_, '_> {
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an attribute value")
     }
+    #[inline]
     fn visit_bool<E: de::Error>(self, b: bool) -> Result<Raw, E> {
         Ok(Raw::Value(Value::Bool(b)))
     }
+    #[inline]
     fn visit_i64<E: de::Error>(self, n: i64) -> Result<Raw, E> {
         Ok(Raw::Value(Value::Int(n)))
     }
+    #[inline]
     fn visit_u64<E: de::Error>(self, n: u64) -> Result<Raw, E> {
         Ok(Raw::Value(match i64::try_from(n) {
             Ok(i) => Value::Int(i),
             Err(_) => Value::Str(n.to_string()),
         }))
     }
+    #[inline]
     fn visit_f64<E: de::Error>(self, n: f64) -> Result<Raw, E> {
         Ok(Raw::Value(Value::Str(n.to_string())))
     }
+    #[inline]
     fn visit_str<E: de::Error>(self, s: &str) -> Result<Raw, E> {
         if is_boolean_attribute(self.name)
             && let Ok(b) = parse_bool(s)
@@ -84,6 +91,7 @@ impl<'de> Visitor<'de> for RawSeed<'_, '_> {
         }
         Ok(Raw::Value(Value::Str(self.pool.string(s))))
     }
+    #[inline]
     fn visit_string<E: de::Error>(self, s: String) -> Result<Raw, E> {
         if is_boolean_attribute(self.name)
             && let Ok(b) = parse_bool(&s)
@@ -92,15 +100,19 @@ impl<'de> Visitor<'de> for RawSeed<'_, '_> {
         }
         Ok(Raw::Value(Value::Str(s)))
     }
+    #[inline]
     fn visit_none<E: de::Error>(self) -> Result<Raw, E> {
         Ok(Raw::Null)
     }
+    #[inline]
     fn visit_unit<E: de::Error>(self) -> Result<Raw, E> {
         Ok(Raw::Null)
     }
+    #[inline]
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Raw, D::Error> {
         d.deserialize_any(self)
     }
+    #[inline]
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Raw, A::Error> {
         let mut values = Vec::with_capacity(seq.size_hint().unwrap_or(2));
         while let Some(item) = seq.next_element_seed(ElemSeed(&mut *self.pool))? {
@@ -110,6 +122,7 @@ impl<'de> Visitor<'de> for RawSeed<'_, '_> {
         }
         Ok(Raw::Value(Value::Multi(values)))
     }
+    #[inline]
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Raw, A::Error> {
         let object = serde_json::Map::deserialize(de::value::MapAccessDeserializer::new(map))?;
         Ok(Raw::Object(object))
@@ -121,6 +134,7 @@ pub(super) struct ElemSeed<'p>(&'p mut Pool);
 
 impl<'de> DeserializeSeed<'de> for ElemSeed<'_> {
     type Value = Option<String>;
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<String>, D::Error> {
         d.deserialize_any(self)
     }
@@ -131,37 +145,48 @@ impl<'de> Visitor<'de> for ElemSeed<'_> {
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a text, number, boolean or object in a list")
     }
+    #[inline]
     fn visit_bool<E: de::Error>(self, b: bool) -> Result<Option<String>, E> {
         Ok(Some(bool_text(b).to_string()))
     }
+    #[inline]
     fn visit_i64<E: de::Error>(self, n: i64) -> Result<Option<String>, E> {
         Ok(Some(n.to_string()))
     }
+    #[inline]
     fn visit_u64<E: de::Error>(self, n: u64) -> Result<Option<String>, E> {
         Ok(Some(n.to_string()))
     }
+    #[inline]
     fn visit_f64<E: de::Error>(self, n: f64) -> Result<Option<String>, E> {
         Ok(Some(n.to_string()))
     }
+    #[inline]
     fn visit_str<E: de::Error>(self, s: &str) -> Result<Option<String>, E> {
         Ok(Some(self.0.string(s)))
     }
+    #[inline]
     fn visit_string<E: de::Error>(self, s: String) -> Result<Option<String>, E> {
         Ok(Some(s))
     }
+    #[inline]
     fn visit_none<E: de::Error>(self) -> Result<Option<String>, E> {
         Ok(None)
     }
+    #[inline]
     fn visit_unit<E: de::Error>(self) -> Result<Option<String>, E> {
         Ok(None)
     }
+    #[inline]
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Option<String>, D::Error> {
         d.deserialize_any(self)
     }
+    #[inline]
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Option<String>, A::Error> {
         let v = serde_json::Map::deserialize(de::value::MapAccessDeserializer::new(map))?;
         Ok(Some(serde_json::Value::Object(v).to_string()))
     }
+    #[inline]
     fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Option<String>, A::Error> {
         Err(de::Error::custom("a list may not contain lists"))
     }
@@ -177,6 +202,7 @@ pub(super) fn json_text(v: &serde_json::Value) -> Option<String> {
 }
 
 impl<'de> Deserialize<'de> for UserRecord {
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         RecordSeed(&mut Pool::default()).deserialize(d)
     }
@@ -187,6 +213,7 @@ pub struct RecordSeed<'p>(pub &'p mut Pool);
 
 impl<'de> DeserializeSeed<'de> for RecordSeed<'_> {
     type Value = UserRecord;
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<UserRecord, D::Error> {
         d.deserialize_map(self)
     }
@@ -199,6 +226,7 @@ impl<'de> Visitor<'de> for RecordSeed<'_> {
         f.write_str("a user object")
     }
 
+    #[inline]
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UserRecord, A::Error> {
         let pool = self.0;
         let (names, attrs) = pool.attrs();

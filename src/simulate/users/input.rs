@@ -9,8 +9,11 @@ const CHUNK: usize = 1 << 16;
 
 pub struct Input {
     inner: Box<dyn Read + Send>,
+    /// Bytes `pos..end` are read and not consumed; `end..` is spare room (initialised once,
+    /// never zeroed again: reads go straight into it).
     buf: Vec<u8>,
     pos: usize,
+    end: usize,
     eof: bool,
 }
 
@@ -18,34 +21,38 @@ impl Input {
     pub fn new(inner: impl Read + Send + 'static) -> Input {
         Input {
             inner: Box::new(inner),
-            buf: Vec::with_capacity(CHUNK),
+            buf: vec![0; CHUNK],
             pos: 0,
+            end: 0,
             eof: false,
         }
     }
 
-    /// Reads one more chunk into the buffer (keeping the unconsumed bytes); `false` at the end.
+    /// Reads more into the buffer (keeping the unconsumed bytes, moved to its front when that
+    /// makes room); `false` at the end.
     fn more(&mut self) -> io::Result<bool> {
         if self.eof {
             return Ok(false);
         }
         if self.pos > 0 {
-            self.buf.drain(..self.pos);
+            self.buf.copy_within(self.pos..self.end, 0);
+            self.end -= self.pos;
             self.pos = 0;
         }
-        let len = self.buf.len();
-        self.buf.resize(len + CHUNK, 0);
+        if self.buf.len() - self.end < CHUNK / 2 {
+            // Looking further ahead than the buffer holds: grow it (bounded by the callers'
+            // look-ahead limits).
+            let len = self.buf.len();
+            self.buf.resize(len + CHUNK, 0);
+        }
         let n = loop {
-            match self.inner.read(&mut self.buf[len..]) {
+            match self.inner.read(&mut self.buf[self.end..]) {
                 Ok(n) => break n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    self.buf.truncate(len);
-                    return Err(e);
-                }
+                Err(e) => return Err(e),
             }
         };
-        self.buf.truncate(len + n);
+        self.end += n;
         if n == 0 {
             self.eof = true;
         }
@@ -58,7 +65,7 @@ impl Input {
     pub fn peek_line(&mut self, max: usize) -> io::Result<(&[u8], bool)> {
         let mut searched = 0;
         loop {
-            let avail = &self.buf[self.pos..];
+            let avail = &self.buf[self.pos..self.end];
             if let Some(i) = avail[searched..].iter().position(|&b| b == b'\n') {
                 let end = (searched + i + 1).min(max);
                 return Ok((&self.buf[self.pos..self.pos + end], end == searched + i + 1));
@@ -68,20 +75,19 @@ impl Input {
                 return Ok((&self.buf[self.pos..self.pos + max], false));
             }
             if !self.more()? {
-                let avail = &self.buf[self.pos..];
-                return Ok((avail, true));
+                return Ok((&self.buf[self.pos..self.end], true));
             }
         }
     }
 
     /// At least `n` unconsumed bytes (fewer only at the end of the input), not consumed.
     pub fn peek(&mut self, n: usize) -> io::Result<&[u8]> {
-        while self.buf.len() - self.pos < n {
+        while self.end - self.pos < n {
             if !self.more()? {
                 break;
             }
         }
-        Ok(&self.buf[self.pos..])
+        Ok(&self.buf[self.pos..self.end])
     }
 }
 
@@ -97,16 +103,16 @@ impl Read for Input {
 
 impl BufRead for Input {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        if self.pos == self.buf.len() {
-            self.buf.clear();
+        if self.pos == self.end {
             self.pos = 0;
+            self.end = 0;
             self.more()?;
         }
-        Ok(&self.buf[self.pos..])
+        Ok(&self.buf[self.pos..self.end])
     }
 
     fn consume(&mut self, n: usize) {
-        self.pos = (self.pos + n).min(self.buf.len());
+        self.pos = (self.pos + n).min(self.end);
     }
 }
 

@@ -68,6 +68,7 @@ impl UserRecord {
 
     /// Adds an attribute while reading (no check for an earlier one: the last one wins when
     /// looking up, as with a repeated JSON key).
+    #[inline]
     pub(super) fn push(&mut self, name: &str, hash: u64, value: Value) {
         if !value.is_null() {
             let start = self.names.len() as u32;
@@ -92,6 +93,7 @@ impl UserRecord {
     }
 
     /// [`UserRecord::value`] with the name's [`name_hash`] already computed.
+    #[inline]
     pub fn value_hashed(&self, name: &str, hash: u64) -> Option<&Value> {
         let name = name.as_bytes();
         let names = self.names.as_bytes();
@@ -172,12 +174,14 @@ pub(super) struct Attr {
 /// A slot shared by several attributes.
 pub(super) const SHARED: u8 = u8::MAX;
 
+#[inline]
 pub(super) fn slot_of(hash: u64) -> usize {
     (hash >> 58) as usize
 }
 
 /// A hash of a name that ignores ASCII case (names that differ only in case hash equal; a few
 /// other names may too, which lookups verify), eight bytes at a time.
+#[inline]
 pub fn name_hash(name: &str) -> u64 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
     let bytes = name.as_bytes();
@@ -204,6 +208,7 @@ pub fn name_hash(name: &str) -> u64 {
 
 impl Pool {
     /// Whether an attribute (by its [`name_hash`]) is to be kept.
+    #[inline]
     pub(super) fn wants(&self, hash: u64) -> bool {
         match &self.wanted {
             None => true,
@@ -214,6 +219,7 @@ impl Pool {
         }
     }
 
+    #[inline]
     pub(super) fn string(&mut self, s: &str) -> String {
         match self.strings.pop() {
             Some(mut spare) => {
@@ -231,6 +237,7 @@ impl Pool {
         }
     }
 
+    #[inline]
     pub(super) fn attrs(&mut self) -> (String, Vec<Attr>) {
         self.attrs
             .pop()
@@ -258,6 +265,7 @@ impl Pool {
 }
 
 /// The provisioning name of a Graph user property (the name itself when they agree).
+#[inline]
 pub fn provisioning_name(graph_name: &str) -> &str {
     match graph_name {
         "id" => "objectId",
