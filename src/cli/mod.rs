@@ -213,19 +213,21 @@ pub enum MappingRead {
 }
 
 /// Reads a mapping file (or stdin for `-`) without reading more than the size limit allows.
-pub fn read_mapping_file(path: &str) -> Result<MappingRead, Failure> {
+pub fn read_mapping_file(path: impl AsRef<std::path::Path>) -> Result<MappingRead, Failure> {
     use crate::mapping::{self, MAX_FILE_BYTES};
+    let path = path.as_ref();
     let limit = MAX_FILE_BYTES as u64 + 1;
     let mut bytes = Vec::new();
     let mut size = None;
-    if path == "-" {
+    if path.as_os_str() == "-" {
         io::stdin()
             .lock()
             .take(limit)
             .read_to_end(&mut bytes)
             .map_err(|e| Failure(format!("cannot read standard input: {e}")))?;
     } else {
-        let cannot = |e: io::Error| Failure(format!("cannot read {path}: {e}"));
+        let shown = render::escape_line(&path.to_string_lossy());
+        let cannot = |e: io::Error| Failure(format!("cannot read {shown}: {e}"));
         let file = std::fs::File::open(path).map_err(cannot)?;
         size = file.metadata().ok().map(|m| m.len());
         file.take(limit).read_to_end(&mut bytes).map_err(cannot)?;

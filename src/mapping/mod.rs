@@ -19,6 +19,7 @@ pub mod builtin;
 mod emit;
 mod json;
 pub mod model;
+pub mod sniff;
 mod text;
 mod yaml;
 
@@ -71,6 +72,8 @@ pub enum LoadErrorKind {
     UnknownField,
     /// The bytes are not UTF-8 text (a binary file, a UTF-16 or Latin-1 export).
     InvalidUtf8,
+    /// The file could not be read at all (missing, no permission, a special file).
+    Unreadable,
 }
 
 impl LoadErrorKind {
@@ -90,6 +93,7 @@ impl LoadErrorKind {
             Empty => "L011",
             UnknownField => "L012",
             InvalidUtf8 => "L013",
+            Unreadable => "L014",
         }
     }
 
@@ -109,6 +113,55 @@ impl LoadErrorKind {
             Empty => "empty-file",
             UnknownField => "unknown-field",
             InvalidUtf8 => "invalid-utf8",
+            Unreadable => "unreadable-file",
+        }
+    }
+
+    /// Every kind, in code order.
+    pub const ALL: [LoadErrorKind; 14] = {
+        use LoadErrorKind::*;
+        [
+            InvalidJson,
+            InvalidYaml,
+            NotAMapping,
+            InvalidField,
+            InvalidExpressionTree,
+            DuplicateKey,
+            LoneSurrogate,
+            TooLarge,
+            TooDeep,
+            TooManyAliases,
+            Empty,
+            UnknownField,
+            InvalidUtf8,
+            Unreadable,
+        ]
+    };
+
+    /// One line saying what the error means, for rule lists (SARIF, `entramap rules`).
+    pub fn summary(self) -> &'static str {
+        use LoadErrorKind::*;
+        match self {
+            InvalidJson => "The file is not valid JSON.",
+            InvalidYaml => "The file is not valid YAML, or holds more than one document.",
+            NotAMapping => {
+                "The file is valid JSON or YAML but none of the mapping shapes entramap reads."
+            }
+            InvalidField => {
+                "A field of a mapping has the wrong type or a value entramap does not know."
+            }
+            InvalidExpressionTree => "A Graph source tree that is not an attributeMappingSource.",
+            DuplicateKey => "The same key appears twice in one object.",
+            LoneSurrogate => "A JSON escape that is half of a UTF-16 surrogate pair.",
+            TooLarge => "The file is over the 10 MB limit for mapping files.",
+            TooDeep => "Collections are nested deeper than the limit.",
+            TooManyAliases => "YAML aliases expand to more than 10,000 nodes.",
+            Empty => "The file holds nothing but white space or comments.",
+            UnknownField => "A key the entramap YAML format does not have.",
+            InvalidUtf8 => "The file is not UTF-8 text.",
+            Unreadable => {
+                "The file could not be read (missing, no permission, or not a regular file)."
+            }
         }
     }
 }
