@@ -147,7 +147,10 @@ fn fix_turns_the_seed_into_a_clean_mapping_changing_only_the_expression_and_its_
         "short",
         &path,
     ]);
-    assert!(err.contains("fixed 1 problem"), "{err}");
+    assert!(
+        err.contains("fixed 3 problems"),
+        "three findings fixed: {err}"
+    );
     assert!(
         !out.contains("error["),
         "the fixed file lints without errors: {out}"
@@ -280,11 +283,13 @@ fn pre_commit_run_skips_files_that_are_not_mappings() {
         "{out}"
     );
     // Without the flag, a file that is not a mapping is an input error naming the accepted shapes.
-    let (code, _, err) = run(&["lint", pkg.to_str().unwrap()]);
+    let (code, out, _) = run(&["lint", pkg.to_str().unwrap()]);
     assert_eq!(code, 2);
     assert!(
-        err.contains("synchronizationSchema") && err.contains("attributeMappings"),
-        "{err}"
+        out.contains("not-a-mapping(L003)")
+            && out.contains("synchronizationSchema")
+            && out.contains("attributeMappings"),
+        "{out}"
     );
     let hooks = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
@@ -423,9 +428,12 @@ fn rules_and_explain() {
 
 #[test]
 fn unreadable_and_broken_files_exit_2() {
-    let (code, _, err) = run(&["lint", "/nonexistent/mapping.json"]);
+    let (code, out, _) = run(&["lint", "--format", "short", "/nonexistent/mapping.json"]);
     assert_eq!(code, 2);
-    assert!(err.contains("cannot read /nonexistent/mapping.json"));
+    assert!(
+        out.starts_with("/nonexistent/mapping.json:1:1: error[L014] unreadable-file: cannot read /nonexistent/mapping.json"),
+        "{out}"
+    );
     let (code, _, err) = run(&[
         "lint",
         "--select",

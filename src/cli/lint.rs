@@ -534,7 +534,12 @@ pub fn cmd_lint(args: LintArgs) -> CmdResult {
             (Format::Gitlab, _) => render::gitlab(&reports),
         });
         if text_format && !args.quiet {
-            out.push_str(&render::summary(&reports, args.fix || args.diff, &output));
+            out.push_str(&render::summary(
+                &reports,
+                args.fix || args.diff,
+                fix_failed,
+                &output,
+            ));
         }
         if !text_format && let Some(stats) = &stats {
             super::eprint_text(stats);

@@ -359,7 +359,7 @@ fn plural(n: usize) -> &'static str {
 
 /// The closing lines of human and short output: the counts, the files that failed, and how
 /// many findings `--fix` (and `--unsafe-fixes`) would fix.
-pub fn summary(reports: &[FileReport], fixing: bool, output: &Output) -> String {
+pub fn summary(reports: &[FileReport], fixing: bool, fix_failed: usize, output: &Output) -> String {
     let (e, w, i) = totals(reports);
     let files = reports.len();
     let failed = reports.iter().filter(|r| r.failed).count();
@@ -374,10 +374,21 @@ pub fn summary(reports: &[FileReport], fixing: bool, output: &Output) -> String 
             plural(files)
         )
     };
-    if failed > 0 {
+    if failed + fix_failed > 0 {
+        let mut why = Vec::new();
+        if failed > 0 {
+            why.push(format!(
+                "{failed} not read as a mapping: see the L0xx errors"
+            ));
+        }
+        if fix_failed > 0 {
+            why.push(format!("{fix_failed} not fixed: see the errors on stderr"));
+        }
         out.push_str(&format!(
-            "entramap: {failed} file{} could not be read as a mapping (load errors L0xx above)\n",
-            plural(failed)
+            "entramap: {} file{} failed ({})\n",
+            failed + fix_failed,
+            plural(failed + fix_failed),
+            why.join("; ")
         ));
     }
     let all = reports.iter().flat_map(|r| &r.findings);
