@@ -421,8 +421,13 @@ pub fn cmd_lint(args: LintArgs) -> CmdResult {
         let file = match mapping::load(&text) {
             Ok(file) => file,
             Err(e) => {
+                let sniffable = e.is_not_a_mapping()
+                    || matches!(
+                        e.kind,
+                        LoadErrorKind::InvalidYaml | LoadErrorKind::InvalidJson
+                    );
                 if args.skip_non_mappings
-                    && e.is_not_a_mapping()
+                    && sniffable
                     && let sniff::Sniff::Other(_) = sniff::sniff(&text)
                 {
                     continue;

@@ -60,10 +60,18 @@ pub fn sniff(text: &str) -> Sniff {
     for doc in &docs {
         collect_keys(doc, &mut keys);
     }
-    if let Some((key, meant)) = keys
-        .iter()
-        .find_map(|k| near_mapping_key(k).map(|m| (k, m)))
-    {
+    // A near miss: a key close to a mapping key, holding what that key holds (a list, or the
+    // target's name). `mapping:` holding an object (an OpenAPI discriminator) is no near miss.
+    let near = |(key, value): &(&str, &Value)| {
+        let meant = near_mapping_key(key)?;
+        let fits = if meant == "targetAttributeName" {
+            value.is_string()
+        } else {
+            value.is_array()
+        };
+        fits.then_some((key.to_string(), meant))
+    };
+    if let Some((key, meant)) = keys.iter().find_map(near) {
         return Sniff::Report(format!(
             "it has the key `{key}`, close to the mapping key `{meant}`"
         ));
@@ -101,7 +109,7 @@ pub fn near_mapping_key(key: &str) -> Option<&'static str> {
     })
 }
 
-fn collect_keys<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+fn collect_keys<'a>(value: &'a Value, out: &mut Vec<(&'a str, &'a Value)>) {
     let mut stack = vec![value];
     while let Some(v) = stack.pop() {
         if out.len() >= MAX_KEYS_LOOKED_AT {
@@ -110,7 +118,7 @@ fn collect_keys<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
         match v {
             Value::Object(map) => {
                 for (k, child) in map {
-                    out.push(k);
+                    out.push((k, child));
                     stack.push(child);
                 }
             }
