@@ -18,6 +18,9 @@ fn entramap() -> Command {
 
 /// Runs the command line; returns the exit code, stdout and stderr (lossy: some inputs are not
 /// UTF-8).
+#[path = "common/sarif.rs"]
+mod sarif;
+
 fn run(args: &[&str], stdin: Option<Vec<u8>>) -> (i32, String, String) {
     let mut cmd = entramap();
     cmd.args(args);
@@ -546,7 +549,10 @@ fn every_command_exits_0_1_or_2_on_every_bad_input() {
                 !err.contains("internal error") && !err.contains("panicked"),
                 "{args:?}: {err}"
             );
-            let _ = out;
+            if args[..2] == ["lint", "--format"] && args[2] == "sarif" {
+                // Every SARIF log validates, broken inputs included (they are results).
+                sarif::check_sarif(&out);
+            }
         }
         // The same bytes on stdin.
         if let Ok(content) = std::fs::read(dir.parent().unwrap().parent().unwrap().join(file)) {

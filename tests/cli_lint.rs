@@ -2,6 +2,8 @@
 //! fixes, configuration, exit codes.
 
 mod common;
+#[path = "common/sarif.rs"]
+mod sarif;
 
 fn run(args: &[&str]) -> (i32, String, String) {
     common::run_with(args, "")
@@ -361,6 +363,7 @@ fn sarif_output_validates_and_github_output_carries_positions() {
         "fixtures/lint/unknown-function/invalid.json",
     ]);
     assert_eq!(code, 1);
+    sarif::check_sarif(&out);
     let log: serde_sarif::sarif::Sarif = serde_json::from_str(&out).expect("valid SARIF 2.1.0");
     let sarif_run = &log.runs[0];
     assert!(sarif_run.tool.driver.rules.as_ref().unwrap().len() >= 22);

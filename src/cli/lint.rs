@@ -224,7 +224,10 @@ fn walk(
     let walker = ignore::WalkBuilder::new(root)
         .require_git(false)
         .sort_by_file_name(|a, b| a.cmp(b))
-        .filter_entry(move |e| e.depth() == 0 || !excluded(&exclude_dirs, e.path()))
+        .filter_entry(move |e| {
+            let dir = e.file_type().is_some_and(|t| t.is_dir());
+            e.depth() == 0 || !dir || !excluded(&exclude_dirs, e.path())
+        })
         .build();
     for entry in walker {
         let entry = entry.map_err(|e| Failure(format!("cannot walk {}: {e}", root.display())))?;
@@ -285,25 +288,23 @@ fn inputs(args: &LintArgs) -> Result<Vec<Input>, Failure> {
             };
             let mut found = Vec::new();
             let strip_dot = root == Path::new(".") && !pattern.starts_with("./");
-            walk(
-                &root,
-                &exclude,
-                &|p| {
-                    let p = if strip_dot {
-                        p.strip_prefix("./").unwrap_or(p)
-                    } else {
-                        p
-                    };
-                    glob.is_match(p) && !excluded(&exclude, p)
-                },
-                &mut found,
-            )?;
+            let shown = |p: &Path| -> PathBuf {
+                if strip_dot {
+                    p.strip_prefix("./").unwrap_or(p).to_path_buf()
+                } else {
+                    p.to_path_buf()
+                }
+            };
+            if root.exists() {
+                walk(&root, &exclude, &|p| glob.is_match(shown(p)), &mut found)?;
+            }
             if found.is_empty() {
                 return Err(Failure(format!(
                     "no file matches the glob {pattern:?} (folders are walked from {})",
                     root.display()
                 )));
             }
+            found.retain(|p| !excluded(&exclude, &shown(p)));
             out.extend(found.into_iter().map(|p| {
                 let p = if strip_dot {
                     p.strip_prefix("./").map(Path::to_path_buf).unwrap_or(p)

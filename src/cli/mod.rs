@@ -17,6 +17,7 @@ use std::process::ExitCode;
 
 const AFTER_HELP: &str = "\
 Examples:
+  entramap lint --profile unleash mappings/
   entramap parse 'Join(\" \", [givenName], [surname])'
   entramap parse --output canonical 'Switch ([IsSoftDeleted],,\"False\",\"true\",\"True\",\"false\")'
   entramap parse --from-graph tree.json
@@ -38,6 +39,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Lint mapping files (Graph schema JSON or entramap YAML): files, folders, globs or stdin.
+    Lint(lint::LintArgs),
     /// Parse an expression and print Graph's attributeMappingSource tree, its canonical text or
     /// its syntax tree.
     #[command(after_help = "Examples:
@@ -50,16 +53,23 @@ enum Command {
     /// answer a Graph parseExpression request.
     Eval(eval::EvalArgs),
     /// List the function catalogue, or show one function.
+    #[command(after_help = "Examples:
+  entramap functions                 # every function with its summary
+  entramap functions replace         # one function, any casing: signature, parameters, examples")]
     Functions(FunctionsArgs),
     /// Convert a mapping file between Graph JSON and entramap YAML.
     Convert(convert::ConvertArgs),
-    /// Lint mapping files (Graph schema JSON or entramap YAML).
-    Lint(lint::LintArgs),
     /// Simulate what Entra would send to the SCIM app for a set of users.
     Simulate(simulate::SimulateArgs),
     /// List every lint rule with its code, default severity and summary.
+    #[command(after_help = "Examples:
+  entramap rules
+  entramap rules | grep EM1          # the profile rules")]
     Rules,
     /// Explain a lint rule: what it does, why it matters, an example and the fix.
+    #[command(after_help = "Examples:
+  entramap explain switch-boolean-key-case
+  entramap explain EM013")]
     Explain {
         /// A rule name (`switch-boolean-key-case`) or code (`EM013`).
         rule: String,

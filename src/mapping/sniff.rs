@@ -71,10 +71,16 @@ pub fn sniff(text: &str) -> Sniff {
         };
         fits.then_some((key.to_string(), meant))
     };
-    if let Some((key, meant)) = keys.iter().find_map(near) {
-        return Sniff::Report(format!(
-            "it has the key `{key}`, close to the mapping key `{meant}`"
-        ));
+    let misspelt = keys
+        .iter()
+        .filter_map(near)
+        .find(|(key, meant)| key != meant);
+    if let Some((key, meant)) = misspelt.or_else(|| keys.iter().find_map(near)) {
+        return Sniff::Report(if key == meant {
+            format!("it has the mapping key `{key}`")
+        } else {
+            format!("it has the key `{key}`, close to the mapping key `{meant}`")
+        });
     }
     let mut found = None;
     for doc in &docs {

@@ -68,7 +68,9 @@ pub fn check_sarif(text: &str) -> Value {
         let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
         assert!(rules.len() <= MAX_RULES_PER_RUN);
         for rule in rules {
-            let full = rule["fullDescription"]["text"].as_str().expect("fullDescription");
+            let full = rule["fullDescription"]["text"]
+                .as_str()
+                .expect("fullDescription");
             assert!(
                 full.chars().count() <= MAX_FULL_DESCRIPTION,
                 "{}: fullDescription of {} characters",
