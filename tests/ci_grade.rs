@@ -597,3 +597,103 @@ fn help_lists_lint_first_and_every_subcommand_has_examples() {
         );
     }
 }
+
+#[test]
+fn yaml_merge_keys_work_in_mapping_files() {
+    let text = "objects:\n  - source: User\n    target: User\n    mappings:\n      - &base\n        target: userName\n        source: '[userPrincipalName]'\n        flow: on-create\n        matching: 1\n      - <<: *base\n        target: displayName\n        source: Jion(\" \", [givenName], [surname])\n      - <<: [*base]\n        target: externalId\n";
+    let file = entramap::mapping::load(text).unwrap();
+    let maps = &file.object_mappings[0].attribute_mappings;
+    assert_eq!(maps.len(), 3);
+    // Own keys win; the rest comes from the merged mapping.
+    assert_eq!(maps[1].target.value, "displayName");
+    assert_eq!(
+        maps[1].source.as_ref().unwrap().text,
+        "Jion(\" \", [givenName], [surname])"
+    );
+    assert_eq!(maps[1].flow_type, maps[0].flow_type);
+    assert_eq!(maps[2].source.as_ref().unwrap().text, "[userPrincipalName]");
+    // Findings point at the text as written.
+    let dir = scratch("merge");
+    let path = dir.join("m.yaml");
+    std::fs::write(&path, text).unwrap();
+    let (_, out, _) = run(&["lint", "--format", "short", path.to_str().unwrap()]);
+    assert!(
+        out.contains("m.yaml:12:17: error[EM002] unknown-function"),
+        "{out}"
+    );
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn graph_json_suppresses_one_mapping_through_per_target_ignores() {
+    let dir = scratch("per-target");
+    std::fs::copy("fixtures/mappings/unleash-seed.json", dir.join("m.json")).unwrap();
+    let lint = || {
+        let out = common::entramap()
+            .current_dir(&dir)
+            .args([
+                "lint",
+                "--format",
+                "short",
+                "--profile",
+                "unleash",
+                "m.json",
+            ])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(lint().contains("error[EM103]"));
+    std::fs::write(
+        dir.join(".entramap.yaml"),
+        "per-target-ignores:\n  User:\n    active: [active-not-lowercase-boolean]\n",
+    )
+    .unwrap();
+    let out = lint();
+    assert!(!out.contains("EM103"), "{out}");
+    assert!(
+        out.contains("error[EM013]"),
+        "other rules on that mapping stay: {out}"
+    );
+    // Another target is untouched, and a misspelt rule in the config is refused.
+    std::fs::write(
+        dir.join(".entramap.yaml"),
+        "per-target-ignores:\n  User:\n    displayName: [active-not-lowercase-boolean]\n",
+    )
+    .unwrap();
+    assert!(lint().contains("error[EM103]"));
+    std::fs::write(
+        dir.join(".entramap.yaml"),
+        "per-target-ignores:\n  User:\n    active: [active-not-lowercase]\n",
+    )
+    .unwrap();
+    let out = common::entramap()
+        .current_dir(&dir)
+        .args(["lint", "m.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no rule named \"active-not-lowercase\"")
+    );
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn suppressions_naming_unknown_rules_or_silencing_nothing_are_findings() {
+    let (code, out, _) = run(&[
+        "lint",
+        "--format",
+        "short",
+        "fixtures/lint/unknown-rule-in-suppression/invalid.yaml",
+        "fixtures/lint/unused-suppression/invalid.yaml",
+    ]);
+    assert_eq!(code, 0, "warnings: {out}");
+    assert!(out.contains("warning[EM019] unknown-rule-in-suppression: `function-name-cas` in a suppression is not a rule; did you mean `function-name-case`?"), "{out}");
+    assert!(out.contains("warning[EM020] unused-suppression: the suppression of `unknown-function` silenced nothing here"), "{out}");
+    // The misspelt suppression silenced nothing: the finding it meant is still there.
+    assert!(
+        out.contains("warning[EM003] [*] function-name-case"),
+        "{out}"
+    );
+}

@@ -455,7 +455,13 @@ pub fn cmd_lint(args: LintArgs) -> CmdResult {
             (None, false) => Config::discover(&input.name)?,
         };
         let options = options_for(&args, config.as_ref(), &input.name, &mut profiles)?;
-        let mut findings = lint::lint(&file, &options);
+        let per_target = |mut found: Vec<Finding>| {
+            if let Some(c) = &config {
+                found.retain(|f| !c.ignores_finding(&file, f));
+            }
+            found
+        };
+        let mut findings = per_target(lint::lint(&file, &options));
         let mut text = text;
         if args.fix || args.diff {
             match fix::plan(&text, &file, &findings, args.unsafe_fixes) {
@@ -472,6 +478,13 @@ pub fn cmd_lint(args: LintArgs) -> CmdResult {
                         let refreshed =
                             mapping::load(&plan.text).map_err(|e| Failure(e.message))?;
                         let after = lint::lint(&refreshed, &options);
+                        let after = match &config {
+                            Some(c) => after
+                                .into_iter()
+                                .filter(|f| !c.ignores_finding(&refreshed, f))
+                                .collect(),
+                            None => after,
+                        };
                         let fixed = fixed_count(&findings, &after);
                         let written = if input.stdin {
                             fixed_stdin = Some(with_bom(&plan.text, bom).into_owned());

@@ -7,6 +7,9 @@
 //! ignore: [constant-expression]
 //! per-path-ignores:           # globs relative to this file: rules ignored there
 //!   "legacy/**/*.json": [unknown-target-attribute]
+//! per-target-ignores:         # object (target object, source object or object mapping
+//!   User:                     # name; `*` for any) → target attribute → rules ignored there
+//!     active: [active-not-lowercase-boolean]
 //! ```
 //! Command-line options win over the file.
 
@@ -30,6 +33,10 @@ pub struct Config {
     pub ignore: Vec<String>,
     #[serde(default)]
     pub per_path_ignores: BTreeMap<String, Vec<String>>,
+    /// Rules ignored for one mapping: object → target attribute → rules. This is how a Graph
+    /// JSON export, which has no comments, suppresses a rule on one mapping.
+    #[serde(default)]
+    pub per_target_ignores: BTreeMap<String, BTreeMap<String, Vec<String>>>,
     /// The folder the file was found in (globs and profile paths are relative to it).
     #[serde(skip)]
     pub dir: PathBuf,
@@ -70,6 +77,12 @@ impl Config {
             .iter()
             .chain(&config.ignore)
             .chain(config.per_path_ignores.values().flatten())
+            .chain(
+                config
+                    .per_target_ignores
+                    .values()
+                    .flat_map(|t| t.values().flatten()),
+            )
         {
             if crate::lint::find_rule(key).is_none() {
                 return Err(format!(
@@ -105,6 +118,39 @@ impl Config {
             .filter(|(glob, _)| glob_match(glob, &rel))
             .flat_map(|(_, rules)| rules.iter().cloned())
             .collect()
+    }
+}
+
+impl Config {
+    /// Whether `per-target-ignores` silences `finding` (about a mapping of `file`).
+    pub fn ignores_finding(
+        &self,
+        file: &crate::mapping::MappingFile,
+        finding: &crate::lint::Finding,
+    ) -> bool {
+        let (Some((oi, Some(_))), Some(target)) = (finding.location, &finding.target) else {
+            return false;
+        };
+        let Some(om) = file.object_mappings.get(oi) else {
+            return false;
+        };
+        let d = &finding.diagnostic;
+        self.per_target_ignores.iter().any(|(object, targets)| {
+            let object_matches = object == "*"
+                || object.eq_ignore_ascii_case(&om.target_object)
+                || object.eq_ignore_ascii_case(&om.source_object)
+                || om
+                    .name
+                    .as_ref()
+                    .is_some_and(|n| object.eq_ignore_ascii_case(n));
+            object_matches
+                && targets.iter().any(|(t, rules)| {
+                    t.eq_ignore_ascii_case(target)
+                        && rules.iter().any(|r| {
+                            r.eq_ignore_ascii_case(&d.name) || r.eq_ignore_ascii_case(&d.code)
+                        })
+                })
+        })
     }
 }
 

@@ -46,6 +46,8 @@ pub static RULES: &[&dyn Rule] = &[
     &nondeterministic_always::NondeterministicAlways,
     &select_unique_value_nested::SelectUniqueValueNested,
     &constant_expression::ConstantExpression,
+    &unknown_rule_in_suppression::UnknownRuleInSuppression,
+    &unused_suppression::UnusedSuppression,
     &target_not_allowed::TargetNotAllowed,
     &required_target_missing::RequiredTargetMissing,
     &active_not_lowercase_boolean::ActiveNotLowercaseBoolean,

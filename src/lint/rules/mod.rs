@@ -19,6 +19,8 @@ pub mod syntax_error;
 pub mod target_not_allowed;
 pub mod undocumented_escape;
 pub mod unknown_function;
+pub mod unknown_rule_in_suppression;
 pub mod unknown_source_attribute;
 pub mod unknown_target_attribute;
+pub mod unused_suppression;
 pub mod wrong_argument_count;
