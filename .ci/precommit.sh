@@ -42,9 +42,9 @@ repos:
 YAML
   local code=0
   if [ -n "$files" ]; then
-    "$work/venv/bin/pre-commit" run "$id" --files $files > "$work/out.txt" 2>&1 || code=$?
+    "$work/venv/bin/pre-commit" run "$id" --verbose --files $files > "$work/out.txt" 2>&1 || code=$?
   else
-    "$work/venv/bin/pre-commit" run "$id" --all-files > "$work/out.txt" 2>&1 || code=$?
+    "$work/venv/bin/pre-commit" run "$id" --verbose --all-files > "$work/out.txt" 2>&1 || code=$?
   fi
   echo "exit=$code"
   cat "$work/out.txt"

@@ -305,7 +305,7 @@ pub fn human_reports(reports: &[FileReport], output: &Output) -> String {
     for report in reports {
         for f in &report.findings {
             let mut d = f.diagnostic.clone();
-            if fixable_mark(f) != "" {
+            if !fixable_mark(f).is_empty() {
                 d.message = format!("[*] {}", d.message);
             }
             out.push_str(&human_styled(
