@@ -7,7 +7,7 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use entramap::eval::{self, Context, Value};
-use entramap::syntax::{self, Expr};
+use entramap::syntax;
 use std::collections::HashMap;
 use std::hint::black_box;
 
@@ -18,7 +18,7 @@ fn fixture(path: &str) -> serde_json::Value {
 }
 
 /// The parsed source expressions of the User object mapping of a schema export.
-fn user_mapping(path: &str) -> Vec<Expr> {
+fn user_mapping(path: &str) -> Vec<entramap::check::Checked> {
     let schema = fixture(path);
     // A whole export, or one object mapping (unleash-correct.json).
     let mappings = if schema["attributeMappings"].is_array() {
@@ -36,7 +36,10 @@ fn user_mapping(path: &str) -> Vec<Expr> {
         .expect("attributeMappings")
         .iter()
         .filter_map(|m| m["source"]["expression"].as_str())
-        .map(|text| syntax::parse(text).expect("the fixture's expressions parse"))
+        .map(|text| {
+            entramap::check::checked(syntax::parse(text).expect("the fixture's expressions parse"))
+                .expect("the fixture's expressions check")
+        })
         .collect()
 }
 
@@ -94,8 +97,10 @@ fn bench_eval(c: &mut Criterion) {
             })
         });
     }
-    let active =
-        syntax::parse(r#"Switch([IsSoftDeleted], , "False", "True", "True", "False")"#).unwrap();
+    let active = entramap::check::checked(
+        syntax::parse(r#"Switch([IsSoftDeleted], , "False", "True", "True", "False")"#).unwrap(),
+    )
+    .unwrap();
     group.bench_function("active-switch", |b| {
         b.iter(|| black_box(eval::evaluate(black_box(&active), &ctx).unwrap()))
     });

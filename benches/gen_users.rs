@@ -7,7 +7,9 @@
 //!
 //! Without a count it prints this usage and does nothing (so `cargo bench` stays quick).
 
-use entramap::simulate::users;
+#[path = "support/users.rs"]
+mod generated;
+
 use std::io::{BufWriter, Write};
 
 fn main() {
@@ -23,7 +25,7 @@ fn main() {
     let seed = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1);
     let file = std::fs::File::create(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let mut out = BufWriter::with_capacity(1 << 20, file);
-    users::generate(n, seed, &mut out).expect("write users");
+    generated::generate(n, seed, &mut out).expect("write users");
     out.flush().expect("write users");
     eprintln!("wrote {n} users to {path}");
 }

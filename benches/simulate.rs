@@ -1,11 +1,14 @@
 //! Simulator throughput (users per second) on generated users, with the default SCIM app
 //! mapping and the Unleash mapping, for each output.
 
+#[path = "support/users.rs"]
+mod generated;
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use entramap::mapping;
 use entramap::profile::ScimMode;
 use entramap::simulate::requests::App;
-use entramap::simulate::users::{self, UserReader};
+use entramap::simulate::users::UserReader;
 use entramap::simulate::{self, Options, Output, Plan};
 use std::io;
 
@@ -24,7 +27,7 @@ const MAPPINGS: &[(&str, &str)] = &[
 
 fn bench_simulate(c: &mut Criterion) {
     let mut input = Vec::new();
-    users::generate(USERS, 1, &mut input).unwrap();
+    generated::generate(USERS, 1, &mut input).unwrap();
     let options = Options {
         mode: ScimMode::Legacy,
         now: "2025-01-01T00:00:00Z".parse().unwrap(),

@@ -42,9 +42,9 @@ pub struct Label {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     /// A stable code (`E0001`, `EM101`, …).
-    pub code: String,
+    pub code: &'static str,
     /// A kebab-case name (`unterminated-string`, `unknown-function`, …).
-    pub name: String,
+    pub name: &'static str,
     pub severity: Severity,
     pub message: String,
     pub help: Option<String>,
@@ -52,10 +52,15 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(code: &str, name: &str, severity: Severity, message: impl Into<String>) -> Self {
+    pub fn new(
+        code: &'static str,
+        name: &'static str,
+        severity: Severity,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
-            code: code.to_string(),
-            name: name.to_string(),
+            code,
+            name,
             severity,
             message: message.into(),
             help: None,

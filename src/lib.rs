@@ -18,8 +18,11 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod catalogue;
+pub mod check;
 pub mod cli;
 pub mod diagnostic;
+pub mod dotnet;
 pub mod eval;
 pub mod functions;
 pub mod graph;
@@ -30,6 +33,7 @@ pub mod simulate;
 pub mod span;
 pub mod suggest;
 pub mod syntax;
+pub mod wire;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use span::{LineIndex, Span};

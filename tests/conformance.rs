@@ -5,6 +5,7 @@
 //! A case that does not pass yet is listed in `fixtures/conformance/skip.yaml` with a reason; a
 //! skipped case that starts passing is reported too, so that the list only shrinks.
 
+use entramap::catalogue;
 use entramap::eval::{self, Context, EvalErrorKind, Outcome, Value};
 use entramap::functions::{self, Implementation};
 use entramap::syntax;
@@ -84,7 +85,16 @@ fn check(
     let ctx = Context::new(&attributes)
         .with_now(now)
         .with_existing(existing);
-    let result = eval::evaluate(&parsed, &ctx);
+    let result = match entramap::check::checked(parsed) {
+        Ok(checked) => eval::evaluate(&checked, &ctx),
+        Err(problem) => {
+            // A call the check stage refuses (unknown function, wrong arity) is an error case.
+            return match expected {
+                Expected::Outcome("error") => Ok(()),
+                _ => Err(format!("does not check: {}", problem.message)),
+            };
+        }
+    };
     let got = match &result {
         Ok(Outcome::Value(v)) => format!("value {:?}", v.texts()),
         Ok(other) => other.name().to_string(),
@@ -234,7 +244,7 @@ fn conformance_corpus() {
 fn catalogue_examples() {
     let mut failures = Vec::new();
     let mut count = 0;
-    for f in &functions::catalogue().functions {
+    for f in &catalogue::catalogue().functions {
         for (i, ex) in f.examples.iter().enumerate() {
             count += 1;
             let inputs: BTreeMap<String, serde_json::Value> = ex.inputs.clone();
@@ -245,7 +255,7 @@ fn catalogue_examples() {
                     ex.now.as_deref(),
                     &ex.existing,
                     want,
-                    f.availability == functions::Availability::GraphOnly,
+                    f.availability == catalogue::Availability::GraphOnly,
                 )
             });
             if let Err(why) = result {
@@ -269,7 +279,7 @@ fn catalogue_examples() {
 
 #[test]
 fn every_catalogue_function_has_an_implementation() {
-    let catalogue: BTreeSet<&str> = functions::catalogue().names().collect();
+    let names: BTreeSet<&str> = catalogue::catalogue().names().collect();
     let mut table = BTreeSet::new();
     for (name, implementation) in functions::IMPLEMENTATIONS {
         assert!(
@@ -277,18 +287,19 @@ fn every_catalogue_function_has_an_implementation() {
             "{name} is listed twice in IMPLEMENTATIONS"
         );
         assert!(
-            catalogue.contains(name),
+            names.contains(name),
             "{name} has an implementation but is not in grammar/functions.yaml"
         );
         if let Implementation::NotSupported(why) = implementation {
             assert!(!why.is_empty());
         }
     }
-    for name in &catalogue {
+    for name in &names {
         assert!(
             table.contains(name),
             "{name} is in the catalogue but has no implementation (add a Native or NotSupported entry)"
         );
-        assert!(functions::implementation(&name.to_uppercase()).is_some());
+        let id = catalogue::resolve(&name.to_uppercase()).unwrap();
+        assert!(functions::implementation(id).is_some());
     }
 }

@@ -170,7 +170,7 @@ fn named_group_under_zero_repetition() {
             "<a>b",
         ),
     ] {
-        let parsed = entramap::syntax::parse(expr).unwrap();
+        let parsed = entramap::check::checked(entramap::syntax::parse(expr).unwrap()).unwrap();
         let outcome = eval::evaluate(&parsed, &Context::new(&user)).unwrap();
         assert_eq!(
             outcome,

@@ -122,7 +122,7 @@ fn scim_default_export_loads_whole() {
         .iter()
         .find(|a| a.name == "IsSoftDeleted")
         .unwrap();
-    assert_eq!(soft.kind, "Boolean");
+    assert_eq!(soft.ty, entramap::mapping::schema::AttrType::Boolean);
     assert!(soft.required);
 
     let user_name = find(&file, "userName");
@@ -892,10 +892,7 @@ fn bad_files_are_named_not_panicked_on() {
         );
         assert!(e.span.end as usize <= text.len(), "{path}");
         let d = e.to_diagnostic();
-        assert_eq!(
-            (d.code.as_str(), d.name.as_str()),
-            (kind.code(), kind.name())
-        );
+        assert_eq!((d.code, d.name), (kind.code(), kind.name()));
         assert!(d.help.is_some(), "{path}");
     }
 }

@@ -61,7 +61,7 @@ fn term() -> impl Strategy<Value = Expr> {
         (function_name(), prop::collection::vec(arg, 0..6)).prop_map(|(name, args)| {
             // A call's only argument cannot be an empty slot: `f()` has zero arguments.
             let args = if args.len() == 1 && args[0].is_omitted() { Vec::new() } else { args };
-            node(ExprKind::Call(Call { name, name_span: Span::default(), args }))
+            node(ExprKind::Call(Call::new(name, Span::default(), args)))
         })
     })
 }

@@ -4,11 +4,14 @@
 
 mod common;
 
+#[path = "../benches/support/users.rs"]
+mod generated;
+
 use entramap::mapping;
 use entramap::profile::ScimMode;
 use entramap::simulate::parallel::{CHUNK_USERS, run_threads};
 use entramap::simulate::requests::{self, App};
-use entramap::simulate::users::{self, UserReader};
+use entramap::simulate::users::UserReader;
 use entramap::simulate::{self, Event, Options, Output, Plan, Summary};
 use std::path::PathBuf;
 
@@ -108,7 +111,7 @@ fn same_for_all_threads(plan: &Plan, users: &[u8], target: Option<&str>, output:
 
 fn generated(n: usize) -> Vec<u8> {
     let mut out = Vec::new();
-    users::generate(n, 42, &mut out).unwrap();
+    generated::generate(n, 42, &mut out).unwrap();
     out
 }
 

@@ -1,11 +1,11 @@
 //! `entramap eval`: evaluates an expression offline, or answers a Graph parseExpression request.
 
 use super::{CmdResult, Failure, read_input, render, write_stdout};
-use crate::eval::parse_expression::{self, ParseExpressionRequest};
-use crate::eval::value::{BOOLEAN_ATTRIBUTES, is_boolean_attribute, parse_bool};
+use crate::eval::value::{is_boolean_attribute, parse_bool};
 use crate::eval::{self, Context, EvalError, Outcome, Value};
-use crate::graph;
+use crate::graph::parse_expression::{self, ParseExpressionRequest};
 use crate::syntax::{self, ParseError};
+use crate::{check, graph};
 use jiff::Timestamp;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -108,7 +108,27 @@ pub fn cmd_eval(args: EvalArgs) -> CmdResult {
         Ok(expr) => expr,
         Err(e) => return report_parse_error(&e, output, &name, &text),
     };
-    let result = eval::evaluate(&expr, &ctx);
+    let tree = graph::to_graph(&expr);
+    let checked = match check::checked(expr) {
+        Ok(checked) => checked,
+        Err(problem) => {
+            let out = match output {
+                EvalOutput::Text => String::new(),
+                EvalOutput::Json => {
+                    json!({"outcome": "error", "value": null, "error": problem.message}).to_string()
+                        + "\n"
+                }
+                EvalOutput::Graph => {
+                    let response = parse_expression::response_for_problem(&text, tree, &problem);
+                    serde_json::to_string_pretty(&response)? + "\n"
+                }
+            };
+            write_stdout(&out)?;
+            report_diagnostic(&problem.to_diagnostic(), &name, &text);
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let result = eval::evaluate(&checked, &ctx);
     let out = match output {
         EvalOutput::Text => match &result {
             Ok(Outcome::Value(v)) => v.texts().iter().map(|t| format!("{t}\n")).collect(),
@@ -120,7 +140,7 @@ pub fn cmd_eval(args: EvalArgs) -> CmdResult {
         },
         EvalOutput::Json => json_result(&result) + "\n",
         EvalOutput::Graph => {
-            let response = parse_expression::response_for(&text, graph::to_graph(&expr), &result);
+            let response = parse_expression::response_for(&text, tree, &result);
             serde_json::to_string_pretty(&response)? + "\n"
         }
     };
@@ -155,12 +175,11 @@ fn json_result(result: &Result<Outcome, EvalError>) -> String {
 }
 
 fn report_eval_error(e: &EvalError, name: &str, text: &str) {
-    super::eprint_text(&render::human(
-        &e.to_diagnostic(),
-        name,
-        text,
-        render::stderr_color(),
-    ));
+    report_diagnostic(&e.to_diagnostic(), name, text);
+}
+
+fn report_diagnostic(d: &crate::diagnostic::Diagnostic, name: &str, text: &str) {
+    super::eprint_text(&render::human(d, name, text, render::stderr_color()));
 }
 
 fn report_parse_error(
@@ -239,7 +258,9 @@ fn set_attributes(
         if is_boolean_attribute(name) && parse_bool(text).is_err() {
             return Err(Failure(format!(
                 "--set {set:?}: {name} is Boolean in Entra's user schema ({}); give true or false",
-                BOOLEAN_ATTRIBUTES.join(", ")
+                crate::mapping::schema::entra_booleans()
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         }
         let value = Value::from_input_text(name, text);

@@ -595,7 +595,7 @@ pub fn cmd_lint(args: LintArgs) -> CmdResult {
 fn fixed_count(before: &[Finding], after: &[Finding]) -> usize {
     let key = |f: &Finding| {
         (
-            f.diagnostic.code.clone(),
+            f.diagnostic.code,
             f.target.clone(),
             f.diagnostic.message.clone(),
         )

@@ -8,7 +8,7 @@ pub mod lint;
 pub mod render;
 pub mod simulate;
 
-use crate::functions::{self, FunctionSpec};
+use crate::catalogue::{self, FunctionSpec};
 use crate::graph::{self, MappingSource};
 use crate::syntax;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -331,7 +331,7 @@ fn cmd_parse(args: ParseArgs) -> CmdResult {
 }
 
 fn cmd_functions(args: FunctionsArgs) -> CmdResult {
-    let cat = functions::catalogue();
+    let cat = catalogue::catalogue();
     let Some(name) = args.name else {
         let width = cat.names().map(str::len).max().unwrap_or(0);
         let mut out = String::new();
@@ -360,10 +360,10 @@ fn describe_function(f: &FunctionSpec) -> String {
         f.returns.as_str(),
         f.family,
         match f.availability {
-            functions::Availability::Both => "app provisioning and cloud sync",
-            functions::Availability::Provisioning => "app provisioning",
-            functions::Availability::CloudSync => "cloud sync only",
-            functions::Availability::GraphOnly => "nothing (only named in Graph's function schema)",
+            catalogue::Availability::Both => "app provisioning and cloud sync",
+            catalogue::Availability::Provisioning => "app provisioning",
+            catalogue::Availability::CloudSync => "cloud sync only",
+            catalogue::Availability::GraphOnly => "nothing (only named in Graph's function schema)",
         }
     ));
     if !f.parameters.is_empty() {

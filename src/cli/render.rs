@@ -412,11 +412,10 @@ pub fn summary(reports: &[FileReport], fixing: bool, fix_failed: usize, output: 
 
 /// `--statistics`: how many findings each rule has, most first.
 pub fn statistics(reports: &[FileReport]) -> String {
-    let mut counts: std::collections::BTreeMap<(String, String), (usize, bool)> =
-        Default::default();
+    let mut counts: std::collections::BTreeMap<(&str, &str), (usize, bool)> = Default::default();
     for f in reports.iter().flat_map(|r| &r.findings) {
         let e = counts
-            .entry((f.diagnostic.code.clone(), f.diagnostic.name.clone()))
+            .entry((f.diagnostic.code, f.diagnostic.name))
             .or_default();
         e.0 += 1;
         e.1 |= f.fix.as_ref().is_some_and(|x| x.safe);

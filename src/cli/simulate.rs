@@ -80,6 +80,10 @@ pub struct SimulateArgs {
     /// Seed for Guid() and RandomString().
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub seed: u64,
+    /// Refuse the whole run (exit 2) when a mapping cannot be evaluated, instead of leaving that
+    /// target out for every user (exit 1).
+    #[arg(long)]
+    pub strict: bool,
     /// Worker threads (default: the number of cores). 1 runs on one thread, streaming; more
     /// parse and evaluate users in chunks on that many threads, with the same output in the same
     /// order. --output trace and --check-steady always run on one thread.
@@ -153,26 +157,36 @@ pub fn cmd_simulate(args: SimulateArgs) -> CmdResult {
             return Err(Failure(String::new()));
         }
     };
-    let plan = match Plan::new(&file) {
-        Ok(p) => p,
-        Err(simulate::PlanError::Syntax {
-            target,
-            text,
-            error,
-        }) => {
-            say!(
-                "{}",
-                render::human(
-                    &error.to_diagnostic(),
-                    &format!("{} (mapping to {target})", args.mapping),
-                    &text,
-                    render::stderr_color()
-                )
-            );
-            return Err(Failure(String::new()));
+    let plan = Plan::new(&file).map_err(|e| Failure(format!("{}: {e}", args.mapping)))?;
+    // Each mapping that cannot run is reported once, before any user.
+    for left in &plan.left_out {
+        say!(
+            "{}",
+            render::human(
+                &left.diagnostic,
+                &args.mapping,
+                &text,
+                render::stderr_color()
+            )
+        );
+    }
+    if !plan.left_out.is_empty() {
+        let targets: Vec<&str> = plan.left_out.iter().map(|l| l.target.as_str()).collect();
+        if args.strict {
+            return Err(Failure(format!(
+                "{}: {} mapping{} cannot be evaluated ({}); --strict refuses the run",
+                args.mapping,
+                targets.len(),
+                if targets.len() == 1 { "" } else { "s" },
+                targets.join(", ")
+            )));
         }
-        Err(e) => return Err(Failure(format!("{}: {e}", args.mapping))),
-    };
+        say_line!(
+            "entramap: leaving out {} for every user: the mapping{} cannot be evaluated",
+            targets.join(", "),
+            if targets.len() == 1 { "" } else { "s" }
+        );
+    }
     let profile = match &args.profile {
         Some(p) => Some(Profile::resolve(p)?),
         None => None,
@@ -210,6 +224,7 @@ pub fn cmd_simulate(args: SimulateArgs) -> CmdResult {
     let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let users_path = args.users.clone();
 
+    let left_out = !plan.left_out.is_empty();
     if args.check_steady {
         let report = steady::check(
             &plan,
@@ -226,7 +241,7 @@ pub fn cmd_simulate(args: SimulateArgs) -> CmdResult {
         say_line!("entramap: cycle 1: {}", report.cycle1);
         if report.is_steady() {
             say_line!("entramap: steady: cycle 2 sends no writes");
-            return Ok(failed_users(&report.cycle1));
+            return Ok(failed_users(&report.cycle1, left_out));
         }
         say_line!(
             "entramap: not steady: cycle 2 still sends {} writes to {} users",
@@ -258,11 +273,12 @@ pub fn cmd_simulate(args: SimulateArgs) -> CmdResult {
     out.flush()?;
     reporter.finish();
     say_line!("entramap: {summary}");
-    Ok(failed_users(&summary))
+    Ok(failed_users(&summary, left_out))
 }
 
-fn failed_users(summary: &simulate::Summary) -> ExitCode {
-    if summary.errors > 0 {
+/// Exit 1 when a user failed or a mapping was left out.
+fn failed_users(summary: &simulate::Summary, left_out: bool) -> ExitCode {
+    if summary.errors > 0 || left_out {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

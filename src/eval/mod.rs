@@ -3,10 +3,11 @@
 //!
 //! ```
 //! use entramap::eval::{self, Context, Outcome, Value};
-//! use entramap::syntax;
+//! use entramap::{check, syntax};
 //! use std::collections::HashMap;
 //!
-//! let expr = syntax::parse(r#"Switch([IsSoftDeleted], , "False", "True", "True", "False")"#).unwrap();
+//! let parsed = syntax::parse(r#"Switch([IsSoftDeleted], , "False", "True", "True", "False")"#).unwrap();
+//! let expr = check::checked(parsed).unwrap();
 //! let user = HashMap::from([("IsSoftDeleted".to_string(), Value::Bool(true))]);
 //! let outcome = eval::evaluate(&expr, &Context::new(&user)).unwrap();
 //! assert_eq!(outcome, Outcome::Value(Value::Str("False".into())));
@@ -27,19 +28,19 @@
 //! * The bare identifiers `IgnoreAttributeFlow` and `IgnoreObjectFlow` stop the evaluation with
 //!   that outcome wherever they are evaluated; other bare identifiers (`vbTextCompare`, `UTF8`)
 //!   evaluate to their name.
-//! * Functions are looked up in the catalogue ignoring case and checked for their number of
-//!   arguments before they run; an unknown function is an error naming it.
+//! * Only checked trees run ([`Checked`], from `crate::check`): names, arity and argument
+//!   kinds were resolved once by the check stage, and calls dispatch by their function id.
 //! * Nothing panics: every failure is an [`EvalError`] pointing at the call (or the argument)
 //!   that caused it.
 
-pub mod dates;
-pub mod parse_expression;
 pub mod value;
 
 pub use value::Value;
 
+use crate::catalogue::FunctionSpec;
+use crate::check::Checked;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::functions::{self, FunctionSpec, Implementation};
+use crate::functions::{self, Implementation};
 use crate::span::Span;
 use crate::syntax::{Call, Compare, CompareOp, Expr, ExprKind};
 use jiff::Timestamp;
@@ -60,6 +61,12 @@ pub const MAX_DEPTH: u32 = 300;
 /// `Join` whose separator is a large value, `Replace` of every character by a large text,
 /// nested) from exhausting memory.
 pub const MAX_VALUE_BYTES: usize = 16 * 1024 * 1024;
+
+/// The work one evaluation may do by default, in bytes of text produced by its calls and
+/// scanned by its regular expressions: 64 MiB. Real mappings do a few kilobytes; the budget stops
+/// expressions that amplify their own values (`Replace` feeding `Join` feeding `Replace`) in
+/// time linear in it.
+pub const DEFAULT_BUDGET: u64 = 64 * 1024 * 1024;
 
 /// What each value of a multi-valued result counts for besides its text.
 pub const VALUE_OVERHEAD: usize = 24;
@@ -149,6 +156,8 @@ pub struct Context<'a> {
     pub seed: u64,
     /// Values already present in the target directory, for `SelectUniqueValue`.
     pub existing: &'a [String],
+    /// The work this evaluation may do (see [`DEFAULT_BUDGET`]).
+    pub budget: u64,
 }
 
 impl<'a> Context<'a> {
@@ -159,7 +168,14 @@ impl<'a> Context<'a> {
             now: Timestamp::now(),
             seed: 0,
             existing: &[],
+            budget: DEFAULT_BUDGET,
         }
+    }
+
+    /// A smaller (or larger) work budget, in bytes of text produced or scanned.
+    pub fn with_budget(mut self, budget: u64) -> Self {
+        self.budget = budget;
+        self
     }
 
     pub fn with_now(mut self, now: Timestamp) -> Self {
@@ -271,10 +287,8 @@ pub struct EvalError {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EvalErrorKind {
-    /// No function of this name in the catalogue.
-    UnknownFunction,
-    /// Too few or too many arguments.
-    WrongArgumentCount,
+    /// A call the check stage did not resolve (a tree built by hand, not by `check`).
+    Unchecked,
     /// The function needs a tenant (Graph-only functions such as `DefaultDomain`).
     NotSupportedOffline,
     /// A required argument is missing or null.
@@ -308,6 +322,9 @@ pub enum EvalErrorKind {
     TooDeep,
     /// A call produced more than [`MAX_VALUE_BYTES`].
     ValueTooLarge,
+    /// The evaluation did more work than its budget allows ([`Context::budget`]), or a
+    /// backtracking regex met more text than it may scan.
+    BudgetExceeded,
 }
 
 impl EvalErrorKind {
@@ -315,8 +332,7 @@ impl EvalErrorKind {
     pub fn code(self) -> &'static str {
         use EvalErrorKind::*;
         match self {
-            UnknownFunction => "EV001",
-            WrongArgumentCount => "EV002",
+            Unchecked => "EV001",
             NotSupportedOffline => "EV003",
             MissingArgument => "EV004",
             NotANumber => "EV005",
@@ -335,6 +351,7 @@ impl EvalErrorKind {
             ErrorFunction => "EV018",
             TooDeep => "EV019",
             ValueTooLarge => "EV020",
+            BudgetExceeded => "EV021",
         }
     }
 
@@ -342,8 +359,7 @@ impl EvalErrorKind {
     pub fn name(self) -> &'static str {
         use EvalErrorKind::*;
         match self {
-            UnknownFunction => "unknown-function",
-            WrongArgumentCount => "wrong-argument-count",
+            Unchecked => "unchecked-call",
             NotSupportedOffline => "not-supported-offline",
             MissingArgument => "missing-argument",
             NotANumber => "not-a-number",
@@ -362,6 +378,7 @@ impl EvalErrorKind {
             ErrorFunction => "error-function",
             TooDeep => "nesting-too-deep",
             ValueTooLarge => "value-too-large",
+            BudgetExceeded => "evaluation-budget-exceeded",
         }
     }
 
@@ -369,10 +386,7 @@ impl EvalErrorKind {
     pub fn help(self) -> &'static str {
         use EvalErrorKind::*;
         match self {
-            UnknownFunction => "`entramap functions` lists every function of the language",
-            WrongArgumentCount => {
-                "`entramap functions NAME` shows the parameters; an empty slot is written `, ,`"
-            }
+            Unchecked => "run the expression through `check::check` first",
             NotSupportedOffline => {
                 "this function depends on the tenant; test it with Graph's parseExpression"
             }
@@ -411,6 +425,9 @@ impl EvalErrorKind {
             ValueTooLarge => {
                 "an attribute value is a few kilobytes at most; look for a Join separator or a Replace replacement that repeats a large value"
             }
+            BudgetExceeded => {
+                "real mappings do a few kilobytes of work; look for calls that feed a growing value back into Replace or Join, or a lookaround pattern run over a long text"
+            }
         }
     }
 }
@@ -428,7 +445,6 @@ impl EvalError {
     pub fn to_diagnostic(&self) -> Diagnostic {
         let label = match self.kind {
             EvalErrorKind::ErrorFunction => "raised here",
-            EvalErrorKind::UnknownFunction => "unknown function",
             _ => "evaluation failed here",
         };
         Diagnostic::new(
@@ -452,8 +468,9 @@ impl std::error::Error for EvalError {}
 
 // ------------------------------------------------------------------------------------ evaluate
 
-/// Evaluates an expression in a context.
-pub fn evaluate(expr: &Expr, ctx: &Context) -> Result<Outcome, EvalError> {
+/// Evaluates a checked expression in a context.
+pub fn evaluate(checked: &Checked, ctx: &Context) -> Result<Outcome, EvalError> {
+    let expr = checked.expr();
     let ev = Evaluator {
         attributes: ctx.attributes,
         now: ctx.now,
@@ -461,6 +478,8 @@ pub fn evaluate(expr: &Expr, ctx: &Context) -> Result<Outcome, EvalError> {
         existing: ctx.existing,
         counter: Cell::new(0),
         depth: Cell::new(0),
+        budget: ctx.budget,
+        work: Cell::new(0),
     };
     match ev.eval(expr) {
         Ok(v) if v.is_null() => Ok(Outcome::NoValue),
@@ -483,6 +502,9 @@ pub struct Evaluator<'a> {
     /// Counts Guid/RandomString calls so that each gets its own stream from the seed.
     counter: Cell<u64>,
     depth: Cell<u32>,
+    budget: u64,
+    /// Work done so far: bytes produced by calls and scanned by regular expressions.
+    work: Cell<u64>,
 }
 
 fn too_large(span: Span, what: &str, size: usize) -> Stop {
@@ -500,6 +522,23 @@ fn error(kind: EvalErrorKind, span: Span, message: impl Into<String>) -> Stop {
 }
 
 impl<'a> Evaluator<'a> {
+    /// Adds work to the evaluation's count; over the budget, the evaluation stops naming `what`.
+    fn spend(&self, span: Span, what: &str, units: usize) -> Result<(), Stop> {
+        let work = self.work.get().saturating_add(units as u64);
+        self.work.set(work);
+        if work > self.budget {
+            return Err(error(
+                EvalErrorKind::BudgetExceeded,
+                span,
+                format!(
+                    "{what}: the evaluation has done more work than its budget of {} bytes of text produced or scanned",
+                    self.budget
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     fn eval(&self, expr: &'a Expr) -> Res<'a> {
         match &expr.kind {
             ExprKind::Str(s) | ExprKind::Number(s) => Ok(Cow::Owned(Value::Str(s.clone()))),
@@ -529,6 +568,7 @@ impl<'a> Evaluator<'a> {
                         out.push_str(&text);
                     }
                 }
+                self.spend(expr.span, "&", out.len().saturating_add(1))?;
                 Ok(Cow::Owned(Value::Str(out)))
             }
             ExprKind::Call(call) => self.call(call, expr.span),
@@ -569,36 +609,17 @@ impl<'a> Evaluator<'a> {
     }
 
     fn call(&self, call: &'a Call, span: Span) -> Res<'a> {
-        let Some((implementation, spec)) = functions::resolve(&call.name) else {
-            let hint = crate::suggest::did_you_mean(&call.name, functions::catalogue().names())
-                .map(|s| format!("; did you mean {s}?"))
-                .unwrap_or_default();
+        // The check stage resolved every call of a checked tree and verified its arity.
+        let Some((id, Some(implementation))) =
+            call.func.map(|id| (id, functions::implementation(id)))
+        else {
             return Err(error(
-                EvalErrorKind::UnknownFunction,
+                EvalErrorKind::Unchecked,
                 span,
-                format!("there is no function named {}{hint}", call.name),
+                format!("`{}` was not resolved by the check stage", call.name),
             ));
         };
-        let argc = call.args.len();
-        let (min, max) = spec.arity();
-        if argc < min || max.is_some_and(|m| argc > m) {
-            let expected = match max {
-                Some(m) if m == min => format!("{m}"),
-                Some(m) => format!("{min} to {m}"),
-                None => format!("at least {min}"),
-            };
-            return Err(error(
-                EvalErrorKind::WrongArgumentCount,
-                span,
-                format!(
-                    "{} takes {expected} argument{}, but {argc} {} given: {}",
-                    spec.name,
-                    if expected == "1" { "" } else { "s" },
-                    if argc == 1 { "is" } else { "are" },
-                    spec.signature()
-                ),
-            ));
-        }
+        let spec = id.spec();
         let native = match implementation {
             Implementation::Native(f) => f,
             Implementation::NotSupported(why) => {
@@ -631,6 +652,7 @@ impl<'a> Evaluator<'a> {
         if size > MAX_VALUE_BYTES {
             return Err(too_large(span, &spec.name, size));
         }
+        self.spend(span, &spec.name, size.saturating_add(1))?;
         Ok(value)
     }
 }
@@ -808,6 +830,11 @@ impl<'e, 'a> Args<'e, 'a> {
         )
     }
 
+    /// Charges `units` of work (bytes of text scanned) to the evaluation's budget.
+    pub fn charge(&self, units: usize) -> Result<(), Stop> {
+        self.ev.spend(self.span, self.name(), units)
+    }
+
     /// Refuses a result of `size` bytes (see [`value_size`]) when it is over
     /// [`MAX_VALUE_BYTES`]: functions that multiply their input check before they build it.
     pub fn check_size(&self, size: usize) -> Result<(), Stop> {
@@ -900,7 +927,7 @@ mod tests {
     use crate::syntax;
 
     fn run(text: &str, attrs: &[(&str, Value)]) -> Result<Outcome, EvalError> {
-        let expr = syntax::parse(text).unwrap();
+        let expr = crate::check::checked(syntax::parse(text).unwrap()).unwrap();
         let map: HashMap<String, Value> = attrs
             .iter()
             .map(|(k, v)| (k.to_string(), v.clone()))
@@ -996,16 +1023,6 @@ mod tests {
         assert_eq!(err.kind, EvalErrorKind::IndexOutOfRange);
         assert_eq!(&src[err.span.range()], "Item([m], 3)");
         assert!(err.message.starts_with("Item, index:"), "{}", err.message);
-        let err = run("Nope([a])", &[]).unwrap_err();
-        assert_eq!(err.kind, EvalErrorKind::UnknownFunction);
-        assert!(err.message.contains("Nope"));
-        let err = run("Left([a])", &[]).unwrap_err();
-        assert_eq!(err.kind, EvalErrorKind::WrongArgumentCount);
-        let d = err.to_diagnostic();
-        assert_eq!(
-            (d.code.as_str(), d.name.as_str()),
-            ("EV002", "wrong-argument-count")
-        );
     }
 
     #[test]
@@ -1018,14 +1035,11 @@ mod tests {
         let mut e = Expr::new(ExprKind::Str("x".into()), Span::default());
         for _ in 0..400 {
             e = Expr::new(
-                ExprKind::Call(Call {
-                    name: "Trim".into(),
-                    name_span: Span::default(),
-                    args: vec![e],
-                }),
+                ExprKind::Call(Call::new("Trim", Span::default(), vec![e])),
                 Span::default(),
             );
         }
+        let e = crate::check::checked(e).unwrap();
         let err = evaluate(&e, &Context::default()).unwrap_err();
         assert_eq!(err.kind, EvalErrorKind::TooDeep);
         // The parser's own limit evaluates fine.
@@ -1035,8 +1049,10 @@ mod tests {
 
     #[test]
     fn seeded_randomness_is_reproducible() {
-        let expr =
-            syntax::parse("Join(\"|\", Guid(), Guid(), RandomString(8, 2, 2, 2, 2))").unwrap();
+        let expr = crate::check::checked(
+            syntax::parse("Join(\"|\", Guid(), Guid(), RandomString(8, 2, 2, 2, 2))").unwrap(),
+        )
+        .unwrap();
         let ctx = Context::default().with_seed(7);
         let a = evaluate(&expr, &ctx).unwrap();
         assert_eq!(a, evaluate(&expr, &ctx).unwrap());

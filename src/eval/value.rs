@@ -17,7 +17,7 @@
 //! target. The empty string is a value.
 
 use super::EvalErrorKind;
-use super::dates;
+use crate::dotnet as dates;
 use jiff::Timestamp;
 use std::borrow::Cow;
 use std::fmt;
@@ -249,15 +249,11 @@ impl Value {
     }
 }
 
-/// Source attributes that Entra's user schema defines as Boolean; input text for them is read as
-/// a boolean (`--set IsSoftDeleted=true`).
-pub const BOOLEAN_ATTRIBUTES: &[&str] = &["IsSoftDeleted", "accountEnabled"];
-
-/// Whether an attribute is one of [`BOOLEAN_ATTRIBUTES`] (ASCII case ignored).
+/// Whether Entra's user schema defines an attribute as Boolean (ASCII case ignored): input
+/// text for it is read as a boolean (`--set IsSoftDeleted=true`). The one list is the schema
+/// model's ([`crate::mapping::schema::entra_booleans`]).
 pub fn is_boolean_attribute(name: &str) -> bool {
-    BOOLEAN_ATTRIBUTES
-        .iter()
-        .any(|b| b.eq_ignore_ascii_case(name))
+    crate::mapping::schema::entra_booleans().any(|b| b.eq_ignore_ascii_case(name))
 }
 
 fn multiple(n: usize) -> CoercionError {

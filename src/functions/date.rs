@@ -5,7 +5,7 @@
 //! argument gives null.
 
 use super::{map_text, null, owned};
-use crate::eval::dates::{self, Interval};
+use crate::dotnet::{self as dates, Interval};
 use crate::eval::{Args, EvalErrorKind, Res, Stop, Value};
 
 pub fn cdate<'a>(a: &Args<'_, 'a>) -> Res<'a> {

@@ -83,7 +83,7 @@ pub fn switch<'a>(a: &Args<'_, 'a>) -> Res<'a> {
     if !pairs.is_multiple_of(2) {
         return Err(a.fail_at(
             a.len() - 1,
-            EvalErrorKind::WrongArgumentCount,
+            EvalErrorKind::InvalidArgument,
             "this key has no value: keys and values must come in pairs",
         ));
     }

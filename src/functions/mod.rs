@@ -1,6 +1,6 @@
-//! The function catalogue: every function of the language, its parameters (named as Graph
-//! names them), kinds and examples. The data lives in `grammar/functions.yaml`, embedded in the
-//! binary; this is the only list of function names in entramap.
+//! The implementations of the catalogue's functions, one file per family, dispatched by
+//! [`FnId`](crate::catalogue::FnId). The catalogue (`crate::catalogue`) holds the facts about each
+//! function; this module only runs them.
 
 pub mod collection;
 pub mod date;
@@ -9,264 +9,10 @@ pub mod encoding;
 pub mod logic;
 pub mod text;
 
-use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap};
-use std::sync::OnceLock;
-
-/// The catalogue's source text, as embedded.
-pub const CATALOGUE_YAML: &str = include_str!("../../grammar/functions.yaml");
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Catalogue {
-    pub functions: Vec<FunctionSpec>,
-    #[serde(skip)]
-    by_name: HashMap<String, usize>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Family {
-    Text,
-    Logic,
-    Date,
-    Encoding,
-    Collection,
-    Directory,
-    Flow,
-}
-
-/// Where Microsoft documents a function.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Availability {
-    /// In both the app-provisioning and the cloud-sync references.
-    Both,
-    /// In the app-provisioning reference only.
-    Provisioning,
-    /// In the cloud-sync reference only.
-    CloudSync,
-    /// Only named in Graph's function-schema sample; undocumented.
-    GraphOnly,
-}
-
-/// What a parameter expects, or what a function returns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Kind {
-    String,
-    Integer,
-    Boolean,
-    Datetime,
-    /// A multi-valued attribute or list.
-    Multi,
-    /// An attribute reference is required (`[appRoleAssignments]`).
-    Attribute,
-    /// A bare identifier from a fixed set (`vbTextCompare`).
-    Enum,
-    /// SCIM role objects (AppRoleAssignmentsComplex).
-    Roles,
-    /// Flow control: the function decides whether the attribute flows.
-    Flow,
-    Any,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::String => "string",
-            Kind::Integer => "integer",
-            Kind::Boolean => "boolean",
-            Kind::Datetime => "datetime",
-            Kind::Multi => "multi",
-            Kind::Attribute => "attribute",
-            Kind::Enum => "enum",
-            Kind::Roles => "roles",
-            Kind::Flow => "flow",
-            Kind::Any => "any",
-        }
-    }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FunctionSpec {
-    pub name: String,
-    pub family: Family,
-    pub availability: Availability,
-    pub returns: Kind,
-    pub summary: String,
-    #[serde(default)]
-    pub parameters: Vec<ParamSpec>,
-    /// Alternative parameter lists by argument count (FormatDateTime's 3-argument form).
-    #[serde(default)]
-    pub forms: BTreeMap<usize, Vec<String>>,
-    #[serde(default)]
-    pub examples: Vec<Example>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ParamSpec {
-    /// The key Graph uses for this parameter in `attributeMappingSource.parameters`.
-    pub name: String,
-    pub kind: Kind,
-    pub required: bool,
-    #[serde(default)]
-    pub repeating: bool,
-    /// For `enum` parameters: the identifiers accepted.
-    #[serde(default)]
-    pub values: Vec<String>,
-}
-
-/// A worked example; every one is evaluated by the test suite.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Example {
-    pub expr: String,
-    #[serde(default)]
-    pub inputs: BTreeMap<String, serde_json::Value>,
-    #[serde(default)]
-    pub expect: Option<serde_json::Value>,
-    #[serde(default)]
-    pub outcome: Option<String>,
-    #[serde(default)]
-    pub now: Option<String>,
-    #[serde(default)]
-    pub existing: Vec<String>,
-}
-
-impl Catalogue {
-    /// Parses a catalogue document and indexes it by name.
-    pub fn from_yaml(text: &str) -> Result<Catalogue, String> {
-        let mut cat: Catalogue = serde_saphyr::from_str(text).map_err(|e| e.to_string())?;
-        for (i, f) in cat.functions.iter().enumerate() {
-            if cat.by_name.insert(f.name.to_ascii_lowercase(), i).is_some() {
-                return Err(format!("function {} is listed twice", f.name));
-            }
-            f.validate()?;
-        }
-        Ok(cat)
-    }
-
-    /// A function by name, ignoring ASCII case (the linter reports non-canonical casing).
-    pub fn get(&self, name: &str) -> Option<&FunctionSpec> {
-        self.by_name
-            .get(&name.to_ascii_lowercase())
-            .map(|&i| &self.functions[i])
-    }
-
-    pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.functions.iter().map(|f| f.name.as_str())
-    }
-}
-
-/// The embedded catalogue.
-pub fn catalogue() -> &'static Catalogue {
-    static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
-    CATALOGUE.get_or_init(|| {
-        Catalogue::from_yaml(CATALOGUE_YAML)
-            .unwrap_or_else(|e| panic!("grammar/functions.yaml is invalid: {e}"))
-    })
-}
-
-/// Looks a function up in the embedded catalogue.
-pub fn lookup(name: &str) -> Option<&'static FunctionSpec> {
-    catalogue().get(name)
-}
-
-impl FunctionSpec {
-    fn validate(&self) -> Result<(), String> {
-        let repeating: Vec<usize> = (0..self.parameters.len())
-            .filter(|&i| self.parameters[i].repeating)
-            .collect();
-        if repeating.len() > 1
-            || repeating
-                .first()
-                .is_some_and(|&i| i + 1 != self.parameters.len())
-        {
-            return Err(format!("{}: only the last parameter may repeat", self.name));
-        }
-        for (argc, names) in &self.forms {
-            if names.len() != *argc || names.iter().any(|n| self.param(n).is_none()) {
-                return Err(format!(
-                    "{}: form {argc} names unknown parameters",
-                    self.name
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    /// The parameter with this Graph key (exact, then ignoring case).
-    pub fn param(&self, key: &str) -> Option<&ParamSpec> {
-        self.parameters.iter().find(|p| p.name == key).or_else(|| {
-            self.parameters
-                .iter()
-                .find(|p| p.name.eq_ignore_ascii_case(key))
-        })
-    }
-
-    /// The position of a parameter in the full parameter list.
-    pub fn position(&self, key: &str) -> Option<usize> {
-        let p = self.param(key)?;
-        self.parameters.iter().position(|q| std::ptr::eq(p, q))
-    }
-
-    /// The parameter that argument `index` of a call with `argc` arguments binds to, if any.
-    pub fn param_at(&self, index: usize, argc: usize) -> Option<&ParamSpec> {
-        if let Some(form) = self.forms.get(&argc) {
-            return self.param(&form[index]);
-        }
-        match self.parameters.get(index) {
-            Some(p) if !p.repeating => Some(p),
-            _ => self.parameters.last().filter(|p| p.repeating),
-        }
-    }
-
-    /// The fewest and the most arguments a call may have (`None`: no upper bound).
-    pub fn arity(&self) -> (usize, Option<usize>) {
-        let required = self
-            .parameters
-            .iter()
-            .rposition(|p| p.required)
-            .map_or(0, |i| i + 1);
-        let min = self
-            .forms
-            .keys()
-            .copied()
-            .chain([required])
-            .min()
-            .unwrap_or(required);
-        let max = if self.parameters.last().is_some_and(|p| p.repeating) {
-            None
-        } else {
-            Some(self.parameters.len())
-        };
-        (min, max)
-    }
-
-    /// `Name(param, [param], param…)`: the signature as people read it.
-    pub fn signature(&self) -> String {
-        let params: Vec<String> = self
-            .parameters
-            .iter()
-            .map(|p| {
-                let mut s = p.name.clone();
-                if p.repeating {
-                    s.push('…');
-                }
-                if p.required { s } else { format!("[{s}]") }
-            })
-            .collect();
-        format!("{}({})", self.name, params.join(", "))
-    }
-}
-
-// ---------------------------------------------------------------------------- implementations
-
+use crate::catalogue::{self, FnId};
 use crate::eval::{Args, NativeFn, Res, Value};
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 /// How the evaluator runs a catalogue function.
 #[derive(Clone, Copy)]
@@ -368,59 +114,25 @@ pub const IMPLEMENTATIONS: &[(&str, Implementation)] = {
     ]
 };
 
-/// The implementation of a function (any casing).
-pub fn implementation(name: &str) -> Option<Implementation> {
-    resolve(name).map(|(i, _)| i)
-}
-
-/// A function's implementation and catalogue entry (any casing), without allocating: the
-/// evaluator's lookup for every call.
-pub fn resolve(name: &str) -> Option<(Implementation, &'static FunctionSpec)> {
-    type Table = HashMap<String, (Implementation, &'static FunctionSpec), Fnv>;
-    static TABLE: OnceLock<Table> = OnceLock::new();
-    let table = TABLE.get_or_init(|| {
-        IMPLEMENTATIONS
-            .iter()
-            .filter_map(|&(name, imp)| {
-                let spec = lookup(name)?;
-                Some((spec.name.to_ascii_lowercase(), (imp, spec)))
-            })
-            .collect()
-    });
-    let mut buf = [0u8; 48];
-    let bytes = name.as_bytes();
-    if bytes.len() > buf.len() {
-        return None;
-    }
-    for (b, c) in buf.iter_mut().zip(bytes) {
-        *b = c.to_ascii_lowercase();
-    }
-    let lower = std::str::from_utf8(&buf[..bytes.len()]).ok()?;
-    table.get(lower).copied()
-}
-
-/// FNV-1a: a fast hash for the short, trusted keys of the implementation table.
-#[derive(Default, Clone, Copy)]
-struct Fnv;
-
-struct FnvHasher(u64);
-
-impl std::hash::BuildHasher for Fnv {
-    type Hasher = FnvHasher;
-    fn build_hasher(&self) -> FnvHasher {
-        FnvHasher(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl std::hash::Hasher for FnvHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+/// The implementation of each catalogue function, indexed by [`FnId`]; `None` where
+/// [`IMPLEMENTATIONS`] has no entry (a test keeps that from happening).
+fn table() -> &'static [Option<Implementation>] {
+    static TABLE: OnceLock<Vec<Option<Implementation>>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let cat = catalogue::catalogue();
+        let mut table = vec![None; cat.functions.len()];
+        for &(name, imp) in IMPLEMENTATIONS {
+            if let Some(id) = cat.resolve(name) {
+                table[id.index()] = Some(imp);
+            }
         }
-    }
+        table
+    })
+}
+
+/// How a function runs.
+pub fn implementation(id: FnId) -> Option<Implementation> {
+    table().get(id.index()).copied().flatten()
 }
 
 /// Null, borrowed: what a function returns when it produces nothing.

@@ -10,8 +10,9 @@
 //! flows; a multi-valued source is transformed value by value.
 
 use super::{map_text, owned};
+use crate::dotnet;
 use crate::eval::{Args, EvalErrorKind, Res, Stop, Value};
-use fancy_regex::{Captures, Regex, RegexBuilder};
+use fancy_regex::{Captures, Regex};
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -489,6 +490,7 @@ pub fn replace<'a>(a: &Args<'_, 'a>) -> Res<'a> {
         let Some(other) = a.text(REPLACEMENT_ATTRIBUTE)? else {
             return Ok(super::null());
         };
+        charge_match(a, pattern, &other)?;
         let caps = re.captures(&other).map_err(|e| regex_runtime(a, e))?;
         return match caps.and_then(|c| c.name(group).map(|m| m.as_str().to_string())) {
             Some(found) => owned(Value::Str(found)),
@@ -511,6 +513,7 @@ pub fn replace<'a>(a: &Args<'_, 'a>) -> Res<'a> {
             ));
         }
         return map_text(a, SOURCE, source, |s| {
+            charge_match(a, pattern, s)?;
             regex_replace(&re, s, &subst, group.as_deref()).map_err(|e| regex_runtime(a, e))
         });
     }
@@ -555,11 +558,22 @@ pub fn replace<'a>(a: &Args<'_, 'a>) -> Res<'a> {
     ))
 }
 
-/// Backtracking steps a regex may take before it is stopped as catastrophic.
-const BACKTRACK_LIMIT: usize = 200_000;
-
-/// The most memory (bytes) a compiled pattern and its lazy DFA may take.
-const REGEX_SIZE_LIMIT: usize = 1 << 21;
+/// Charges the work of matching `pattern` over `text` to the evaluation's budget, and refuses
+/// text over the cap for patterns that backtrack (see [`dotnet::regex`]).
+fn charge_match(a: &Args<'_, '_>, pattern: &str, text: &str) -> Result<(), Stop> {
+    if !dotnet::regex::within_cap(pattern, text) {
+        return Err(a.fail_at(
+            PATTERN,
+            EvalErrorKind::BudgetExceeded,
+            format!(
+                "a pattern with lookaround or backreferences is matched against at most {} bytes of text, and this text has {}",
+                dotnet::regex::MAX_BACKTRACKING_INPUT,
+                text.len()
+            ),
+        ));
+    }
+    a.charge(text.len())
+}
 
 thread_local! {
     static REGEX_CACHE: RefCell<HashMap<String, Rc<Regex>>> = RefCell::new(HashMap::new());
@@ -571,23 +585,18 @@ fn compile(a: &Args<'_, '_>, pattern: &str) -> Result<Rc<Regex>, Stop> {
     if let Some(re) = REGEX_CACHE.with(|c| c.borrow().get(pattern).cloned()) {
         return Ok(re);
     }
-    let re = RegexBuilder::new(pattern)
-        .backtrack_limit(BACKTRACK_LIMIT)
-        .delegate_size_limit(REGEX_SIZE_LIMIT)
-        .delegate_dfa_size_limit(REGEX_SIZE_LIMIT)
-        .build()
-        .map_err(|e| {
-            let message = e.to_string();
-            let message = if message.contains("NFA") || message.contains("size limit") {
-                format!(
-                    "the pattern is too large once compiled (over {} bytes; a repetition such as `\\w{{1000}}{{1000}}`): {message}",
-                    REGEX_SIZE_LIMIT
-                )
-            } else {
+    let re = dotnet::regex::compile(pattern).map_err(|e| {
+        let message = match e {
+            dotnet::regex::CompileError::TooLarge(message) => format!(
+                "the pattern is too large once compiled (over {} bytes; a repetition such as `\\w{{1000}}{{1000}}`): {message}",
+                dotnet::regex::SIZE_LIMIT
+            ),
+            dotnet::regex::CompileError::Invalid(message) => {
                 format!("the pattern is not a valid regular expression: {message}")
-            };
-            a.fail_at(PATTERN, EvalErrorKind::InvalidRegex, message)
-        })?;
+            }
+        };
+        a.fail_at(PATTERN, EvalErrorKind::InvalidRegex, message)
+    })?;
     let re = Rc::new(re);
     REGEX_CACHE.with(|c| {
         let mut cache = c.borrow_mut();
@@ -861,7 +870,7 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect();
-        let parsed = crate::syntax::parse(expr).unwrap();
+        let parsed = crate::check::checked(crate::syntax::parse(expr).unwrap()).unwrap();
         match evaluate(&parsed, &Context::new(&map)) {
             Ok(Outcome::Value(v)) => Ok(v.texts().join("|")),
             Ok(other) => Ok(format!("<{}>", other.name())),

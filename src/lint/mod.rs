@@ -10,12 +10,19 @@ pub mod fix;
 pub mod registry;
 pub mod rules;
 
+use crate::catalogue::FunctionSpec;
+use crate::check::{self, Certainty, Checking, ProblemKind};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::functions::FunctionSpec;
-use crate::mapping::{AttributeDefinition, AttributeMapping, MappingFile, ObjectMapping, builtin};
+use crate::mapping::schema::{ObjectView, Schema};
+use crate::mapping::{AttributeMapping, MappingFile, ObjectMapping};
 use crate::span::Span;
 use crate::syntax::{self, Call, Expr, ExprKind};
 pub use registry::{RULES, RuleMeta, find_rule};
+
+/// The work each evaluation a lint rule runs on sample inputs may do (bytes of text produced or
+/// scanned; see [`crate::eval::DEFAULT_BUDGET`]): 1 MiB, a thousand times what a real mapping
+/// needs, so that a hostile expression ends a lint in well under a second.
+pub const EVAL_BUDGET: u64 = 1024 * 1024;
 
 /// Documentation and identity of a rule; its `doc` is what `entramap explain` prints.
 pub trait Rule: Sync {
@@ -130,8 +137,19 @@ pub struct ObjectCx<'a> {
     pub file: &'a FileCx<'a>,
     pub index: usize,
     pub object: &'a ObjectMapping,
-    /// Each mapping's parsed expression, in order (`None`: no source, or it does not parse).
-    pub exprs: &'a [Option<Expr>],
+    /// What is known about the source object's attributes.
+    pub source: ObjectView<'a>,
+    /// What is known about the target object's attributes.
+    pub target: ObjectView<'a>,
+    /// Each mapping's checked expression, in order (`None`: no source, or it does not parse).
+    pub checks: &'a [Option<Checking>],
+}
+
+impl<'a> ObjectCx<'a> {
+    /// Each mapping's resolved expression tree, in order.
+    pub fn exprs(&self) -> impl Iterator<Item = Option<&'a Expr>> + 'a {
+        self.checks.iter().map(|c| c.as_ref().map(Checking::tree))
+    }
 }
 
 /// What mapping- and node-level hooks see.
@@ -139,7 +157,10 @@ pub struct MappingCx<'a> {
     pub object: &'a ObjectCx<'a>,
     pub index: usize,
     pub mapping: &'a AttributeMapping,
+    /// The expression, with its calls resolved by the check stage.
     pub expr: Option<&'a Expr>,
+    /// The check stage's verdict on it.
+    pub check: Option<&'a Checking>,
 }
 
 impl FileCx<'_> {
@@ -155,45 +176,7 @@ impl FileCx<'_> {
     }
 }
 
-impl<'a> ObjectCx<'a> {
-    /// The source object's attribute definitions: from the file, else Entra's built-in user.
-    pub fn source_attributes(&self) -> (&'a [AttributeDefinition], bool) {
-        let om = self.object;
-        match definitions(
-            self.file.file,
-            om.source_directory.as_deref(),
-            &om.source_object,
-            true,
-        ) {
-            Some(defs) => (defs, true),
-            None if om.source_object.eq_ignore_ascii_case("User") => (builtin::entra_user(), false),
-            None => (&[], false),
-        }
-    }
-
-    /// The target object's attribute definitions: from the file, else the SCIM app's User.
-    pub fn target_attributes(&self) -> (&'a [AttributeDefinition], bool) {
-        let om = self.object;
-        match definitions(
-            self.file.file,
-            om.target_directory.as_deref(),
-            &om.target_object,
-            false,
-        ) {
-            Some(defs) => (defs, true),
-            None if om.target_object.eq_ignore_ascii_case("User") => (builtin::scim_user(), false),
-            None => (&[], false),
-        }
-    }
-
-    /// The definition of a source attribute (exact name first, then ignoring case).
-    pub fn source_attribute(&self, name: &str) -> Option<&'a AttributeDefinition> {
-        let (defs, _) = self.source_attributes();
-        defs.iter()
-            .find(|d| d.name == name)
-            .or_else(|| defs.iter().find(|d| d.name.eq_ignore_ascii_case(name)))
-    }
-
+impl ObjectCx<'_> {
     /// A finding about the object mapping as a whole.
     pub fn finding(&self, meta: &RuleMeta, span: Span, message: impl Into<String>) -> Finding {
         let mut f = self.file.finding(meta, span, message);
@@ -231,26 +214,37 @@ impl MappingCx<'_> {
 
     /// Whether an expression node yields a Boolean (`True` / `False`).
     pub fn is_boolean(&self, node: &Expr) -> bool {
-        use crate::syntax::ExprKind;
         match &node.kind {
-            ExprKind::Attribute(name) => self
-                .object
-                .source_attribute(name)
-                .is_some_and(|d| d.kind.eq_ignore_ascii_case("Boolean")),
+            ExprKind::Attribute(name) => self.object.source.is_boolean(name),
             ExprKind::Compare(_) => true,
-            ExprKind::Call(call) => crate::functions::lookup(&call.name)
-                .is_some_and(|f| f.returns == crate::functions::Kind::Boolean),
+            ExprKind::Call(call) => call
+                .func
+                .is_some_and(|id| id.spec().returns == crate::catalogue::Kind::Boolean),
             _ => false,
+        }
+    }
+
+    /// Reports the check stage's problems of one kind as findings of `meta`: a problem the
+    /// check is only fairly sure of (against built-in knowledge) is a warning.
+    pub fn report_problems(&self, kind: ProblemKind, meta: &RuleMeta, out: &mut Sink) {
+        let Some(check) = self.check else { return };
+        for p in check.problems.iter().filter(|p| p.kind == kind) {
+            let mut finding = self.at_expr(meta, p.span, p.message.clone());
+            finding.diagnostic.help = p.help.clone();
+            if p.certainty == Certainty::Likely && meta.severity == Severity::Error {
+                finding.diagnostic.severity = Severity::Warning;
+            }
+            out.push(finding);
         }
     }
 }
 
-/// A call node with its catalogue entry, when the node calls a function the catalogue knows.
+/// A call node with its catalogue entry, when the check stage resolved it.
 pub fn known_call(node: &Expr) -> Option<(&Call, &'static FunctionSpec)> {
     let ExprKind::Call(call) = &node.kind else {
         return None;
     };
-    Some((call, crate::functions::lookup(&call.name)?))
+    Some((call, call.func?.spec()))
 }
 
 /// How close an unknown attribute name comes to a defined one.
@@ -263,34 +257,12 @@ pub enum NearMiss<'a> {
 }
 
 /// The defined attribute an unknown name most likely meant.
-pub fn near_miss<'a>(name: &str, defs: &'a [AttributeDefinition]) -> NearMiss<'a> {
-    if let Some(d) = defs.iter().find(|d| d.name.eq_ignore_ascii_case(name)) {
-        return NearMiss::Case(&d.name);
-    }
-    match crate::suggest::did_you_mean(name, defs.iter().map(|d| d.name.as_str())) {
-        Some(s) => NearMiss::Similar(s),
+pub fn near_miss<'a>(name: &str, view: &ObjectView<'a>) -> NearMiss<'a> {
+    match view.near_miss(name) {
+        Some((real, true)) => NearMiss::Case(real),
+        Some((similar, false)) => NearMiss::Similar(similar),
         None => NearMiss::None,
     }
-}
-
-/// The attribute definitions a file carries for an object of a directory. Without a directory
-/// name, the source side is the Entra ID directory and the target side any other.
-fn definitions<'a>(
-    file: &'a MappingFile,
-    directory: Option<&str>,
-    object: &str,
-    source: bool,
-) -> Option<&'a [AttributeDefinition]> {
-    let is_entra = |name: &str| name == "Azure Active Directory" || name == "Microsoft Entra ID";
-    let dir = file.directories.iter().find(|d| match directory {
-        Some(name) => d.name.eq_ignore_ascii_case(name),
-        None => is_entra(&d.name) == source,
-    })?;
-    let obj = dir
-        .objects
-        .iter()
-        .find(|o| o.name.eq_ignore_ascii_case(object))?;
-    (!obj.attributes.is_empty()).then_some(obj.attributes.as_slice())
 }
 
 /// Lints one loaded mapping file.
@@ -306,27 +278,37 @@ pub fn lint(file: &MappingFile, options: &LintOptions) -> Vec<Finding> {
         rule.check_file(&fcx, &mut sink);
     }
     let syntax_enabled = options.enabled(&rules::syntax_error::SyntaxError::META);
+    let declared_kind = options.profile.as_ref().and_then(|p| p.target_kind);
+    let schema = Schema::new(file, declared_kind);
     for (oi, object) in file.object_mappings.iter().enumerate() {
-        let exprs: Vec<Option<Expr>> = object
+        let source = schema.source(object);
+        let checks: Vec<Option<Checking>> = object
             .attribute_mappings
             .iter()
-            .map(|m| m.source.as_ref().and_then(|s| syntax::parse(&s.text).ok()))
+            .map(|m| {
+                let expr = syntax::parse(&m.source.as_ref()?.text).ok()?;
+                Some(check::check(expr, Some(&source)))
+            })
             .collect();
         let ocx = ObjectCx {
             file: &fcx,
             index: oi,
             object,
-            exprs: &exprs,
+            source,
+            target: schema.target(object),
+            checks: &checks,
         };
         for rule in &rules {
             rule.check_object(&ocx, &mut sink);
         }
         for (mi, mapping) in object.attribute_mappings.iter().enumerate() {
+            let check = checks[mi].as_ref();
             let mcx = MappingCx {
                 object: &ocx,
                 index: mi,
                 mapping,
-                expr: exprs[mi].as_ref(),
+                expr: check.map(Checking::tree),
+                check,
             };
             if syntax_enabled && mcx.expr.is_none() {
                 rules::syntax_error::report(&mcx, &mut sink);
@@ -348,7 +330,7 @@ pub fn lint(file: &MappingFile, options: &LintOptions) -> Vec<Finding> {
     findings.sort_by_key(|f| {
         (
             f.diagnostic.primary_span().map(|s| s.start),
-            f.diagnostic.code.clone(),
+            f.diagnostic.code,
         )
     });
     findings

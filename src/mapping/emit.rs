@@ -97,7 +97,7 @@ fn directory_json(d: &Directory) -> Value {
                 "multivalued": a.multivalued,
                 "name": a.name,
                 "required": a.required,
-                "type": a.kind,
+                "type": a.ty.as_str(),
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     })

@@ -10,6 +10,7 @@
 //! 3. for those strings, our own escape decoder, which records the [`OffsetMap`].
 
 use super::model::*;
+use super::schema::AttrType;
 use super::text::{self, MapBuilder};
 use super::{EXPECTED_SHAPES, LoadError, LoadErrorKind, MAX_JSON_DEPTH};
 use crate::graph::{self, MappingSource, SourceType};
@@ -240,7 +241,7 @@ struct GObjectDefinition {
 struct GAttributeDefinition {
     name: String,
     #[serde(rename = "type")]
-    kind: Option<String>,
+    ty: Option<AttrType>,
     multivalued: Option<bool>,
     required: Option<bool>,
     case_exact: Option<bool>,
@@ -261,7 +262,7 @@ fn directory(d: GDirectory) -> Directory {
                     .into_iter()
                     .map(|a| AttributeDefinition {
                         name: a.name,
-                        kind: a.kind.unwrap_or_else(|| "String".into()),
+                        ty: a.ty.unwrap_or_default(),
                         multivalued: a.multivalued.unwrap_or(false),
                         required: a.required.unwrap_or(false),
                         case_exact: a.case_exact.unwrap_or(false),

@@ -19,6 +19,7 @@ pub mod builtin;
 mod emit;
 mod json;
 pub mod model;
+pub mod schema;
 pub mod sniff;
 mod text;
 mod yaml;

@@ -1,5 +1,6 @@
 //! The mapping model shared by both file formats: every node keeps its span in the file.
 
+use super::schema::AttrType;
 use crate::graph::{MappingSource, SourceType};
 use crate::span::Span;
 
@@ -66,8 +67,8 @@ pub struct ObjectDefinition {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttributeDefinition {
     pub name: String,
-    /// Graph's attribute type: `String`, `Boolean`, `Integer`, `DateTime`, `Reference`, `Binary`.
-    pub kind: String,
+    /// Graph's attribute type.
+    pub ty: AttrType,
     pub multivalued: bool,
     pub required: bool,
     pub case_exact: bool,

@@ -9,26 +9,7 @@ use serde::Deserialize;
 pub const BUILT_IN: &[(&str, &str)] = &[("unleash", include_str!("unleash.yaml"))];
 
 /// How Entra sends values on the wire (reference §6.3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ScimMode {
-    /// Tenant URL without `?aadOptscim062020`: capitalised PATCH ops, every PATCH value sent as
-    /// the expression's text (`"False"`).
-    #[default]
-    Legacy,
-    /// Tenant URL with `?aadOptscim062020`: lowercase ops, values typed from the target
-    /// attribute (JSON booleans).
-    Compliant,
-}
-
-impl ScimMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ScimMode::Legacy => "legacy",
-            ScimMode::Compliant => "compliant",
-        }
-    }
-}
+pub use crate::wire::ScimMode;
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -56,6 +37,10 @@ pub struct Profile {
     /// The attribute the app matches users by (`emails`, `userName`), if it matters.
     #[serde(default)]
     pub matches_by: Option<String>,
+    /// What kind of app the target is (`scim`, `salesforce`, …): overrides entramap's guess from
+    /// the file's directory, object and attribute names.
+    #[serde(default)]
+    pub target_kind: Option<crate::mapping::schema::TargetKind>,
 }
 
 fn default_object() -> String {

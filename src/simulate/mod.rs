@@ -33,10 +33,14 @@ pub mod scope;
 pub mod steady;
 pub mod users;
 
+use crate::catalogue::Trait;
+use crate::check::{self, Checked};
+use crate::diagnostic::Diagnostic;
 use crate::eval::{self, Attributes, Context, EvalError, Outcome, Value};
-use crate::mapping::{AttributeDefinition, FlowType, MappingFile, ObjectMapping, builtin};
+use crate::mapping::schema::{Schema, TargetKind};
+use crate::mapping::{FlowType, MappingFile};
 use crate::profile::ScimMode;
-use crate::syntax::{self, Expr, ExprKind, ParseError};
+use crate::syntax::{self, Expr, ExprKind};
 use jiff::Timestamp;
 use requests::{Action, App, UserResult};
 use scim::{Layout, TargetPath, TargetType};
@@ -94,7 +98,8 @@ pub struct Compiled {
     pub ty: TargetType,
     /// The expression text as written (`None` for a mapping with only a default value).
     pub text: Option<String>,
-    pub expr: Option<Expr>,
+    /// The checked expression (`None` for a mapping with only a default value).
+    pub expr: Option<Checked>,
     /// `[attr]`: read without the evaluator (the name and its hash).
     direct: Option<(String, u64)>,
     pub flow: FlowType,
@@ -128,6 +133,18 @@ pub struct Plan {
     /// Every source attribute the expressions and the scoping filter read (plus the ones users
     /// are named by): the rest of a user need not be kept.
     pub reads: Vec<String>,
+    /// Mappings left out of the run because their expression cannot be evaluated (a syntax
+    /// error, an unknown function, a wrong number of arguments): each reported once, before any
+    /// user, in file coordinates.
+    pub left_out: Vec<LeftOut>,
+}
+
+/// A mapping the simulation leaves out, and why.
+#[derive(Debug, Clone)]
+pub struct LeftOut {
+    pub target: String,
+    /// The problem, with spans in file coordinates.
+    pub diagnostic: Diagnostic,
 }
 
 /// Why a mapping file cannot be simulated.
@@ -135,61 +152,35 @@ pub struct Plan {
 pub enum PlanError {
     #[error("the file has no enabled object mapping for users")]
     NoObjectMapping,
-    #[error("the mapping to {target} does not parse: {error}")]
-    Syntax {
-        target: String,
-        text: String,
-        error: Box<ParseError>,
-    },
     #[error("{0}")]
     Scope(#[from] ScopeError),
 }
 
-/// The attribute definitions a file carries for an object (the target side: any directory other
-/// than Entra ID's).
-fn target_definitions<'a>(file: &'a MappingFile, om: &ObjectMapping) -> &'a [AttributeDefinition] {
-    let is_entra = |name: &str| name == "Azure Active Directory" || name == "Microsoft Entra ID";
-    let found = file
-        .directories
-        .iter()
-        .find(|d| match &om.target_directory {
-            Some(name) => d.name.eq_ignore_ascii_case(name),
-            None => !is_entra(&d.name),
-        })
-        .and_then(|d| {
-            d.objects
-                .iter()
-                .find(|o| o.name.eq_ignore_ascii_case(&om.target_object))
-        })
-        .filter(|o| !o.attributes.is_empty());
-    match found {
-        Some(o) => &o.attributes,
-        None => builtin::scim_user(),
-    }
+/// Whether an expression's value may differ between two evaluations with the same inputs, or
+/// depends on what the target holds: such a value must be computed for every user.
+pub fn varies(expr: &Expr) -> bool {
+    check::calls(expr, |f| f.non_deterministic() || f.has(Trait::ReadsTarget))
 }
 
 /// The results of an expression that reads only `IsSoftDeleted` and calls nothing that depends
 /// on the clock, the seed or the target, for `IsSoftDeleted` false and true.
-fn memo(expr: &Expr) -> Option<[Computed<'static>; 2]> {
-    let mut pure = true;
-    expr.walk(&mut |node| match &node.kind {
-        ExprKind::Attribute(a) if !a.eq_ignore_ascii_case("IsSoftDeleted") => pure = false,
-        ExprKind::Call(call)
-            if ["Now", "Guid", "RandomString", "SelectUniqueValue"]
-                .iter()
-                .any(|n| n.eq_ignore_ascii_case(&call.name)) =>
+fn memo(checked: &Checked) -> Option<[Computed<'static>; 2]> {
+    let expr = checked.expr();
+    let mut other_input = false;
+    expr.walk(&mut |node| {
+        if let ExprKind::Attribute(a) = &node.kind
+            && !a.eq_ignore_ascii_case("IsSoftDeleted")
         {
-            pure = false
+            other_input = true;
         }
-        _ => {}
     });
-    if !pure {
+    if other_input || varies(expr) {
         return None;
     }
     let at = |soft: bool| {
         let mut user = UserRecord::new();
         user.set("IsSoftDeleted", Value::Bool(soft));
-        computed_of(eval::evaluate(expr, &Context::new(&user)))
+        computed_of(eval::evaluate(checked, &Context::new(&user)))
     };
     Some([at(false), at(true)])
 }
@@ -216,33 +207,52 @@ impl Plan {
             .find(|om| om.enabled && om.source_object.eq_ignore_ascii_case("User"))
             .or_else(|| file.object_mappings.iter().find(|om| om.enabled))
             .ok_or(PlanError::NoObjectMapping)?;
-        let defs = target_definitions(file, om);
+        // The simulator speaks SCIM: the target is a SCIM app whatever the file's names say.
+        let schema = Schema::new(file, Some(TargetKind::Scim));
+        let source = schema.source(om);
+        let target_view = schema.target(om);
         let mut mappings = Vec::with_capacity(om.attribute_mappings.len());
+        let mut left_out = Vec::new();
         for m in &om.attribute_mappings {
             let target = m.target.value.clone();
             let (text, expr) = match &m.source {
                 None => (None, None),
                 Some(src) => {
-                    let expr = syntax::parse(&src.text).map_err(|error| PlanError::Syntax {
-                        target: target.clone(),
-                        text: src.text.clone(),
-                        error: Box::new(error),
-                    })?;
-                    (Some(src.text.clone()), Some(expr))
+                    // Parsed and checked once, here; a mapping that cannot run is reported
+                    // once and left out for every user.
+                    let problem = match syntax::parse(&src.text) {
+                        Err(error) => Err(error.to_diagnostic()),
+                        Ok(expr) => check::check(expr, Some(&source))
+                            .into_runnable()
+                            .map_err(|p| p.to_diagnostic()),
+                    };
+                    match problem {
+                        Ok(checked) => (Some(src.text.clone()), Some(checked)),
+                        Err(mut diagnostic) => {
+                            for label in &mut diagnostic.labels {
+                                label.span = src.map.span(label.span);
+                            }
+                            left_out.push(LeftOut { target, diagnostic });
+                            continue;
+                        }
+                    }
                 }
             };
-            let direct = match expr.as_ref().map(|e| &e.kind) {
+            let direct = match expr.as_ref().map(|e| &e.expr().kind) {
                 Some(ExprKind::Attribute(a)) => Some((a.clone(), users::name_hash(a))),
                 _ => None,
             };
-            let def = defs
-                .iter()
-                .find(|d| d.name == target)
-                .or_else(|| defs.iter().find(|d| d.name.eq_ignore_ascii_case(&target)));
+            let def = target_view.get(&target).or_else(|| {
+                target_view
+                    .all()
+                    .find(|d| d.name.eq_ignore_ascii_case(&target))
+            });
             mappings.push(Compiled {
                 path: TargetPath::parse(&target),
                 ty: TargetType::of(def),
-                reads_soft_deleted: expr.as_ref().is_some_and(|e| reads(e, "IsSoftDeleted")),
+                reads_soft_deleted: expr
+                    .as_ref()
+                    .is_some_and(|e| reads(e.expr(), "IsSoftDeleted")),
                 memo: expr.as_ref().and_then(memo),
                 target,
                 text,
@@ -270,7 +280,7 @@ impl Plan {
         let mut reads: Vec<String> = vec!["objectId".into(), "userPrincipalName".into()];
         for m in &mappings {
             if let Some(expr) = &m.expr {
-                expr.walk(&mut |node| {
+                expr.expr().walk(&mut |node| {
                     if let ExprKind::Attribute(a) = &node.kind {
                         reads.push(a.clone());
                     }
@@ -291,25 +301,17 @@ impl Plan {
             matching,
             mappings,
             reads,
+            left_out,
         })
     }
 
     /// Whether any expression calls `Guid()` or `RandomString()`, whose results depend on how
     /// many users were read before (see [`parallel`]).
     pub fn seeded(&self) -> bool {
-        let mut seeded = false;
-        for expr in self.mappings.iter().filter_map(|m| m.expr.as_ref()) {
-            expr.walk(&mut |node| {
-                if let ExprKind::Call(call) = &node.kind
-                    && ["Guid", "RandomString"]
-                        .iter()
-                        .any(|n| n.eq_ignore_ascii_case(&call.name))
-                {
-                    seeded = true;
-                }
-            });
-        }
-        seeded
+        self.mappings
+            .iter()
+            .filter_map(|m| m.expr.as_ref())
+            .any(|c| check::calls(c.expr(), |f| f.has(Trait::Random)))
     }
 
     /// Whether any mapping reads `IsSoftDeleted` (so the app can be told of deactivations).

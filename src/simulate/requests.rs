@@ -17,7 +17,8 @@
 use super::scim::{self, CORE_USER, PATCH_OP, TargetPath, Wire};
 use super::scope::SoftDeleted;
 use super::{Compiled, Computed, Plan};
-use crate::profile::{Profile, ScimMode};
+use crate::profile::Profile;
+use crate::wire::{self, Operation, ScimMode};
 use serde_json::{Map, Value as Json};
 use std::collections::HashMap;
 use std::io::{self, BufRead};
@@ -655,7 +656,7 @@ fn changes(
         if !wanted(m) {
             continue;
         }
-        let typed = scim::typed(v, m.ty)
+        let typed = wire::encode(v, m.ty, ScimMode::Compliant, Operation::Update)
             .map_err(|e| failure(m, &e.0))?
             .to_json(false);
         let current = scim::get(resource, &m.path);
@@ -663,7 +664,7 @@ fn changes(
             notes[i] = Note::new(NoteKind::Unchanged);
             continue;
         }
-        let legacy = scim::legacy_text(v, m.ty)
+        let legacy = wire::encode(v, m.ty, ScimMode::Legacy, Operation::Update)
             .map_err(|e| failure(m, &e.0))?
             .to_json(true);
         notes[i] = Note {
@@ -877,7 +878,7 @@ pub fn process(
                     }
                     _ => None,
                 };
-                let wire = match value.map(|v| scim::typed(v, m.ty)) {
+                let wire = match value.map(|v| wire::encode(v, m.ty, mode, Operation::Create)) {
                     None => None,
                     Some(Ok(w)) => {
                         if notes[i].kind != NoteKind::FlowedDefault {

@@ -8,7 +8,7 @@
 
 use crate::eval::{Attributes, Value};
 use crate::mapping::{ScopeClause, ScopeGroup};
-use fancy_regex::{Regex, RegexBuilder};
+use fancy_regex::Regex;
 use std::fmt;
 
 /// A scoping-filter operator (`operatorName` in Graph, `operator` in YAML).
@@ -166,9 +166,6 @@ impl SoftDeleted {
     }
 }
 
-/// Regex matching is stopped after this many backtracking steps (the clause is then false).
-const BACKTRACK_LIMIT: usize = 200_000;
-
 impl Scope {
     /// Prepares the scoping filter groups of an objectMapping.
     pub fn new(groups: &[ScopeGroup]) -> Result<Scope, ScopeError> {
@@ -240,10 +237,11 @@ impl Clause {
             }
             Operator::RegexMatch | Operator::NotRegexMatch => {
                 let pattern = value()?;
-                let re = RegexBuilder::new(pattern)
-                    .backtrack_limit(BACKTRACK_LIMIT)
-                    .build()
-                    .map_err(|e| bad(format!("{pattern:?} is not a valid regex: {e}")))?;
+                let re = crate::dotnet::regex::compile(pattern).map_err(|e| {
+                    let (crate::dotnet::regex::CompileError::Invalid(e)
+                    | crate::dotnet::regex::CompileError::TooLarge(e)) = e;
+                    bad(format!("{pattern:?} is not a valid regex: {e}"))
+                })?;
                 Operand::Regex(Box::new(re))
             }
             _ => {
@@ -298,9 +296,15 @@ impl Clause {
             (Operand::Text(v), Operator::NotEquals) => *text != **v,
             (Operand::Text(v), Operator::Includes) => text.contains(v.as_str()),
             (Operand::Text(v), Operator::EndsWith) => text.ends_with(v.as_str()),
-            (Operand::Regex(re), Operator::RegexMatch) => re.is_match(&text).unwrap_or(false),
+            // A match that cannot be decided within the regex bounds (catastrophic
+            // backtracking, a backtracking pattern over a text past its cap) fails the clause.
+            (Operand::Regex(re), Operator::RegexMatch) => {
+                crate::dotnet::regex::within_cap(re.as_str(), &text)
+                    && re.is_match(&text).unwrap_or(false)
+            }
             (Operand::Regex(re), Operator::NotRegexMatch) => {
-                matches!(re.is_match(&text), Ok(false))
+                crate::dotnet::regex::within_cap(re.as_str(), &text)
+                    && matches!(re.is_match(&text), Ok(false))
             }
             (Operand::Int(n), op) => {
                 let Some(a) = int_of(value, &text) else {

@@ -8,8 +8,9 @@
 
 use super::requests::{App, Method};
 use super::{Event, Options, Plan, Processed, Summary, cycle};
+use crate::catalogue::FunctionSpec;
+use crate::check;
 use crate::profile::Profile;
-use crate::syntax::ExprKind;
 use jiff::SignedDuration;
 use serde_json::{Map, Value as Json};
 use std::io::{self, Write};
@@ -36,19 +37,10 @@ impl SteadyReport {
 }
 
 fn nondeterministic(plan: &Plan, i: usize) -> bool {
-    let mut found = false;
-    if let Some(expr) = &plan.mappings[i].expr {
-        expr.walk(&mut |node| {
-            if let ExprKind::Call(call) = &node.kind
-                && ["Now", "Guid", "RandomString"]
-                    .iter()
-                    .any(|n| n.eq_ignore_ascii_case(&call.name))
-            {
-                found = true;
-            }
-        });
-    }
-    found
+    plan.mappings[i]
+        .expr
+        .as_ref()
+        .is_some_and(|c| check::calls(c.expr(), FunctionSpec::non_deterministic))
 }
 
 /// Why a mapping still flows in cycle 2.

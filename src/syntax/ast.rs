@@ -1,5 +1,6 @@
 //! The spanned syntax tree of one expression.
 
+use crate::catalogue::FnId;
 use crate::span::Span;
 
 /// One node of an expression, with the byte span it was read from.
@@ -37,6 +38,21 @@ pub struct Call {
     pub name: String,
     pub name_span: Span,
     pub args: Vec<Expr>,
+    /// The function, once the check stage has resolved the name (`None` straight from the
+    /// parser, and for a name the catalogue does not know).
+    pub func: Option<FnId>,
+}
+
+impl Call {
+    /// An unresolved call, as the parser builds it.
+    pub fn new(name: impl Into<String>, name_span: Span, args: Vec<Expr>) -> Call {
+        Call {
+            name: name.into(),
+            name_span,
+            args,
+            func: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,6 +140,7 @@ impl Expr {
                 name: call.name.clone(),
                 name_span: Span::default(),
                 args: call.args.iter().map(Expr::without_spans).collect(),
+                func: call.func,
             }),
             ExprKind::Compare(cmp) => ExprKind::Compare(Box::new(Compare {
                 op: cmp.op,

@@ -269,11 +269,7 @@ impl<'a> Parser<'a> {
         self.depth -= 1;
         self.pos += 1; // the ')', checked by `arguments`
         Ok(Expr::new(
-            ExprKind::Call(Call {
-                name: name.to_string(),
-                name_span,
-                args,
-            }),
+            ExprKind::Call(Call::new(name, name_span, args)),
             name_span.to(self.span_from(open.start as usize)),
         ))
     }

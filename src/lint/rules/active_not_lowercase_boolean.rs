@@ -1,7 +1,9 @@
+use crate::check::Checked;
 use crate::eval::{self, Context, Outcome, Value};
 use crate::lint::{Fix, FixEdit, MappingCx, Rule, RuleMeta, Sink};
 use crate::profile::{ActiveExpectation, Profile, ScimMode};
 use crate::syntax::ExprKind;
+use crate::wire::{self, Operation, TargetType};
 use std::collections::BTreeMap;
 
 /// The expression that gives Unleash-style apps what they need.
@@ -44,15 +46,23 @@ crate::declare_rule! {
 }
 
 /// One evaluated case: the inputs and what reached the app.
-struct Case {
-    inputs: String,
-    wire: Wire,
-    active_user: bool,
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub is_soft_deleted: bool,
+    pub account_enabled: bool,
+    /// What the other attributes the expression reads were set to (`None`: absent).
+    pub filler: Option<&'static str>,
+    pub inputs: String,
+    pub wire: Wire,
+    pub active_user: bool,
 }
 
+/// What reached the app in one case, as the wire model ([`crate::wire`]) puts it.
 #[derive(Debug, Clone, PartialEq)]
-enum Wire {
+pub enum Wire {
+    /// A value the app reads as this boolean.
     Bool(bool),
+    /// A value that is not a boolean to the app, as JSON.
     Text(String),
     Nothing(&'static str),
     Error(String),
@@ -85,74 +95,17 @@ impl Rule for ActiveNotLowercaseBoolean {
         {
             return;
         }
-        let Some(expr) = cx.expr else { return };
-        let mode = options.scim_mode;
-        let boolean_target = cx
-            .object
-            .target_attributes()
-            .0
-            .iter()
-            .find(|d| d.name.eq_ignore_ascii_case(&cx.mapping.target.value))
-            .is_none_or(|d| d.kind.eq_ignore_ascii_case("Boolean"));
-
-        // The other attributes the expression reads get a sample, an empty and a null value.
-        let mut others = Vec::new();
-        expr.walk(&mut |n| {
-            if let ExprKind::Attribute(name) = &n.kind
-                && !name.eq_ignore_ascii_case("IsSoftDeleted")
-                && !name.eq_ignore_ascii_case("accountEnabled")
-                && !others.contains(name)
-            {
-                others.push(name.clone());
-            }
-        });
-        let fillers: &[(&str, Option<&str>)] = if others.is_empty() {
-            &[("", Some("sample"))]
-        } else {
-            &[
-                ("a sample value", Some("sample")),
-                ("empty", Some("")),
-                ("null", None),
-            ]
+        let Some(checked) = cx.check.and_then(|c| c.runnable()) else {
+            return;
         };
-        let now = jiff::Timestamp::UNIX_EPOCH;
-        let mut cases = Vec::new();
-        // (IsSoftDeleted, accountEnabled): an active user; a disabled one; an unassigned one.
-        for (deleted, enabled) in [(false, true), (true, false), (true, true)] {
-            for (filler_name, filler) in fillers {
-                let mut attrs: BTreeMap<String, Value> = BTreeMap::new();
-                attrs.insert("IsSoftDeleted".into(), Value::Bool(deleted));
-                attrs.insert("accountEnabled".into(), Value::Bool(enabled));
-                for name in &others {
-                    if let Some(v) = filler {
-                        attrs.insert(name.clone(), Value::Str((*v).to_string()));
-                    }
-                }
-                let ctx = Context::new(&attrs).with_now(now);
-                let wire = match eval::evaluate(expr, &ctx) {
-                    Ok(Outcome::Value(v)) => wire_value(&v, mode, boolean_target),
-                    Ok(Outcome::NoValue) => Wire::Nothing("no value flows"),
-                    Ok(Outcome::IgnoreFlow | Outcome::IgnoreAttributeFlow) => {
-                        Wire::Nothing("the attribute is skipped")
-                    }
-                    Ok(Outcome::IgnoreObjectFlow) => Wire::Nothing("the user is skipped"),
-                    Err(e) => Wire::Error(e.message.clone()),
-                };
-                let mut inputs = format!(
-                    "IsSoftDeleted={}, accountEnabled={}",
-                    bool_text(deleted),
-                    bool_text(enabled)
-                );
-                if !filler_name.is_empty() {
-                    inputs.push_str(&format!(", other attributes {filler_name}"));
-                }
-                cases.push(Case {
-                    inputs,
-                    wire,
-                    active_user: !deleted,
-                });
-            }
-        }
+        let expr = checked.expr();
+        let mode = options.scim_mode;
+        // Without a definition, the app's `active` is SCIM's Boolean.
+        let ty = match cx.object.target.get(&cx.mapping.target.value) {
+            Some(def) => TargetType::of(Some(def)),
+            None => TargetType::BOOLEAN,
+        };
+        let cases = evaluate_cases(checked, mode, ty);
         let failing: Vec<&Case> = cases
             .iter()
             .filter(|c| c.wire != Wire::Bool(c.active_user))
@@ -205,28 +158,86 @@ fn bool_text(b: bool) -> &'static str {
     if b { "True" } else { "False" }
 }
 
-/// What reaches the app for a value, in a SCIM mode.
-fn wire_value(value: &Value, mode: ScimMode, boolean_target: bool) -> Wire {
-    let text = match value.text() {
-        Ok(Some(t)) => t.into_owned(),
-        Ok(None) => return Wire::Nothing("no value flows"),
-        Err(_) => return Wire::Text(value.texts().join(", ")),
+/// The (IsSoftDeleted, accountEnabled) pairs the rule evaluates: an active user, a disabled
+/// one, an unassigned one.
+pub const DOMAIN: [(bool, bool); 3] = [(false, true), (true, false), (true, true)];
+
+/// Evaluates an `active` mapping over [`DOMAIN`], with every other attribute it reads set to a
+/// sample value, to empty and to null, and says what reaches the app in a deactivation or
+/// update PATCH in `mode` (the simulator sends the same: see the wire-model property test).
+pub fn evaluate_cases(checked: &Checked, mode: ScimMode, ty: TargetType) -> Vec<Case> {
+    // The other attributes the expression reads get a sample, an empty and a null value.
+    let mut others: Vec<&str> = Vec::new();
+    checked.expr().walk(&mut |n| {
+        if let ExprKind::Attribute(name) = &n.kind
+            && !name.eq_ignore_ascii_case("IsSoftDeleted")
+            && !name.eq_ignore_ascii_case("accountEnabled")
+            && !others.contains(&name.as_str())
+        {
+            others.push(name);
+        }
+    });
+    let fillers: &[(&str, Option<&'static str>)] = if others.is_empty() {
+        &[("", Some("sample"))]
+    } else {
+        &[
+            ("a sample value", Some("sample")),
+            ("empty", Some("")),
+            ("null", None),
+        ]
     };
-    match mode {
-        // Legacy: the text travels as it is; only exactly `true`/`false` is a lowercase boolean.
-        ScimMode::Legacy => match text.as_str() {
-            "true" => Wire::Bool(true),
-            "false" => Wire::Bool(false),
-            _ => Wire::Text(text),
-        },
-        // Compliant: a Boolean target gets a JSON boolean parsed from the text.
-        ScimMode::Compliant if boolean_target => match text.to_ascii_lowercase().as_str() {
-            "true" => Wire::Bool(true),
-            "false" => Wire::Bool(false),
-            _ => Wire::Text(text),
-        },
-        ScimMode::Compliant => Wire::Text(text),
+    let now = jiff::Timestamp::UNIX_EPOCH;
+    let mut cases = Vec::new();
+    for (deleted, enabled) in DOMAIN {
+        for &(filler_name, filler) in fillers {
+            let mut attrs: BTreeMap<String, Value> = BTreeMap::new();
+            attrs.insert("IsSoftDeleted".into(), Value::Bool(deleted));
+            attrs.insert("accountEnabled".into(), Value::Bool(enabled));
+            for name in &others {
+                if let Some(v) = filler {
+                    attrs.insert((*name).to_string(), Value::Str(v.to_string()));
+                }
+            }
+            let ctx = Context::new(&attrs)
+                .with_now(now)
+                .with_budget(crate::lint::EVAL_BUDGET);
+            let wire = match eval::evaluate(checked, &ctx) {
+                Ok(Outcome::Value(v)) => match wire::encode(&v, ty, mode, Operation::Update) {
+                    Ok(w) => match wire::boolean_reading(&w) {
+                        Some(b) => Wire::Bool(b),
+                        None => Wire::Text(match &w {
+                            wire::Wire::Str(s) => s.to_string(),
+                            other => other.to_json(mode == ScimMode::Legacy).to_string(),
+                        }),
+                    },
+                    Err(e) => Wire::Error(e.0),
+                },
+                Ok(Outcome::NoValue) => Wire::Nothing("no value flows"),
+                Ok(Outcome::IgnoreFlow | Outcome::IgnoreAttributeFlow) => {
+                    Wire::Nothing("the attribute is skipped")
+                }
+                Ok(Outcome::IgnoreObjectFlow) => Wire::Nothing("the user is skipped"),
+                Err(e) => Wire::Error(e.message.clone()),
+            };
+            let mut inputs = format!(
+                "IsSoftDeleted={}, accountEnabled={}",
+                bool_text(deleted),
+                bool_text(enabled)
+            );
+            if !filler_name.is_empty() {
+                inputs.push_str(&format!(", other attributes {filler_name}"));
+            }
+            cases.push(Case {
+                is_soft_deleted: deleted,
+                account_enabled: enabled,
+                filler,
+                inputs,
+                wire,
+                active_user: !deleted,
+            });
+        }
     }
+    cases
 }
 
 /// The one-phrase diagnosis across all cases.

@@ -1,4 +1,4 @@
-use crate::functions::{self, Availability};
+use crate::catalogue::Availability;
 use crate::lint::{MappingCx, Rule, RuleMeta, Sink};
 use crate::syntax::{Expr, ExprKind};
 
@@ -41,7 +41,7 @@ impl Rule for CloudSyncOnly {
                 "`&` concatenation is documented for cloud sync only".to_string(),
                 format!("for app provisioning, write `Join(\"\", …)` with the {} parts", parts.len()),
             ),
-            ExprKind::Call(call) => match functions::lookup(&call.name).map(|f| (f, f.availability)) {
+            ExprKind::Call(call) => match call.func.map(|id| (id.spec(), id.spec().availability)) {
                 Some((f, Availability::CloudSync)) => (
                     call.name_span,
                     format!("`{}` is documented for cloud sync only", f.name),

@@ -1,3 +1,5 @@
+use crate::catalogue::Trait;
+use crate::check::FLOW_SENTINELS;
 use crate::graph::SourceType;
 use crate::lint::{MappingCx, Rule, RuleMeta, Sink};
 use crate::syntax::{Expr, ExprKind};
@@ -33,15 +35,13 @@ fn varies(expr: &Expr) -> bool {
     expr.walk(&mut |n| match &n.kind {
         ExprKind::Attribute(_) => varies = true,
         ExprKind::Call(c)
-            if ["Now", "Guid", "RandomString"]
-                .iter()
-                .any(|v| c.name.eq_ignore_ascii_case(v)) =>
+            if c.func.is_some_and(|id| {
+                id.spec().non_deterministic() || id.spec().has(Trait::ReadsTarget)
+            }) =>
         {
             varies = true
         }
-        ExprKind::Ident(i) if i == "IgnoreAttributeFlow" || i == "IgnoreObjectFlow" => {
-            varies = true
-        }
+        ExprKind::Ident(i) if FLOW_SENTINELS.contains(&i.as_str()) => varies = true,
         _ => {}
     });
     varies

@@ -1,5 +1,5 @@
-use crate::lint::{Fix, FixEdit, MappingCx, Rule, RuleMeta, Sink, known_call};
-use crate::syntax::Expr;
+use crate::check::ProblemKind;
+use crate::lint::{Fix, FixEdit, MappingCx, Rule, RuleMeta, Sink};
 
 crate::declare_rule! {
     /// ## What it does
@@ -30,30 +30,28 @@ impl Rule for FunctionNameCase {
         &Self::META
     }
 
-    fn check_node(&self, cx: &MappingCx, node: &Expr, out: &mut Sink) {
-        let Some((call, spec)) = known_call(node) else {
-            return;
-        };
-        if spec.name == call.name {
-            return;
+    /// Reports the check stage's findings, with the rename as a safe fix.
+    fn check_mapping(&self, cx: &MappingCx, out: &mut Sink) {
+        let Some(check) = cx.check else { return };
+        for p in check
+            .problems
+            .iter()
+            .filter(|p| p.kind == ProblemKind::FunctionNameCase)
+        {
+            let mut finding = cx.at_expr(&Self::META, p.span, p.message.clone());
+            finding.diagnostic.help = p.help.clone();
+            if let Some(name) = &p.replacement {
+                let written = cx.text().get(p.span.range()).unwrap_or_default();
+                finding.fix = Some(Fix {
+                    message: format!("rename `{written}` to `{name}`"),
+                    safe: true,
+                    edit: FixEdit::Expression {
+                        span: p.span,
+                        text: name.clone(),
+                    },
+                });
+            }
+            out.push(finding);
         }
-        let mut finding = cx.at_expr(
-            &Self::META,
-            call.name_span,
-            format!("`{}` is documented as `{}`", call.name, spec.name),
-        );
-        finding.diagnostic.help = Some(format!(
-            "write `{}`: the documented syntax is case-sensitive",
-            spec.name
-        ));
-        finding.fix = Some(Fix {
-            message: format!("rename `{}` to `{}`", call.name, spec.name),
-            safe: true,
-            edit: FixEdit::Expression {
-                span: call.name_span,
-                text: spec.name.clone(),
-            },
-        });
-        out.push(finding);
     }
 }

@@ -1,3 +1,4 @@
+use crate::catalogue::Trait;
 use crate::lint::{MappingCx, Rule, RuleMeta, Sink};
 use crate::syntax::{Expr, ExprKind, print};
 
@@ -36,7 +37,10 @@ impl Rule for IifConditionNull {
         let ExprKind::Call(call) = &node.kind else {
             return;
         };
-        if !call.name.eq_ignore_ascii_case("IIF") {
+        if !call
+            .func
+            .is_some_and(|id| id.spec().has(Trait::Conditional))
+        {
             return;
         }
         let Some(condition) = call.args.first() else {
@@ -44,9 +48,9 @@ impl Rule for IifConditionNull {
         };
         let attribute = match &condition.kind {
             ExprKind::Call(inner)
-                if ["IsPresent", "IsNull", "IsNullOrEmpty"]
-                    .iter()
-                    .any(|n| inner.name.eq_ignore_ascii_case(n)) =>
+                if inner
+                    .func
+                    .is_some_and(|id| id.spec().has(Trait::PresenceTest)) =>
             {
                 inner.args.first()
             }

@@ -1,3 +1,4 @@
+use crate::catalogue::Trait;
 use crate::lint::{MappingCx, Rule, RuleMeta, Sink};
 use crate::syntax::{Expr, ExprKind};
 
@@ -35,7 +36,10 @@ impl Rule for SelectUniqueValueNested {
         let ExprKind::Call(call) = &node.kind else {
             return;
         };
-        if !call.name.eq_ignore_ascii_case("SelectUniqueValue") {
+        if !call
+            .func
+            .is_some_and(|id| id.spec().has(Trait::TopLevelOnly))
+        {
             return;
         }
         let top = cx.expr.is_some_and(|e| std::ptr::eq(e, node));

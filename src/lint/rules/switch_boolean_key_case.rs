@@ -1,3 +1,4 @@
+use crate::catalogue::Trait;
 use crate::lint::{Fix, FixEdit, MappingCx, Rule, RuleMeta, Sink};
 use crate::syntax::{Expr, ExprKind, print};
 
@@ -39,7 +40,9 @@ impl Rule for SwitchBooleanKeyCase {
         let ExprKind::Call(call) = &node.kind else {
             return;
         };
-        if !call.name.eq_ignore_ascii_case("Switch")
+        if !call
+            .func
+            .is_some_and(|id| id.spec().has(Trait::KeyedChoice))
             || call.args.is_empty()
             || !cx.is_boolean(&call.args[0])
         {

@@ -1,3 +1,4 @@
+use crate::catalogue::Trait;
 use crate::lint::{MappingCx, Rule, RuleMeta, Sink};
 use crate::syntax::{Expr, ExprKind};
 
@@ -35,7 +36,10 @@ impl Rule for SwitchOddArguments {
         let ExprKind::Call(call) = &node.kind else {
             return;
         };
-        if !call.name.eq_ignore_ascii_case("Switch") {
+        if !call
+            .func
+            .is_some_and(|id| id.spec().has(Trait::KeyedChoice))
+        {
             return;
         }
         let argc = call.args.len();

@@ -1,6 +1,5 @@
-use crate::functions;
+use crate::check::ProblemKind;
 use crate::lint::{MappingCx, Rule, RuleMeta, Sink};
-use crate::syntax::{Expr, ExprKind};
 
 crate::declare_rule! {
     /// ## What it does
@@ -31,26 +30,8 @@ impl Rule for UnknownFunction {
         &Self::META
     }
 
-    fn check_node(&self, cx: &MappingCx, node: &Expr, out: &mut Sink) {
-        let ExprKind::Call(call) = &node.kind else {
-            return;
-        };
-        if functions::lookup(&call.name).is_some() {
-            return;
-        }
-        let mut finding = cx.at_expr(
-            &Self::META,
-            call.name_span,
-            format!("unknown function `{}`", call.name),
-        );
-        finding.diagnostic.help = Some(
-            match crate::suggest::did_you_mean(&call.name, functions::catalogue().names()) {
-                Some(name) => {
-                    format!("did you mean `{name}`? (`entramap functions {name}` describes it)")
-                }
-                None => "`entramap functions` lists every function Entra documents".to_string(),
-            },
-        );
-        out.push(finding);
+    /// The check stage finds these; the rule reports them.
+    fn check_mapping(&self, cx: &MappingCx, out: &mut Sink) {
+        cx.report_problems(ProblemKind::UnknownFunction, &Self::META, out);
     }
 }

@@ -1,6 +1,5 @@
-use crate::diagnostic::Severity;
-use crate::lint::{MappingCx, NearMiss, Rule, RuleMeta, Sink, near_miss};
-use crate::syntax::{Expr, ExprKind};
+use crate::check::ProblemKind;
+use crate::lint::{MappingCx, Rule, RuleMeta, Sink};
 
 crate::declare_rule! {
     /// ## What it does
@@ -34,38 +33,8 @@ impl Rule for UnknownSourceAttribute {
         &Self::META
     }
 
-    fn check_node(&self, cx: &MappingCx, node: &Expr, out: &mut Sink) {
-        let ExprKind::Attribute(name) = &node.kind else {
-            return;
-        };
-        let (defs, from_file) = cx.object.source_attributes();
-        if defs.is_empty() || defs.iter().any(|d| &d.name == name) {
-            return;
-        }
-        // Directory extensions are tenant-specific; without the export's definitions, assume them.
-        if !from_file && name.starts_with("extension_") {
-            return;
-        }
-        let object = &cx.object.object.source_object;
-        let (message, help) = match near_miss(name, defs) {
-            NearMiss::Case(real) => (
-                format!("`[{name}]` differs only in case from the source attribute `{real}`"),
-                format!("write `[{real}]`; attribute names are matched exactly"),
-            ),
-            miss => (
-                format!("the source object `{object}` has no attribute `{name}`"),
-                match miss {
-                    NearMiss::Similar(s) => format!("did you mean `[{s}]`?"),
-                    _ if from_file => "add the attribute to the source object's definition, or reference one it has".into(),
-                    _ => "if this is a custom attribute of your tenant, export the whole schema so entramap can see its definition".into(),
-                },
-            ),
-        };
-        let mut finding = cx.at_expr(&Self::META, node.span, message);
-        finding.diagnostic.help = Some(help);
-        if !from_file {
-            finding.diagnostic.severity = Severity::Warning;
-        }
-        out.push(finding);
+    /// The check stage finds these; the rule reports them.
+    fn check_mapping(&self, cx: &MappingCx, out: &mut Sink) {
+        cx.report_problems(ProblemKind::UnknownSourceAttribute, &Self::META, out);
     }
 }

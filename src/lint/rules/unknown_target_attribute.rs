@@ -1,5 +1,6 @@
 use crate::diagnostic::Severity;
 use crate::lint::{MappingCx, NearMiss, Rule, RuleMeta, Sink, near_miss};
+use crate::mapping::schema::AttributeLookup;
 
 crate::declare_rule! {
     /// ## What it does
@@ -34,16 +35,14 @@ impl Rule for UnknownTargetAttribute {
 
     fn check_mapping(&self, cx: &MappingCx, out: &mut Sink) {
         let name = &cx.mapping.target.value;
-        let (defs, from_file) = cx.object.target_attributes();
-        if defs.is_empty() || defs.iter().any(|d| &d.name == name) {
+        let target = &cx.object.target;
+        // Only where a schema for the target is known: the export's definitions, or the SCIM
+        // User list for a SCIM target (custom SCIM extensions are the app's own).
+        let AttributeLookup::Missing { certain } = target.lookup(name) else {
             return;
-        }
-        // Custom extension attributes are declared by the app; without the export, assume them.
-        if !from_file && name.starts_with("urn:") && !name.contains(":enterprise:2.0:") {
-            return;
-        }
+        };
         let object = &cx.object.object.target_object;
-        let (message, help) = match near_miss(name, defs) {
+        let (message, help) = match near_miss(name, target) {
             NearMiss::Case(real) => (
                 format!("`{name}` differs only in case from the target attribute `{real}`"),
                 format!("write `{real}`"),
@@ -59,7 +58,7 @@ impl Rule for UnknownTargetAttribute {
         };
         let mut finding = cx.at_file(&Self::META, cx.mapping.target.span, message);
         finding.diagnostic.help = Some(help);
-        if !from_file {
+        if !certain {
             finding.diagnostic.severity = Severity::Warning;
         }
         out.push(finding);

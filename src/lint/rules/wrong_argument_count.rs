@@ -1,5 +1,5 @@
-use crate::lint::{MappingCx, Rule, RuleMeta, Sink, known_call};
-use crate::syntax::Expr;
+use crate::check::ProblemKind;
+use crate::lint::{MappingCx, Rule, RuleMeta, Sink};
 
 crate::declare_rule! {
     /// ## What it does
@@ -30,47 +30,8 @@ impl Rule for WrongArgumentCount {
         &Self::META
     }
 
-    fn check_node(&self, cx: &MappingCx, node: &Expr, out: &mut Sink) {
-        let Some((call, spec)) = known_call(node) else {
-            return;
-        };
-        let argc = call.args.len();
-        let (min, max) = spec.arity();
-        let expected = match max {
-            Some(max) if max == min => format!("{min}"),
-            Some(max) => format!("{min} to {max}"),
-            None => format!("at least {min}"),
-        };
-        if argc < min || max.is_some_and(|m| argc > m) {
-            let mut finding = cx.at_expr(
-                &Self::META,
-                node.span,
-                format!(
-                    "`{}` takes {expected} argument{}, this call has {argc}",
-                    spec.name,
-                    if expected == "1" { "" } else { "s" }
-                ),
-            );
-            finding.diagnostic.help = Some(format!("the parameters are {}", spec.signature()));
-            out.push(finding);
-            return;
-        }
-        for (i, arg) in call.args.iter().enumerate() {
-            let Some(param) = spec.param_at(i, argc) else {
-                continue;
-            };
-            if arg.is_omitted() && param.required {
-                let mut finding = cx.at_expr(
-                    &Self::META,
-                    arg.span,
-                    format!(
-                        "the required argument `{}` of `{}` is left empty",
-                        param.name, spec.name
-                    ),
-                );
-                finding.diagnostic.help = Some(format!("the parameters are {}", spec.signature()));
-                out.push(finding);
-            }
-        }
+    /// The check stage finds these; the rule reports them.
+    fn check_mapping(&self, cx: &MappingCx, out: &mut Sink) {
+        cx.report_problems(ProblemKind::WrongArgumentCount, &Self::META, out);
     }
 }

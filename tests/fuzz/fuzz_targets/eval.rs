@@ -19,6 +19,9 @@ fuzz_target!(|data: &[u8]| {
     let Ok(expr) = syntax::parse(expression) else {
         return;
     };
+    let Ok(expr) = entramap::check::checked(expr) else {
+        return;
+    };
     let mut attributes: HashMap<String, Value> = HashMap::new();
     let mut existing: Vec<String> = Vec::new();
     for line in lines {

@@ -7,8 +7,9 @@
 //! `accountEnabled` are Boolean); a JSON array (with or without
 //! `"value@odata.type": "#Collection(String)"`) is multi-valued.
 
-use super::value::{Value, parse_bool, parse_int};
-use super::{Context, EvalError, Outcome, evaluate};
+use crate::check::{self, Problem};
+use crate::eval::value::{Value, parse_bool, parse_int};
+use crate::eval::{Context, EvalError, Outcome, evaluate};
 use crate::graph::{self, MappingSource};
 use crate::syntax::{self, ParseError};
 use serde::{Deserialize, Serialize};
@@ -70,6 +71,9 @@ pub struct ParseExpressionResponse {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
     Parse(ParseError),
+    /// The check stage found a problem that stops evaluation (an unknown function, a wrong
+    /// number of arguments).
+    Check(Problem),
     Eval(EvalError),
 }
 
@@ -236,9 +240,35 @@ pub fn respond(
         }
     };
     let tree = graph::to_graph(&expr);
-    let result = evaluate(&expr, ctx);
+    let checked = match check::checked(expr) {
+        Ok(checked) => checked,
+        Err(problem) => {
+            let response = response_for_problem(text, tree, &problem);
+            return (response, Some(Failure::Check(problem)));
+        }
+    };
+    let result = evaluate(&checked, ctx);
     let response = response_for(text, tree, &result);
     (response, result.err().map(Failure::Eval))
+}
+
+/// The response for an expression that parses but cannot be evaluated.
+pub fn response_for_problem(
+    text: &str,
+    tree: MappingSource,
+    problem: &Problem,
+) -> ParseExpressionResponse {
+    ParseExpressionResponse {
+        error: Some(PublicError {
+            code: problem.kind.name().to_string(),
+            message: problem.message.clone(),
+            target: text.get(problem.span.range()).map(str::to_string),
+        }),
+        evaluation_succeeded: false,
+        evaluation_result: None,
+        parsed_expression: Some(tree),
+        parsing_succeeded: true,
+    }
 }
 
 /// The response for a parsed expression (its Graph tree) and its evaluation: what flows, as a
@@ -272,8 +302,8 @@ pub fn response_for(
 
 #[cfg(test)]
 mod tests {
-    use super::super::value::is_boolean_attribute;
     use super::*;
+    use crate::eval::value::is_boolean_attribute;
 
     #[test]
     fn graph_documented_request_with_unquoted_keys() {

@@ -7,7 +7,9 @@
 //! omitted arguments are dropped; an argument the catalogue has no parameter for is keyed
 //! `argN` (N its 1-based position).
 
-use crate::functions::{self, FunctionSpec};
+pub mod parse_expression;
+
+use crate::catalogue::{self, FunctionSpec};
 use crate::span::Span;
 use crate::syntax::{self, Call, Compare, CompareOp, Expr, ExprKind};
 use serde::{Deserialize, Serialize};
@@ -84,7 +86,10 @@ pub fn to_graph(expr: &Expr) -> MappingSource {
         ExprKind::Ident(name) => constant(name.clone(), name.clone()),
         ExprKind::Omitted => constant(String::new(), String::new()),
         ExprKind::Call(call) => {
-            let spec = functions::lookup(&call.name);
+            let spec = call
+                .func
+                .map(|id| id.spec())
+                .or_else(|| catalogue::lookup(&call.name));
             let argc = call.args.len();
             let parameters = call
                 .args
@@ -224,17 +229,14 @@ fn build(source: &MappingSource, depth: usize, empty_left: &mut usize) -> Result
                     .collect::<Result<_, _>>()?;
                 ExprKind::Concat(parts)
             } else {
-                ExprKind::Call(Call {
-                    args: arguments(
-                        &name,
-                        functions::lookup(&name),
-                        &source.parameters,
-                        depth,
-                        empty_left,
-                    )?,
-                    name,
-                    name_span: Span::default(),
-                })
+                let args = arguments(
+                    &name,
+                    catalogue::lookup(&name),
+                    &source.parameters,
+                    depth,
+                    empty_left,
+                )?;
+                ExprKind::Call(Call::new(name, Span::default(), args))
             }
         }
     };

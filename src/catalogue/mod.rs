@@ -1,0 +1,365 @@
+//! The function catalogue: every function of the language, its parameters (named as Graph
+//! names them), kinds, traits and examples. The data lives in `grammar/functions.yaml`, embedded
+//! in the binary; this is the only list of function names in entramap.
+//!
+//! This module is a leaf: it depends on nothing else in the crate. Every other stage identifies a
+//! function by its [`FnId`] and asks the catalogue about it ([`FunctionSpec::has`] for a
+//! [`Trait`], [`FunctionSpec::returns`], …) instead of comparing names.
+
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
+
+/// The catalogue's source text, as embedded.
+pub const CATALOGUE_YAML: &str = include_str!("../../grammar/functions.yaml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalogue {
+    pub functions: Vec<FunctionSpec>,
+    #[serde(skip)]
+    by_name: HashMap<String, FnId>,
+}
+
+/// A function's identity: its position in the catalogue. Every stage after the check refers to
+/// functions by id; only the catalogue maps names to ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FnId(u16);
+
+impl FnId {
+    /// The position of the function in [`Catalogue::functions`].
+    pub fn index(self) -> usize {
+        usize::from(self.0)
+    }
+
+    /// The function's entry in the embedded catalogue.
+    pub fn spec(self) -> &'static FunctionSpec {
+        &catalogue().functions[self.index()]
+    }
+}
+
+/// A fact about a function that later stages act on (see the header of
+/// `grammar/functions.yaml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Trait {
+    /// The result depends on the current time.
+    Clock,
+    /// A fresh random value on every evaluation.
+    Random,
+    /// Answers whether its argument has a value (`True`/`False`).
+    PresenceTest,
+    /// Chooses one of two branches by a condition.
+    Conditional,
+    /// Returns the value paired with the first key equal (case-sensitively) to its source.
+    KeyedChoice,
+    /// Reads values already present in the target directory.
+    ReadsTarget,
+    /// Applied by Entra only when the target object is created.
+    CreationOnly,
+    /// Must be the whole expression.
+    TopLevelOnly,
+    /// Defined only for inputs with at most one value; Entra fails the object otherwise.
+    SingleAssignment,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Family {
+    Text,
+    Logic,
+    Date,
+    Encoding,
+    Collection,
+    Directory,
+    Flow,
+}
+
+/// Where Microsoft documents a function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Availability {
+    /// In both the app-provisioning and the cloud-sync references.
+    Both,
+    /// In the app-provisioning reference only.
+    Provisioning,
+    /// In the cloud-sync reference only.
+    CloudSync,
+    /// Only named in Graph's function-schema sample; undocumented.
+    GraphOnly,
+}
+
+/// What a parameter expects, or what a function returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    String,
+    Integer,
+    Boolean,
+    Datetime,
+    /// A multi-valued attribute or list.
+    Multi,
+    /// An attribute reference is required (`[appRoleAssignments]`).
+    Attribute,
+    /// A bare identifier from a fixed set (`vbTextCompare`).
+    Enum,
+    /// SCIM role objects (AppRoleAssignmentsComplex).
+    Roles,
+    /// Flow control: the function decides whether the attribute flows.
+    Flow,
+    Any,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::String => "string",
+            Kind::Integer => "integer",
+            Kind::Boolean => "boolean",
+            Kind::Datetime => "datetime",
+            Kind::Multi => "multi",
+            Kind::Attribute => "attribute",
+            Kind::Enum => "enum",
+            Kind::Roles => "roles",
+            Kind::Flow => "flow",
+            Kind::Any => "any",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FunctionSpec {
+    /// Set when the catalogue is loaded.
+    #[serde(skip, default = "FnId::placeholder")]
+    pub id: FnId,
+    pub name: String,
+    pub family: Family,
+    pub availability: Availability,
+    pub returns: Kind,
+    /// Facts later stages act on.
+    #[serde(default)]
+    pub traits: Vec<Trait>,
+    pub summary: String,
+    #[serde(default)]
+    pub parameters: Vec<ParamSpec>,
+    /// Alternative parameter lists by argument count (FormatDateTime's 3-argument form).
+    #[serde(default)]
+    pub forms: BTreeMap<usize, Vec<String>>,
+    #[serde(default)]
+    pub examples: Vec<Example>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParamSpec {
+    /// The key Graph uses for this parameter in `attributeMappingSource.parameters`.
+    pub name: String,
+    pub kind: Kind,
+    pub required: bool,
+    #[serde(default)]
+    pub repeating: bool,
+    /// For `enum` parameters: the identifiers accepted.
+    #[serde(default)]
+    pub values: Vec<String>,
+}
+
+/// A worked example; every one is evaluated by the test suite.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    pub expr: String,
+    #[serde(default)]
+    pub inputs: BTreeMap<String, serde_json::Value>,
+    #[serde(default)]
+    pub expect: Option<serde_json::Value>,
+    #[serde(default)]
+    pub outcome: Option<String>,
+    #[serde(default)]
+    pub now: Option<String>,
+    #[serde(default)]
+    pub existing: Vec<String>,
+}
+
+impl Catalogue {
+    /// Parses a catalogue document and indexes it by name.
+    pub fn from_yaml(text: &str) -> Result<Catalogue, String> {
+        let mut cat: Catalogue = serde_saphyr::from_str(text).map_err(|e| e.to_string())?;
+        if cat.functions.len() > usize::from(u16::MAX) {
+            return Err("too many functions".into());
+        }
+        for (i, f) in cat.functions.iter_mut().enumerate() {
+            let id = FnId(i as u16);
+            f.id = id;
+            if f.name.len() > MAX_NAME
+                || cat
+                    .by_name
+                    .insert(f.name.to_ascii_lowercase(), id)
+                    .is_some()
+            {
+                return Err(format!(
+                    "function {} is listed twice or its name is too long",
+                    f.name
+                ));
+            }
+            f.validate()?;
+        }
+        Ok(cat)
+    }
+
+    /// A function's id by name, ignoring ASCII case (the linter reports non-canonical casing).
+    /// Does not allocate.
+    pub fn resolve(&self, name: &str) -> Option<FnId> {
+        let bytes = name.as_bytes();
+        if bytes.len() > MAX_NAME {
+            return None;
+        }
+        let mut buf = [0u8; MAX_NAME];
+        for (b, c) in buf.iter_mut().zip(bytes) {
+            *b = c.to_ascii_lowercase();
+        }
+        let lower = std::str::from_utf8(&buf[..bytes.len()]).ok()?;
+        self.by_name.get(lower).copied()
+    }
+
+    /// A function by name, ignoring ASCII case.
+    pub fn get(&self, name: &str) -> Option<&FunctionSpec> {
+        self.resolve(name).map(|id| &self.functions[id.index()])
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.functions.iter().map(|f| f.name.as_str())
+    }
+}
+
+/// The embedded catalogue.
+pub fn catalogue() -> &'static Catalogue {
+    static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
+    CATALOGUE.get_or_init(|| {
+        Catalogue::from_yaml(CATALOGUE_YAML)
+            .unwrap_or_else(|e| panic!("grammar/functions.yaml is invalid: {e}"))
+    })
+}
+
+/// Looks a function up in the embedded catalogue.
+pub fn lookup(name: &str) -> Option<&'static FunctionSpec> {
+    catalogue().get(name)
+}
+
+/// The id of a function in the embedded catalogue (any casing).
+pub fn resolve(name: &str) -> Option<FnId> {
+    catalogue().resolve(name)
+}
+
+/// Names longer than this are no function's (the longest is 34 bytes).
+const MAX_NAME: usize = 48;
+
+impl FnId {
+    fn placeholder() -> FnId {
+        FnId(u16::MAX)
+    }
+}
+
+impl FunctionSpec {
+    /// Whether the function has this trait.
+    pub fn has(&self, t: Trait) -> bool {
+        self.traits.contains(&t)
+    }
+
+    /// Whether its value differs between evaluations with the same inputs (`Now`, `Guid`,
+    /// `RandomString`).
+    pub fn non_deterministic(&self) -> bool {
+        self.has(Trait::Clock) || self.has(Trait::Random)
+    }
+
+    /// Whether it returns several values.
+    pub fn multi_valued(&self) -> bool {
+        matches!(self.returns, Kind::Multi | Kind::Roles)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        let repeating: Vec<usize> = (0..self.parameters.len())
+            .filter(|&i| self.parameters[i].repeating)
+            .collect();
+        if repeating.len() > 1
+            || repeating
+                .first()
+                .is_some_and(|&i| i + 1 != self.parameters.len())
+        {
+            return Err(format!("{}: only the last parameter may repeat", self.name));
+        }
+        for (argc, names) in &self.forms {
+            if names.len() != *argc || names.iter().any(|n| self.param(n).is_none()) {
+                return Err(format!(
+                    "{}: form {argc} names unknown parameters",
+                    self.name
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The parameter with this Graph key (exact, then ignoring case).
+    pub fn param(&self, key: &str) -> Option<&ParamSpec> {
+        self.parameters.iter().find(|p| p.name == key).or_else(|| {
+            self.parameters
+                .iter()
+                .find(|p| p.name.eq_ignore_ascii_case(key))
+        })
+    }
+
+    /// The position of a parameter in the full parameter list.
+    pub fn position(&self, key: &str) -> Option<usize> {
+        let p = self.param(key)?;
+        self.parameters.iter().position(|q| std::ptr::eq(p, q))
+    }
+
+    /// The parameter that argument `index` of a call with `argc` arguments binds to, if any.
+    pub fn param_at(&self, index: usize, argc: usize) -> Option<&ParamSpec> {
+        if let Some(form) = self.forms.get(&argc) {
+            return self.param(&form[index]);
+        }
+        match self.parameters.get(index) {
+            Some(p) if !p.repeating => Some(p),
+            _ => self.parameters.last().filter(|p| p.repeating),
+        }
+    }
+
+    /// The fewest and the most arguments a call may have (`None`: no upper bound).
+    pub fn arity(&self) -> (usize, Option<usize>) {
+        let required = self
+            .parameters
+            .iter()
+            .rposition(|p| p.required)
+            .map_or(0, |i| i + 1);
+        let min = self
+            .forms
+            .keys()
+            .copied()
+            .chain([required])
+            .min()
+            .unwrap_or(required);
+        let max = if self.parameters.last().is_some_and(|p| p.repeating) {
+            None
+        } else {
+            Some(self.parameters.len())
+        };
+        (min, max)
+    }
+
+    /// `Name(param, [param], param…)`: the signature as people read it.
+    pub fn signature(&self) -> String {
+        let params: Vec<String> = self
+            .parameters
+            .iter()
+            .map(|p| {
+                let mut s = p.name.clone();
+                if p.repeating {
+                    s.push('…');
+                }
+                if p.required { s } else { format!("[{s}]") }
+            })
+            .collect();
+        format!("{}({})", self.name, params.join(", "))
+    }
+}

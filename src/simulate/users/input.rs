@@ -1,0 +1,147 @@
+//! The users input: a buffer over any reader that can look ahead by a bounded number of bytes
+//! without consuming them (to tell JSON Lines from one document, and a Graph page from a user,
+//! whatever the line length), while serving as an ordinary `BufRead`.
+
+use std::io::{self, BufRead, Read};
+
+/// Bytes read from the source at a time.
+const CHUNK: usize = 1 << 16;
+
+pub struct Input {
+    inner: Box<dyn Read + Send>,
+    buf: Vec<u8>,
+    pos: usize,
+    eof: bool,
+}
+
+impl Input {
+    pub fn new(inner: impl Read + Send + 'static) -> Input {
+        Input {
+            inner: Box::new(inner),
+            buf: Vec::with_capacity(CHUNK),
+            pos: 0,
+            eof: false,
+        }
+    }
+
+    /// Reads one more chunk into the buffer (keeping the unconsumed bytes); `false` at the end.
+    fn more(&mut self) -> io::Result<bool> {
+        if self.eof {
+            return Ok(false);
+        }
+        if self.pos > 0 {
+            self.buf.drain(..self.pos);
+            self.pos = 0;
+        }
+        let len = self.buf.len();
+        self.buf.resize(len + CHUNK, 0);
+        let n = loop {
+            match self.inner.read(&mut self.buf[len..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    self.buf.truncate(len);
+                    return Err(e);
+                }
+            }
+        };
+        self.buf.truncate(len + n);
+        if n == 0 {
+            self.eof = true;
+        }
+        Ok(n > 0)
+    }
+
+    /// The unconsumed bytes up to and including the next line break, reading ahead as needed but
+    /// never holding more than `max` bytes: `(bytes, whole)` where `whole` says the line (or the
+    /// input) ended within them.
+    pub fn peek_line(&mut self, max: usize) -> io::Result<(&[u8], bool)> {
+        let mut searched = 0;
+        loop {
+            let avail = &self.buf[self.pos..];
+            if let Some(i) = avail[searched..].iter().position(|&b| b == b'\n') {
+                let end = (searched + i + 1).min(max);
+                return Ok((&self.buf[self.pos..self.pos + end], end == searched + i + 1));
+            }
+            searched = avail.len();
+            if searched >= max {
+                return Ok((&self.buf[self.pos..self.pos + max], false));
+            }
+            if !self.more()? {
+                let avail = &self.buf[self.pos..];
+                return Ok((avail, true));
+            }
+        }
+    }
+
+    /// At least `n` unconsumed bytes (fewer only at the end of the input), not consumed.
+    pub fn peek(&mut self, n: usize) -> io::Result<&[u8]> {
+        while self.buf.len() - self.pos < n {
+            if !self.more()? {
+                break;
+            }
+        }
+        Ok(&self.buf[self.pos..])
+    }
+}
+
+impl Read for Input {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let avail = self.fill_buf()?;
+        let n = avail.len().min(out.len());
+        out[..n].copy_from_slice(&avail[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for Input {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.pos == self.buf.len() {
+            self.buf.clear();
+            self.pos = 0;
+            self.more()?;
+        }
+        Ok(&self.buf[self.pos..])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.buf.len());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader that returns one byte per read, to exercise refills.
+    struct Trickle(Vec<u8>, usize);
+
+    impl Read for Trickle {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            if self.1 >= self.0.len() || out.is_empty() {
+                return Ok(0);
+            }
+            out[0] = self.0[self.1];
+            self.1 += 1;
+            Ok(1)
+        }
+    }
+
+    #[test]
+    fn peeking_does_not_consume() {
+        let mut input = Input::new(Trickle(b"{\"a\":1}\n{\"b\":2}\n".to_vec(), 0));
+        assert_eq!(input.peek_line(100).unwrap(), (&b"{\"a\":1}\n"[..], true));
+        assert_eq!(input.peek_line(3).unwrap(), (&b"{\"a"[..], false));
+        let mut all = String::new();
+        input.read_to_string(&mut all).unwrap();
+        assert_eq!(all, "{\"a\":1}\n{\"b\":2}\n");
+    }
+
+    #[test]
+    fn a_last_line_without_a_break_is_whole() {
+        let mut input = Input::new(&b"  {\"a\":1}"[..]);
+        assert_eq!(input.peek_line(100).unwrap(), (&b"  {\"a\":1}"[..], true));
+        assert_eq!(input.peek(4).unwrap().len(), 9);
+    }
+}

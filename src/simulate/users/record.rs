@@ -1,0 +1,270 @@
+//! The user record: attribute names and values of one user, in a pool reused between users.
+
+use crate::eval::{Attributes, Value};
+use std::borrow::Cow;
+
+// ------------------------------------------------------------------------------------ record
+
+/// One source user: its attributes under their provisioning names, and the flags that decide
+/// whether it is soft-deleted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserRecord {
+    /// Every attribute name, one after the other (so that reading a user does not allocate
+    /// its keys).
+    pub(super) names: String,
+    /// Each attribute: where its name lies in `names`, and its value.
+    pub(super) attrs: Vec<Attr>,
+    /// Attributes by the top six bits of their name hash: 0 none (so the attribute is absent),
+    /// `i + 1` attribute `i` alone, [`SHARED`] several (search them all).
+    pub(super) slots: [u8; 64],
+    /// `accountEnabled`, when given.
+    pub account_enabled: Option<bool>,
+    /// `assigned`, when given (absent = assigned).
+    pub assigned: Option<bool>,
+    /// `deletedDateTime` is set, or the input says `IsSoftDeleted: true`.
+    pub deleted: bool,
+    /// A Graph page given as one JSON line (`{"value": [...]}`): its users.
+    pub(super) page: Option<Vec<Result<UserRecord, String>>>,
+}
+
+impl Default for UserRecord {
+    fn default() -> Self {
+        UserRecord {
+            names: String::new(),
+            attrs: Vec::new(),
+            slots: [0; 64],
+            account_enabled: None,
+            assigned: None,
+            deleted: false,
+            page: None,
+        }
+    }
+}
+
+impl UserRecord {
+    /// An empty record.
+    pub fn new() -> UserRecord {
+        UserRecord::default()
+    }
+
+    /// Sets an attribute (null removes it).
+    pub fn set(&mut self, name: &str, value: Value) {
+        let names = self.names.as_bytes();
+        let before = self.attrs.len();
+        self.attrs
+            .retain(|a| &names[a.start as usize..a.end as usize] != name.as_bytes());
+        if self.attrs.len() != before {
+            // Indices moved: rebuild the slots.
+            self.slots = [0; 64];
+            let attrs = std::mem::take(&mut self.attrs);
+            for a in attrs {
+                let (start, end) = (a.start as usize, a.end as usize);
+                let n = self.names[start..end].to_string();
+                self.push(&n, a.hash, a.value);
+            }
+        }
+        self.push(name, name_hash(name), value);
+    }
+
+    /// Adds an attribute while reading (no check for an earlier one: the last one wins when
+    /// looking up, as with a repeated JSON key).
+    pub(super) fn push(&mut self, name: &str, hash: u64, value: Value) {
+        if !value.is_null() {
+            let start = self.names.len() as u32;
+            self.names.push_str(name);
+            let slot = &mut self.slots[slot_of(hash)];
+            *slot = match (*slot, u8::try_from(self.attrs.len() + 1)) {
+                (0, Ok(i)) if i != SHARED => i,
+                _ => SHARED,
+            };
+            self.attrs.push(Attr {
+                start,
+                end: self.names.len() as u32,
+                hash,
+                value,
+            });
+        }
+    }
+
+    /// An attribute's value: exact name first, then ignoring ASCII case.
+    pub fn value(&self, name: &str) -> Option<&Value> {
+        self.value_hashed(name, name_hash(name))
+    }
+
+    /// [`UserRecord::value`] with the name's [`name_hash`] already computed.
+    pub fn value_hashed(&self, name: &str, hash: u64) -> Option<&Value> {
+        let name = name.as_bytes();
+        let names = self.names.as_bytes();
+        let key = |a: &Attr| &names[a.start as usize..a.end as usize];
+        match self.slots[slot_of(hash)] {
+            0 => return None,
+            SHARED => {}
+            i => {
+                // The only attribute with these hash bits: equal names have equal hashes.
+                let a = &self.attrs[usize::from(i) - 1];
+                let k = key(a);
+                let same = a.hash == hash && (k == name || k.eq_ignore_ascii_case(name));
+                return same.then_some(&a.value);
+            }
+        }
+        self.attrs
+            .iter()
+            .rev()
+            .find(|a| a.hash == hash && key(a) == name)
+            .or_else(|| {
+                self.attrs
+                    .iter()
+                    .rev()
+                    .find(|a| a.hash == hash && key(a).eq_ignore_ascii_case(name))
+            })
+            .map(|a| &a.value)
+    }
+
+    /// Every attribute, in input order.
+    pub fn attributes(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.attrs
+            .iter()
+            .map(|a| (&self.names[a.start as usize..a.end as usize], &a.value))
+    }
+
+    /// How the user is named in reports: its object id, else its userPrincipalName.
+    pub fn id(&self) -> Option<Cow<'_, str>> {
+        ["objectId", "userPrincipalName"]
+            .iter()
+            .find_map(|n| self.value(n).and_then(|v| v.text().ok().flatten()))
+    }
+}
+
+impl Attributes for UserRecord {
+    fn get(&self, name: &str) -> Option<Value> {
+        self.value(name).cloned()
+    }
+
+    fn lookup(&self, name: &str) -> Option<Cow<'_, Value>> {
+        self.value(name).map(Cow::Borrowed)
+    }
+}
+
+/// How many spare strings a [`Pool`] keeps.
+pub(super) const POOL_MAX: usize = 1024;
+
+/// Strings and attribute lists recycled from earlier users, so that reading a user reuses their
+/// memory instead of allocating.
+#[derive(Debug, Default)]
+pub struct Pool {
+    pub(super) strings: Vec<String>,
+    pub(super) attrs: Vec<(String, Vec<Attr>)>,
+    /// When set, only these attributes are kept (a bit set over their name hashes; a name
+    /// that shares a bit is kept needlessly, never lost); the others are skipped while reading.
+    pub(super) wanted: Option<Box<[u64; 64]>>,
+}
+
+/// One attribute of a record.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Attr {
+    pub(super) start: u32,
+    pub(super) end: u32,
+    /// [`name_hash`] of the name.
+    pub(super) hash: u64,
+    pub(super) value: Value,
+}
+
+/// A slot shared by several attributes.
+pub(super) const SHARED: u8 = u8::MAX;
+
+pub(super) fn slot_of(hash: u64) -> usize {
+    (hash >> 58) as usize
+}
+
+/// A hash of a name that ignores ASCII case (names that differ only in case hash equal; a few
+/// other names may too, which lookups verify), eight bytes at a time.
+pub fn name_hash(name: &str) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let bytes = name.as_bytes();
+    let mut h = (bytes.len() as u64).wrapping_mul(K);
+    let mut chunks = bytes.chunks_exact(8);
+    let mut mix = |w: u64| {
+        // Setting bit 5 of every byte lowercases ASCII letters.
+        h = (h ^ (w | 0x2020_2020_2020_2020)).wrapping_mul(K);
+        h ^= h >> 29;
+    };
+    for chunk in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        mix(u64::from_le_bytes(w));
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        mix(u64::from_le_bytes(w));
+    }
+    h.wrapping_mul(K)
+}
+
+impl Pool {
+    /// Whether an attribute (by its [`name_hash`]) is to be kept.
+    pub(super) fn wants(&self, hash: u64) -> bool {
+        match &self.wanted {
+            None => true,
+            Some(bits) => {
+                let bit = (hash >> 52) as usize;
+                bits[bit >> 6] & (1 << (bit & 63)) != 0
+            }
+        }
+    }
+
+    pub(super) fn string(&mut self, s: &str) -> String {
+        match self.strings.pop() {
+            Some(mut spare) => {
+                spare.push_str(s);
+                spare
+            }
+            None => s.to_string(),
+        }
+    }
+
+    fn keep(&mut self, mut s: String) {
+        if self.strings.len() < POOL_MAX && s.capacity() <= 4096 {
+            s.clear();
+            self.strings.push(s);
+        }
+    }
+
+    pub(super) fn attrs(&mut self) -> (String, Vec<Attr>) {
+        self.attrs
+            .pop()
+            .unwrap_or_else(|| (String::with_capacity(512), Vec::with_capacity(32)))
+    }
+
+    /// Takes back a user's memory for the next users.
+    pub fn recycle(&mut self, mut rec: UserRecord) {
+        for a in rec.attrs.drain(..) {
+            match a.value {
+                Value::Str(s) => self.keep(s),
+                Value::Multi(list) => {
+                    for s in list {
+                        self.keep(s);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if self.attrs.len() < 4 {
+            rec.names.clear();
+            self.attrs.push((rec.names, rec.attrs));
+        }
+    }
+}
+
+/// The provisioning name of a Graph user property (the name itself when they agree).
+pub fn provisioning_name(graph_name: &str) -> &str {
+    match graph_name {
+        "id" => "objectId",
+        "mobilePhone" => "mobile",
+        "officeLocation" => "physicalDeliveryOfficeName",
+        "faxNumber" => "facsimileTelephoneNumber",
+        "businessPhones" => "telephoneNumber",
+        other => other,
+    }
+}
