@@ -697,3 +697,21 @@ fn suppressions_naming_unknown_rules_or_silencing_nothing_are_findings() {
         "{out}"
     );
 }
+
+#[test]
+fn control_characters_from_the_file_are_escaped_in_the_report() {
+    let dir = scratch("esc-text");
+    let path = dir.join("m.yaml");
+    // ESC and BEL inside an expression's string (YAML double quotes make them real bytes).
+    let text = "source: User\ntarget: User\nmappings:\n  - target: userName\n    source: '[userPrincipalName]'\n    matching: 1\n  - target: displayName\n    source: \"Jion(\\\"\\e[2J\\a\\\", [givenName])\"\n";
+    std::fs::write(&path, text).unwrap();
+    for format in ["human", "short", "github", "azure"] {
+        let (code, out, _) = run(&["lint", "--format", format, path.to_str().unwrap()]);
+        assert_eq!(code, 1, "{format}: {out}");
+        assert!(out.contains("Jion"), "{format}: {out}");
+        assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{format}: {out:?}");
+    }
+    let (_, out, _) = run(&["lint", path.to_str().unwrap()]);
+    assert!(out.contains("\\u{1b}[2J\\u{7}"), "the source line shows the escapes: {out}");
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -665,7 +665,7 @@ fn report_fingerprints(report: &FileReport) -> Vec<String> {
                 .unwrap_or_else(|| f.diagnostic.message.clone());
             let key = format!("{}\u{0}{basis}", f.diagnostic.code);
             let n = seen.entry(key).or_default();
-            let fp = fingerprint(&f.diagnostic.code, &name, &basis, *n);
+            let fp = fingerprint(f.diagnostic.code, &name, &basis, *n);
             *n += 1;
             fp
         })
@@ -715,7 +715,7 @@ pub fn sarif(reports: &[FileReport]) -> String {
                 "locations": [location.clone()],
                 "partialFingerprints": {"entramapFingerprint/v1": fps[k]},
             });
-            if let Some(i) = rule_index(&d.code) {
+            if let Some(i) = rule_index(d.code) {
                 result["ruleIndex"] = json!(i);
             }
             results.push(result);

@@ -147,7 +147,7 @@ impl Config {
                 && targets.iter().any(|(t, rules)| {
                     t.eq_ignore_ascii_case(target)
                         && rules.iter().any(|r| {
-                            r.eq_ignore_ascii_case(&d.name) || r.eq_ignore_ascii_case(&d.code)
+                            r.eq_ignore_ascii_case(d.name) || r.eq_ignore_ascii_case(d.code)
                         })
                 })
         })

@@ -56,7 +56,7 @@ pub fn apply(file: &MappingFile, options: &LintOptions, findings: &mut Vec<Findi
         match m
             .suppressed
             .iter()
-            .position(|s| s.eq_ignore_ascii_case(&d.name) || s.eq_ignore_ascii_case(&d.code))
+            .position(|s| s.eq_ignore_ascii_case(d.name) || s.eq_ignore_ascii_case(d.code))
         {
             Some(k) => {
                 used.insert((oi, mi, k));
