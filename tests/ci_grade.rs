@@ -709,9 +709,54 @@ fn control_characters_from_the_file_are_escaped_in_the_report() {
         let (code, out, _) = run(&["lint", "--format", format, path.to_str().unwrap()]);
         assert_eq!(code, 1, "{format}: {out}");
         assert!(out.contains("Jion"), "{format}: {out}");
-        assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{format}: {out:?}");
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\u{7}'),
+            "{format}: {out:?}"
+        );
     }
-    let (_, out, _) = run(&["lint", path.to_str().unwrap()]);
-    assert!(out.contains("\\u{1b}[2J\\u{7}"), "the source line shows the escapes: {out}");
+    // Raw control bytes (a broken file shows its source): escaped in the drawn source line.
+    let raw = dir.join("raw.json");
+    std::fs::write(&raw, "[{\"targetAttributeName\": \"x\u{1b}[2J\u{7}\"}]").unwrap();
+    let (code, out, _) = run(&["lint", raw.to_str().unwrap()]);
+    assert_eq!(code, 2, "{out}");
+    assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+    assert!(
+        out.contains("x\\u{1b}[2J\\u{7}"),
+        "the source line shows the escapes: {out}"
+    );
     std::fs::remove_dir_all(dir).ok();
+}
+
+/// On a 70-column terminal (a pseudo-terminal from util-linux `script`), the report's text is
+/// wrapped to 70 columns; through a pipe it is not wrapped at all.
+#[cfg(unix)]
+#[test]
+fn human_output_follows_the_terminal_width() {
+    let bin = assert_cmd::cargo::cargo_bin("entramap");
+    let args = "lint --select active-not-lowercase-boolean --profile unleash fixtures/mappings/unleash-seed.json";
+    let Ok(out) = std::process::Command::new("script")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .args([
+            "-qc",
+            &format!("stty rows 40 cols 70; {} {args}", bin.display()),
+            "/dev/null",
+        ])
+        .output()
+    else {
+        panic!("util-linux `script` is needed for this test");
+    };
+    let text = String::from_utf8_lossy(&out.stdout).replace('\r', "");
+    let message: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("  ×") || l.starts_with("  │"))
+        .collect();
+    assert!(message.len() >= 2, "wrapped over several lines: {text}");
+    assert!(message.iter().all(|l| l.chars().count() <= 70), "{text}");
+    let (_, piped, _) = run(&args.split(' ').collect::<Vec<_>>());
+    let first = piped.lines().find(|l| l.starts_with("  ×")).unwrap();
+    assert!(
+        first.chars().count() > 150,
+        "one line through a pipe: {first}"
+    );
 }
