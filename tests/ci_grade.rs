@@ -760,3 +760,17 @@ fn human_output_follows_the_terminal_width() {
         "one line through a pipe: {first}"
     );
 }
+
+#[test]
+fn azure_gets_absolute_paths_and_escaped_properties() {
+    let f = "fixtures/lint/unknown-function/invalid.yaml";
+    let (code, out, _) = run(&["lint", "--format", "azure", f]);
+    assert_eq!(code, 1);
+    let root = env!("CARGO_MANIFEST_DIR");
+    assert_eq!(
+        out,
+        format!(
+            "##vso[task.logissue type=error;sourcepath={root}/{f};linenumber=9;columnnumber=14;code=EM002;]unknown-function (EM002): unknown function `Jion`\n"
+        )
+    );
+}

@@ -826,12 +826,15 @@ fn github_property(text: &str) -> String {
     github_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// Azure Pipelines logging commands, one `##vso[task.logissue …]` per finding.
+/// Azure Pipelines logging commands, one `##vso[task.logissue …]` per finding. The agent wants
+/// absolute source paths, so relative ones are joined to the working folder.
 pub fn azure(reports: &[FileReport]) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
     let mut out = String::new();
     for report in reports {
         let index = LineIndex::new(&report.text);
-        let name = report.name();
+        let clean = report.path.strip_prefix("./").unwrap_or(&report.path);
+        let name = cwd.join(clean).to_string_lossy().into_owned();
         for f in &report.findings {
             let p = position(&index, &report.text, f);
             let d = &f.diagnostic;
