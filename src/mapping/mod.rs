@@ -308,25 +308,26 @@ pub(crate) fn empty(len: usize) -> LoadError {
     )
 }
 
-/// Whether `text` is a mapping file, or is broken but plainly meant to be one. A pre-commit run
-/// that is handed every JSON and YAML file of a repository skips the files for which this is
-/// false (package.json, CI configurations) and reports load errors for the rest.
+/// Whether `lint --skip-non-mappings` lints or reports `text` (true) rather than skipping it
+/// (false). It fails closed: a file that loads, or fails in a way only a mapping file can
+/// (a bad field, a duplicate key), is a mapping; one that is not a mapping or does not parse is
+/// skipped only when [`sniff::sniff`] finds positive signs of another format.
 pub fn is_mapping_shaped(text: &str) -> bool {
     match load(text) {
         Ok(_) => true,
-        Err(e) if e.is_not_a_mapping() => false,
-        // Broken JSON or YAML: judge by the keys only mapping files use.
-        Err(_) => {
-            const KEYS: [&str; 5] = [
-                "\"synchronizationRules\"",
-                "\"objectMappings\"",
-                "\"attributeMappings\"",
-                "\"targetAttributeName\"",
-                "mappings:",
-            ];
-            KEYS.iter().any(|k| text.contains(k))
-        }
+        Err(e) if skip_candidate(&e) => !matches!(sniff::sniff(text), sniff::Sniff::Other(_)),
+        Err(_) => true,
     }
+}
+
+/// Whether a load error leaves room for the file being another format (so `sniff` decides):
+/// not a mapping shape, empty, or not parsing (a second YAML document, broken JSON).
+pub fn skip_candidate(e: &LoadError) -> bool {
+    e.is_not_a_mapping()
+        || matches!(
+            e.kind,
+            LoadErrorKind::InvalidYaml | LoadErrorKind::InvalidJson
+        )
 }
 
 /// The expression of a mapping as Graph would store it: the tree read from the file when there
