@@ -26,6 +26,7 @@ pub mod dotnet;
 pub mod eval;
 pub mod functions;
 pub mod graph;
+pub mod input;
 pub mod lint;
 pub mod mapping;
 pub mod profile;

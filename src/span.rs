@@ -77,16 +77,50 @@ pub struct LineCol {
 ///
 /// A line ends at `\n`; a `\r` before it belongs to the line break, so CRLF files report the same
 /// lines and columns as LF files.
+///
+/// Columns count characters from the line's start. A minified Graph export is one line of
+/// megabytes, so long lines carry a checkpoint every [`CHECKPOINT_BYTES`] bytes (the character
+/// and UTF-16 counts so far): a column costs at most that many bytes of counting, and a report
+/// with one finding per mapping stays linear in the file's size.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// `(byte offset, characters, UTF-16 units)` from the start of its line, increasing.
+    checkpoints: Vec<(usize, usize, usize)>,
 }
+
+/// The distance between two column checkpoints of a long line.
+pub const CHECKPOINT_BYTES: usize = 4096;
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { starts }
+        let mut checkpoints = Vec::new();
+        for (i, &start) in starts.iter().enumerate() {
+            let end = starts.get(i + 1).copied().unwrap_or(text.len());
+            if end - start <= CHECKPOINT_BYTES {
+                continue;
+            }
+            let (mut chars, mut units, mut next) = (0, 0, start + CHECKPOINT_BYTES);
+            for (at, ch) in text[start..end].char_indices() {
+                if start + at >= next {
+                    checkpoints.push((start + at, chars, units));
+                    next = start + at + CHECKPOINT_BYTES;
+                }
+                chars += 1;
+                units += ch.len_utf16();
+            }
+        }
+        LineIndex {
+            starts,
+            checkpoints,
+        }
+    }
+
+    /// The byte offset where the line holding `offset` starts.
+    pub fn line_start(&self, offset: usize) -> usize {
+        self.starts[self.starts.partition_point(|&s| s <= offset) - 1]
     }
 
     /// The line and column of byte `offset` in `text` (the text this index was built from).
@@ -97,11 +131,18 @@ impl LineIndex {
             offset -= 1;
         }
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
-        let prefix = &text[self.starts[line]..offset];
+        let mut from = (self.starts[line], 0, 0);
+        let k = self.checkpoints.partition_point(|c| c.0 <= offset);
+        if let Some(&c) = k.checked_sub(1).and_then(|k| self.checkpoints.get(k))
+            && c.0 >= from.0
+        {
+            from = c;
+        }
+        let prefix = text.get(from.0..offset).unwrap_or_default();
         LineCol {
             line: line + 1,
-            column: prefix.chars().count() + 1,
-            utf16_column: prefix.encode_utf16().count() + 1,
+            column: from.1 + prefix.chars().count() + 1,
+            utf16_column: from.2 + prefix.encode_utf16().count() + 1,
         }
     }
 }
@@ -109,6 +150,30 @@ impl LineIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Columns on long lines (through checkpoints) are those counted from the line's start.
+    #[test]
+    fn checkpoints_agree_with_counting() {
+        let line = "aé😀\t".repeat(3 * CHECKPOINT_BYTES);
+        let text = format!("x\n{line}\r\n{line}");
+        let index = LineIndex::new(&text);
+        assert!(index.checkpoints.len() > 10);
+        let second = text.find('\n').unwrap() + 1;
+        for offset in (0..text.len()).step_by(997).chain([text.len()]) {
+            let mut at = offset;
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            let start = text[..at].rfind('\n').map_or(0, |p| p + 1);
+            let prefix = &text[start..at];
+            let got = index.line_col(&text, offset);
+            assert_eq!(got.column, prefix.chars().count() + 1, "at {offset}");
+            assert_eq!(got.utf16_column, prefix.encode_utf16().count() + 1);
+            let third = second + line.len() + 2;
+            let want = 1 + usize::from(at >= second) + usize::from(at >= third);
+            assert_eq!(got.line, want, "at {offset}");
+        }
+    }
 
     #[test]
     fn crlf_and_lf_agree() {

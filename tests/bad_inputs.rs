@@ -1,38 +1,22 @@
 //! The catalogue of bad inputs (`fixtures/bad/`, plus the huge ones generated here): each is
 //! refused with its exact error kind and a message that names the problem, through the library
 //! and through the command line, and no input makes a command exit with anything but 0, 1 or 2.
+//! Every command runs under a 256 MB address-space cap (`RLIMIT_AS`, through `prlimit`) and is
+//! killed as hung after 30 s (a detector, not a benchmark).
 
-use assert_cmd::Command;
 use entramap::mapping::{self, LoadError, LoadErrorKind};
 use entramap::syntax::{self, ParseErrorKind};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-fn entramap() -> Command {
-    let mut cmd = Command::cargo_bin("entramap").unwrap();
-    cmd.env("NO_COLOR", "1")
-        .current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
-
-/// Runs the command line; returns the exit code, stdout and stderr (lossy: some inputs are not
-/// UTF-8).
 #[path = "common/sarif.rs"]
 mod sarif;
 
+/// Runs the command line under the memory cap and the hang detector ([`capped`]); returns the
+/// exit code, stdout and stderr (lossy: some inputs are not UTF-8).
 fn run(args: &[&str], stdin: Option<Vec<u8>>) -> (i32, String, String) {
-    let mut cmd = entramap();
-    cmd.args(args);
-    if let Some(input) = stdin {
-        cmd.write_stdin(input);
-    }
-    let out = cmd.output().unwrap();
-    (
-        out.status.code().expect("exited with a code, not a signal"),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    capped(args, stdin.map_or(Feed::Nothing, Feed::Bytes))
 }
 
 fn fixture(name: &str) -> String {
@@ -928,4 +912,512 @@ fn simulate_reports_bad_users_and_processes_the_rest() {
     );
     assert_eq!(code, 2);
     assert!(err.contains("invalid-json(L001)"), "{err}");
+}
+
+// ------------------------------------------- bounded reading, under a memory cap and a hang detector
+
+/// The address-space cap (`RLIMIT_AS`, through util-linux's `prlimit`) every case below runs
+/// under: far below what reading any of these inputs whole would take.
+const MEMORY_CAP: u64 = 256 << 20;
+
+/// How long a case may run before it counts as a hang and is killed (not a benchmark: the
+/// cases take well under a second).
+const HANG: Duration = Duration::from_secs(30);
+
+/// What a capped run reads on its standard input.
+enum Feed {
+    Nothing,
+    Bytes(Vec<u8>),
+    File(&'static str),
+    /// `prefix`, then `len` copies of `byte`, then the pipe closes (or the child stops reading).
+    Stream {
+        prefix: &'static [u8],
+        byte: u8,
+        len: usize,
+    },
+}
+
+/// Runs entramap under [`MEMORY_CAP`] and kills it after [`HANG`]; returns the exit code (a
+/// signal fails the test: an abort on allocation failure is SIGABRT), stdout and stderr.
+fn capped(args: &[&str], feed: Feed) -> (i32, String, String) {
+    use std::io::{Read, Write};
+    let bin = assert_cmd::cargo::cargo_bin("entramap");
+    let mut cmd = std::process::Command::new("prlimit");
+    cmd.arg(format!("--as={MEMORY_CAP}"))
+        .arg("--")
+        .arg(&bin)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    match &feed {
+        Feed::Nothing => cmd.stdin(Stdio::null()),
+        Feed::File(path) => cmd.stdin(std::fs::File::open(path).unwrap()),
+        Feed::Stream { .. } | Feed::Bytes(_) => cmd.stdin(Stdio::piped()),
+    };
+    let mut child = cmd
+        .spawn()
+        .expect("prlimit (util-linux) runs the capped cases; install util-linux");
+    if let Feed::Bytes(bytes) = feed {
+        let mut stdin = child.stdin.take().unwrap();
+        std::thread::spawn(move || {
+            let _ = stdin.write_all(&bytes);
+        });
+    } else if let Feed::Stream { prefix, byte, len } = feed {
+        let mut stdin = child.stdin.take().unwrap();
+        std::thread::spawn(move || {
+            let block = vec![byte; 1 << 16];
+            if stdin.write_all(prefix).is_err() {
+                return;
+            }
+            let mut left = len;
+            while left > 0 {
+                let n = left.min(block.len());
+                if stdin.write_all(&block[..n]).is_err() {
+                    return; // the child stopped reading: what a bounded reader does
+                }
+                left -= n;
+            }
+        });
+    }
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut v = Vec::new();
+            let _ = r.read_to_end(&mut v);
+            String::from_utf8_lossy(&v).into_owned()
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().unwrap()));
+    let err = drain(Box::new(child.stderr.take().unwrap()));
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > HANG {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{args:?} hung: killed after {HANG:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let (out, err) = (out.join().unwrap(), err.join().unwrap());
+    let Some(code) = status.code() else {
+        panic!("{args:?} was killed by a signal ({status}) under a {MEMORY_CAP}-byte cap: {err}");
+    };
+    (code, out, err)
+}
+
+/// Exit 2 and every word in the message.
+fn refused_capped(args: &[&str], feed: Feed, words: &[&str]) {
+    let (code, out, err) = capped(args, feed);
+    assert_eq!(code, 2, "{args:?}: {out}{err}");
+    // Reports wrap long messages: compare with runs of white space as one space. `lint`
+    // reports a file it cannot read as a finding on stdout; other commands fail on stderr.
+    let flat = format!("{out}\n{err}")
+        .replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for w in words {
+        assert!(flat.contains(w), "{args:?}: {w:?} not in {out}{err}");
+    }
+}
+
+const MAPPING: &str = "fixtures/mappings/unleash-correct.json";
+const USERS: &str = "fixtures/users/users.json";
+
+/// Special files are read through the same bound as regular ones: an endless device is "more
+/// than N read", never "0 bytes" and never all of memory.
+#[test]
+fn every_input_path_is_bounded() {
+    let zero = || Feed::File("/dev/zero");
+    let mapping_limit = ["more than 10 MB read from", "mapping file limit is 10 MB"];
+    let cases: Vec<(Vec<&str>, Feed, Vec<&str>)> = vec![
+        (vec!["lint", "/dev/zero"], Feed::Nothing, vec!["/dev/zero"]),
+        (
+            vec!["lint", "/dev/urandom"],
+            Feed::Nothing,
+            vec!["/dev/urandom"],
+        ),
+        (vec!["lint", "-"], zero(), vec!["standard input"]),
+        (
+            vec!["convert", "/dev/zero", "--to", "yaml"],
+            Feed::Nothing,
+            vec!["/dev/zero"],
+        ),
+        (
+            vec!["simulate", "-m", "/dev/zero", "-u", USERS],
+            Feed::Nothing,
+            vec!["/dev/zero"],
+        ),
+    ];
+    for (args, feed, words) in cases {
+        let mut all = mapping_limit.to_vec();
+        all.extend(words);
+        refused_capped(&args, feed, &all);
+    }
+    let expression = "expression limit is 16 MB (16777216 bytes)";
+    refused_capped(
+        &["parse", "-"],
+        zero(),
+        &["more than 16 MB read from standard input", expression],
+    );
+    // A gigabyte of spaces on stdin (it took 2.1 GB of memory): stopped after 16 MB.
+    refused_capped(
+        &["eval", "-"],
+        Feed::Stream {
+            prefix: b"",
+            byte: b' ',
+            len: 1 << 30,
+        },
+        &["more than 16 MB read from standard input", expression],
+    );
+    refused_capped(
+        &["eval", "--request", "/dev/urandom"],
+        Feed::Nothing,
+        &[
+            "more than 16 MB read from /dev/urandom",
+            "parseExpression request limit is 16 MB",
+        ],
+    );
+    refused_capped(
+        &["eval", "--request", "-"],
+        zero(),
+        &[
+            "more than 16 MB read from standard input",
+            "parseExpression request limit",
+        ],
+    );
+    refused_capped(
+        &["parse", "--from-graph", "/dev/zero"],
+        Feed::Nothing,
+        &[
+            "more than 16 MB read from /dev/zero",
+            "attributeMappingSource tree limit is 16 MB",
+        ],
+    );
+    refused_capped(
+        &["eval", "[a]", "--input", "/dev/zero"],
+        Feed::Nothing,
+        &[
+            "more than 16 MB read from /dev/zero",
+            "attributes file limit is 16 MB",
+        ],
+    );
+    refused_capped(
+        &["lint", "--profile", "/dev/zero", MAPPING],
+        Feed::Nothing,
+        &[
+            "more than 1 MB read from /dev/zero",
+            "profile limit is 1 MB",
+        ],
+    );
+    refused_capped(
+        &[
+            "simulate",
+            "-m",
+            MAPPING,
+            "-u",
+            USERS,
+            "--profile",
+            "/dev/zero",
+        ],
+        Feed::Nothing,
+        &[
+            "more than 1 MB read from /dev/zero",
+            "profile limit is 1 MB",
+        ],
+    );
+    refused_capped(
+        &["lint", "--config", "/dev/zero", MAPPING],
+        Feed::Nothing,
+        &[
+            "more than 1 MB read from /dev/zero",
+            "configuration file limit is 1 MB",
+        ],
+    );
+    // A target state whose first line never ends (it aborted the process with SIGABRT).
+    refused_capped(
+        &[
+            "simulate",
+            "-m",
+            MAPPING,
+            "-u",
+            USERS,
+            "--target-state",
+            "/dev/zero",
+        ],
+        Feed::Nothing,
+        &[
+            "more than 8 MB read from the target state (line 1)",
+            "target-state line limit is 8 MB",
+        ],
+    );
+}
+
+/// A FIFO is read like any stream, through the bound.
+#[test]
+fn a_fifo_is_read_through_the_bound() {
+    let dir = scratch("fifo");
+    let fifo = dir.join("mapping.json");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new().write(true).open(fifo).unwrap();
+            let block = vec![b' '; 1 << 16];
+            for _ in 0..(64 << 20) / block.len() {
+                if f.write_all(&block).is_err() {
+                    break;
+                }
+            }
+        })
+    };
+    refused_capped(
+        &["lint", fifo.to_str().unwrap()],
+        Feed::Nothing,
+        &[
+            "more than 10 MB read from",
+            "mapping.json",
+            "mapping file limit is 10 MB",
+        ],
+    );
+    writer.join().unwrap();
+}
+
+/// A regular file over the limit is refused by its size, without being read.
+#[test]
+fn a_big_regular_file_is_refused_by_its_size() {
+    let dir = scratch("big-regular");
+    let big = dir.join("big.json");
+    let f = std::fs::File::create(&big).unwrap();
+    f.set_len(3 << 30).unwrap(); // sparse: 3 GB claimed, nothing written
+    let p = big.to_str().unwrap();
+    refused_capped(
+        &["lint", p],
+        Feed::Nothing,
+        &["the file is 3221225472 bytes", "at most 10485760 bytes"],
+    );
+    refused_capped(
+        &["eval", "--request", p],
+        Feed::Nothing,
+        &["is 3221225472 bytes; the parseExpression request limit is 16 MB"],
+    );
+}
+
+/// A `{`-first users file whose first line is a gigabyte long is not read whole to sniff its
+/// format (it took 980 MB): the sniff stops after one user's worth (8 MB) and the stream goes on.
+#[test]
+fn sniffing_a_users_file_reads_at_most_one_user() {
+    let (code, _, err) = capped(
+        &[
+            "simulate",
+            "-m",
+            MAPPING,
+            "-u",
+            "-",
+            "--now",
+            "2025-01-01T00:00:00Z",
+        ],
+        Feed::Stream {
+            prefix: b"{\"displayName\": \"",
+            byte: b'x',
+            len: 1 << 30,
+        },
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("0 users read"), "{err}");
+    assert!(err.contains("users:"), "{err}");
+}
+
+/// The shapes that were quadratic (36 s for 100,000 YAML keys): each is read to its end and the
+/// problem at the end is found. Under the cap and the hang detector; `benches/scaling.sh` times
+/// them.
+#[test]
+fn a_hundred_thousand_keys_mappings_and_suppressions() {
+    const N: usize = 100_000;
+    let dir = scratch("hundred-thousand");
+    let write = |name: &str, text: String| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_string_lossy().into_owned()
+    };
+    let mut json = String::from(r#"[{"targetAttributeName": "userName""#);
+    for i in 0..N {
+        json.push_str(&format!(r#", "k{i}": {i}"#));
+    }
+    json.push_str(r#", "k0": 0}]"#);
+    let p = write("keys.json", json);
+    refused_capped(
+        &["lint", &p],
+        Feed::Nothing,
+        &["duplicate-key", r#"duplicate key "k0""#],
+    );
+
+    let mut yaml: String = (0..N).map(|i| format!("k{i}: {i}\n")).collect();
+    yaml.push_str("k7: again\n");
+    let p = write("keys.yaml", yaml);
+    refused_capped(
+        &["lint", &p],
+        Feed::Nothing,
+        &["duplicate-key", r#"duplicate key "k7""#],
+    );
+
+    let mut mappings = String::from("name: many\nsource: User\ntarget: User\nmappings:\n");
+    for i in 0..N {
+        mappings.push_str(&format!("  - target: a{i}\n    source: '[mail]'\n"));
+    }
+    mappings.push_str("  - target: A5\n    source: '[mail]'\n");
+    let p = write("mappings.yaml", mappings);
+    let (code, out, err) = capped(
+        &[
+            "lint",
+            "--format",
+            "short",
+            "--select",
+            "duplicate-target",
+            &p,
+        ],
+        Feed::Nothing,
+    );
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(out.matches("duplicate-target").count(), 1, "{out}");
+    assert!(out.contains("`A5` is mapped more than once"), "{out}");
+
+    let mut suppressed = String::from("name: many\nsource: User\ntarget: User\nmappings:\n");
+    for _ in 0..N {
+        suppressed.push_str(
+            "  # entramap: ignore[duplicate-target]\n  - target: same\n    source: '[mail]'\n",
+        );
+    }
+    suppressed.push_str("  - target: same\n    source: '[mail]'\n");
+    let p = write("suppressed.yaml", suppressed);
+    let (code, out, err) = capped(
+        &[
+            "lint",
+            "--format",
+            "short",
+            "--select",
+            "duplicate-target",
+            &p,
+        ],
+        Feed::Nothing,
+    );
+    assert_eq!(code, 1, "{err}");
+    // Only the last mapping, which has no comment, is reported.
+    assert_eq!(out.matches("duplicate-target").count(), 1, "{out}");
+    assert!(out.contains(&format!("{p}:{}:", 4 + 3 * N + 1)), "{out}");
+}
+
+// ----------------------------------------------------------------------- the small ones (item 9)
+
+/// `matchingPriority: -0` is 0 (as .NET reads it), in JSON and YAML; a value that is no whole
+/// number is refused in our words, not serde's ("floating point `-0.0`, expected u32").
+#[test]
+fn negative_zero_matching_priority() {
+    for name in ["matching-negative-zero.json", "matching-negative-zero.yaml"] {
+        let file = mapping::load_bytes(&bytes(name)).unwrap();
+        assert_eq!(
+            file.object_mappings[0].attribute_mappings[0].matching_priority, 0,
+            "{name}"
+        );
+    }
+    for (value, shown) in [
+        ("-1", "not -1"),
+        ("1.5", "not 1.5"),
+        ("4294967296", "not 4294967296"),
+        ("\"1\"", "not the string \"1\""),
+    ] {
+        let text =
+            format!(r#"[{{"targetAttributeName": "userName", "matchingPriority": {value}}}]"#);
+        let e = mapping::load(&text).unwrap_err();
+        assert_eq!(e.kind, LoadErrorKind::InvalidField, "{value}");
+        assert!(
+            e.message
+                .starts_with("matchingPriority should be a whole number from 0 to 4294967295"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.ends_with(shown), "{}", e.message);
+        assert!(
+            !e.message.contains("u32") && !e.message.contains("floating point"),
+            "{}",
+            e.message
+        );
+    }
+}
+
+/// A skipped line is reported once as skipped ("…; skipped", not "…; skipped; skipped").
+#[test]
+fn a_skipped_user_says_skipped_once() {
+    let dir = scratch("skipped-once");
+    let users = dir.join("users.jsonl");
+    let big = "x".repeat(9 << 20);
+    std::fs::write(
+        &users,
+        format!(
+            "{{\"id\": \"1\", \"userPrincipalName\": \"a@contoso.com\", \"accountEnabled\": true}}\n\
+             {{\"id\": \"2\", \"displayName\": \"{big}\"}}\n\
+             {{\"id\": \"3\", \"userPrincipalName\": \"c@contoso.com\", \"accountEnabled\": true}}\n"
+        ),
+    )
+    .unwrap();
+    let (code, _, err) = capped(
+        &[
+            "simulate",
+            "-m",
+            MAPPING,
+            "-u",
+            users.to_str().unwrap(),
+            "--now",
+            "2025-01-01T00:00:00Z",
+        ],
+        Feed::Nothing,
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("line 2: the line is longer than 8 MB; skipped\n"),
+        "{err}"
+    );
+    assert!(!err.contains("skipped; skipped"), "{err}");
+    assert!(err.contains("2 users read"), "{err}");
+}
+
+/// `convert X -o X` refuses (exit 2) and leaves X as it was, also through another path or a hard
+/// link to it.
+#[test]
+fn convert_does_not_overwrite_its_input() {
+    let dir = scratch("convert-onto-itself");
+    let input = dir.join("m.json");
+    let original = std::fs::read(MAPPING).unwrap();
+    std::fs::write(&input, &original).unwrap();
+    let link = dir.join("link.json");
+    std::fs::hard_link(&input, &link).unwrap();
+    let p = input.to_str().unwrap();
+    let dotted = format!("{}/./m.json", dir.display());
+    for out in [p, dotted.as_str(), link.to_str().unwrap()] {
+        let (code, stdout, err) = run(&["convert", p, "--to", "yaml", "-o", out], None);
+        assert_eq!(code, 2, "{out}: {stdout}{err}");
+        assert!(err.contains("is the input file"), "{err}");
+        assert!(err.contains("nothing was written"), "{err}");
+        assert_eq!(std::fs::read(&input).unwrap(), original);
+    }
+    let other = dir.join("m.yaml");
+    let (code, _, err) = run(
+        &["convert", p, "--to", "yaml", "-o", other.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        std::fs::read_to_string(&other)
+            .unwrap()
+            .contains("target: userName")
+    );
 }

@@ -80,7 +80,15 @@ fn check(
     let now = now.unwrap_or(DEFAULT_NOW);
     let now = now
         .parse::<jiff::Timestamp>()
-        .or_else(|_| eval::value::parse_date(now).map_err(|e| e.message))
+        .or_else(|_| {
+            eval::value::parse_date(now)
+                .map_err(|e| e.message)
+                .and_then(|i| {
+                    jiff::tz::Offset::UTC
+                        .to_timestamp(i)
+                        .map_err(|e| e.to_string())
+                })
+        })
         .map_err(|e| format!("bad `now` {now:?}: {e}"))?;
     let ctx = Context::new(&attributes)
         .with_now(now)

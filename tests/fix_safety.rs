@@ -206,3 +206,203 @@ fn findings_of_another_file_do_not_panic() {
         }
     }
 }
+
+// ------------------------------------------------------------ what --fix refuses, keeps and races
+
+fn fix(path: &Path) -> (i32, String, String) {
+    run(&["lint", "--fix", path.to_str().unwrap()])
+}
+
+/// A file with two names is not replaced (the other name would keep the old text): refused with
+/// the reason, both names unchanged.
+#[test]
+fn hard_links_are_refused_with_the_reason() {
+    let dir = scratch("hard-link");
+    let path = dir.join("mapping.yaml");
+    std::fs::write(&path, NEEDS_FIX).unwrap();
+    let other = dir.join("other-name.yaml");
+    std::fs::hard_link(&path, &other).unwrap();
+    let (code, out, err) = fix(&path);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("has 2 hard links"), "{err}");
+    assert!(err.contains("--fix does not write it"), "{err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), NEEDS_FIX);
+    assert_eq!(std::fs::read_to_string(&other).unwrap(), NEEDS_FIX);
+    assert_eq!(std::fs::metadata(&path).unwrap().nlink(), 2);
+    no_temporary_files_left(&dir);
+}
+
+/// A read-only file (0444) is not written, even by root, whom modes do not stop.
+#[test]
+fn read_only_files_are_refused() {
+    let dir = scratch("read-only-file");
+    let path = dir.join("mapping.yaml");
+    std::fs::write(&path, NEEDS_FIX).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let (code, out, err) = fix(&path);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("is read-only (mode 0444)"), "{err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), NEEDS_FIX);
+    assert_eq!(std::fs::metadata(&path).unwrap().mode() & 0o7777, 0o444);
+    no_temporary_files_left(&dir);
+}
+
+/// setuid, setgid and sticky bits are kept (changing the owner used to clear them).
+#[test]
+fn setuid_and_setgid_bits_are_kept() {
+    let dir = scratch("setuid");
+    let path = dir.join("mapping.yaml");
+    std::fs::write(&path, NEEDS_FIX).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o6754)).unwrap();
+    let mode = std::fs::metadata(&path).unwrap().mode() & 0o7777;
+    assert_eq!(mode, 0o6754, "this file system does not keep setuid/setgid");
+    let (code, out, err) = fix(&path);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), FIXED);
+    assert_eq!(std::fs::metadata(&path).unwrap().mode() & 0o7777, 0o6754);
+    no_temporary_files_left(&dir);
+}
+
+/// Extended attributes are copied to the fixed file.
+#[test]
+fn extended_attributes_are_kept() {
+    let dir = scratch("xattr");
+    let path = dir.join("mapping.yaml");
+    std::fs::write(&path, NEEDS_FIX).unwrap();
+    if let Err(e) = rustix::fs::setxattr(
+        &path,
+        "user.entramap-test",
+        b"kept",
+        rustix::fs::XattrFlags::empty(),
+    ) {
+        eprintln!("skipped: this file system takes no user extended attributes ({e})");
+        return;
+    }
+    let (code, out, err) = fix(&path);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), FIXED);
+    let mut value = [0u8; 16];
+    let n = rustix::fs::getxattr(&path, "user.entramap-test", &mut value[..]).unwrap();
+    assert_eq!(&value[..n], b"kept");
+    no_temporary_files_left(&dir);
+}
+
+/// Waits (up to 20 s) for a temporary file of a fix to appear in `dir`.
+fn wait_for_temporary_file(dir: &Path) -> bool {
+    let started = std::time::Instant::now();
+    while started.elapsed() < std::time::Duration::from_secs(20) {
+        let found = std::fs::read_dir(dir).unwrap().any(|e| {
+            e.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains(".entramap-")
+        });
+        if found {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    false
+}
+
+/// SIGINT, SIGTERM or SIGHUP while the fixed copy is written: the temporary file is removed,
+/// the original is unchanged and the process ends by that signal.
+#[test]
+fn a_signal_during_the_write_removes_the_temporary_file() {
+    use std::os::unix::process::ExitStatusExt;
+    let bin = assert_cmd::cargo::cargo_bin("entramap");
+    for (name, number) in [("INT", 2), ("TERM", 15), ("HUP", 1)] {
+        let dir = scratch(&format!("signal-{name}"));
+        let path = dir.join("mapping.yaml");
+        std::fs::write(&path, NEEDS_FIX).unwrap();
+        let mut child = std::process::Command::new(&bin)
+            .args(["lint", "--fix", path.to_str().unwrap()])
+            .env("ENTRAMAP_TEST_FIX_PAUSE_MS", "20000")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        assert!(
+            wait_for_temporary_file(&dir),
+            "SIG{name}: no temporary file appeared"
+        );
+        let pid = rustix::process::Pid::from_raw(child.id() as i32).unwrap();
+        let signal = rustix::process::Signal::from_named_raw(number).unwrap();
+        rustix::process::kill_process(pid, signal).unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(status.signal(), Some(number), "SIG{name}: {status}");
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            NEEDS_FIX,
+            "SIG{name}"
+        );
+        no_temporary_files_left(&dir);
+    }
+}
+
+/// An editor saving at random moments (by writing a new file and renaming it, or in place)
+/// races `--fix` 500 times. Every save that finished is in the file afterwards (as saved, or
+/// fixed by a fix that read it), or the fix was refused; no temporary file is ever left.
+#[test]
+fn an_editor_racing_fix_never_loses_a_save() {
+    const RACES: u64 = 500;
+    let bin = assert_cmd::cargo::cargo_bin("entramap");
+    let dir = scratch("editor-race");
+    let path = dir.join("mapping.yaml");
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let (mut refused, mut fixed_save, mut save_after_fix) = (0, 0, 0);
+    for race in 0..RACES {
+        std::fs::write(&path, format!("{NEEDS_FIX}# before race {race}\n")).unwrap();
+        let saved = format!("{NEEDS_FIX}# saved in race {race}\n");
+        let by_rename = next() % 2 == 0;
+        let delay = std::time::Duration::from_micros(next() % 12_000);
+        let pause = (next() % 3).to_string();
+        let child = std::process::Command::new(&bin)
+            .args(["lint", "--fix", path.to_str().unwrap()])
+            .env("ENTRAMAP_TEST_FIX_PAUSE_MS", &pause)
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        if by_rename {
+            let tmp = dir.join(".mapping.yaml.editor~");
+            std::fs::write(&tmp, &saved).unwrap();
+            std::fs::rename(&tmp, &path).unwrap();
+        } else {
+            std::fs::write(&path, &saved).unwrap();
+        }
+        // The save has finished; now the fix ends.
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        let now = std::fs::read_to_string(&path).unwrap();
+        let fixed = saved.replace("join(", "Join(");
+        assert!(
+            now == saved || now == fixed,
+            "race {race} (by {}, after {delay:?}, exit {:?}): the save was lost; the file holds:\n{now}\nstderr: {err}",
+            if by_rename {
+                "rename"
+            } else {
+                "in-place write"
+            },
+            out.status.code()
+        );
+        match out.status.code() {
+            Some(2) if err.contains("changed while entramap was fixing it") => refused += 1,
+            Some(0) if now == fixed => fixed_save += 1,
+            _ => save_after_fix += 1,
+        }
+        no_temporary_files_left(&dir);
+    }
+    eprintln!(
+        "{RACES} races: {refused} fixes refused, {fixed_save} saves read and fixed, {save_after_fix} saves after the fix or the fix saw no change"
+    );
+    assert_eq!(refused + fixed_save + save_after_fix, RACES);
+}

@@ -141,7 +141,9 @@ fn value() -> impl Strategy<Value = Value> {
             Just(jiff::Timestamp::MAX),
             (-62_135_596_800i64..253_402_300_799).prop_map(|s| jiff::Timestamp::from_second(s).unwrap()),
         ]
-        .prop_map(Value::Date),
+        .prop_map(|t| Value::Date(entramap::dotnet::from_timestamp(t))),
+        // The last .NET date, a tick before the civil range ends.
+        1 => Just(Value::Date(jiff::civil::DateTime::constant(9999, 12, 31, 23, 59, 59, 999_999_900))),
     ]
 }
 

@@ -40,6 +40,14 @@ pub fn cmd_convert(args: ConvertArgs) -> CmdResult {
     } else {
         args.file.as_str()
     };
+    if let Some(out) = &args.output
+        && args.file != "-"
+        && same_file(Path::new(&args.file), Path::new(out))
+    {
+        return Err(Failure(format!(
+            "{out} is the input file: convert does not overwrite its input; nothing was written (write to another file, then rename it)"
+        )));
+    }
     let text = match super::read_mapping_file(&args.file)? {
         super::MappingRead::Text { text, .. } => text,
         super::MappingRead::Bad { error, shown } => {
@@ -82,6 +90,7 @@ pub fn cmd_convert(args: ConvertArgs) -> CmdResult {
 /// has none. Reports each such expression; returns whether there were none.
 fn report_unparsable(file: &MappingFile, name: &str, text: &str) -> bool {
     let mut ok = true;
+    let shown = render::Shown::new(name, text);
     for m in file
         .object_mappings
         .iter()
@@ -94,7 +103,7 @@ fn report_unparsable(file: &MappingFile, name: &str, text: &str) -> bool {
         if let Err(e) = syntax::parse(&expr.text) {
             ok = false;
             let d = e.to_diagnostic().shifted(|s| expr.map.span(s));
-            super::eprint_text(&render::human(&d, name, text, render::stderr_color()));
+            super::eprint_text(&render::human_in(&d, &shown, render::stderr_color()));
         }
     }
     if !ok {
@@ -103,6 +112,23 @@ fn report_unparsable(file: &MappingFile, name: &str, text: &str) -> bool {
         );
     }
     ok
+}
+
+/// Whether two paths name one file (the same path, a symbolic link or a hard link to it).
+fn same_file(a: &Path, b: &Path) -> bool {
+    let (Ok(ma), Ok(mb)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        ma.dev() == mb.dev() && ma.ino() == mb.ino()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (ma, mb);
+        matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+    }
 }
 
 /// Writes `path` through a temporary file beside it, so a failure leaves the old file whole.

@@ -72,7 +72,7 @@ pub fn cmd_eval(args: EvalArgs) -> CmdResult {
     let mut attributes: BTreeMap<String, Value> = BTreeMap::new();
     let (name, text) = match (&args.request, &args.expression) {
         (Some(path), _) => {
-            let body = read_input(path)?;
+            let body = read_input(path, crate::input::REQUEST)?;
             let request = ParseExpressionRequest::from_text(&body)
                 .map_err(|e| Failure(format!("{}: {e}", display(path))))?;
             attributes = request
@@ -80,7 +80,10 @@ pub fn cmd_eval(args: EvalArgs) -> CmdResult {
                 .map_err(|e| Failure(format!("{}: {e}", display(path))))?;
             (format!("{}: expression", display(path)), request.expression)
         }
-        (None, Some(e)) if e == "-" => ("<stdin>".to_string(), read_input("-")?),
+        (None, Some(e)) if e == "-" => (
+            "<stdin>".to_string(),
+            read_input("-", crate::input::EXPRESSION)?,
+        ),
         (None, Some(e)) => ("<expression>".to_string(), e.clone()),
         (None, None) => return Err(Failure("give an expression or --request FILE".into())),
     };
@@ -215,7 +218,7 @@ fn report_parse_error(
 
 /// Merges a JSON or YAML object of attribute values into `attributes`.
 fn read_attributes(path: &str, attributes: &mut BTreeMap<String, Value>) -> Result<(), Failure> {
-    let text = read_input(path)?;
+    let text = read_input(path, crate::input::ATTRIBUTES)?;
     let doc: serde_json::Value = match serde_json::from_str(&text) {
         Ok(doc) => doc,
         Err(json_error) => serde_saphyr::from_str(&text).map_err(|yaml_error| {

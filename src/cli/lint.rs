@@ -657,22 +657,17 @@ fn with_bom(text: &str, bom: bool) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Writes a fixed file in place of `original`, atomically and with its permissions, unless the
-/// file changed on disk since it was read (an editor saved it meanwhile): then nothing is
-/// written. On any failure the file is left as it was.
+/// Writes a fixed file in place of `original` without losing an edit saved meanwhile, and
+/// with what the file has (owner, mode bits, extended attributes): see
+/// [`fix::replace_verified`]. On any failure or refusal the file is left as it was.
 fn write_fixed(path: &Path, original: &str, fixed: &str) -> Result<(), String> {
-    let shown = render::escape_line(&path.to_string_lossy());
-    match std::fs::read(path) {
-        Ok(now) if now == original.as_bytes() => {}
-        Ok(_) => {
-            return Err(format!(
-                "{shown} changed while entramap was reading it; nothing was written (run again)"
-            ));
-        }
-        Err(e) => return Err(format!("cannot read {shown} again: {e}")),
-    }
-    fix::write_atomically(path, fixed)
-        .map_err(|e| format!("cannot write {shown}: {e}; the file is unchanged"))
+    fix::replace_verified(path, original.as_bytes(), fixed).map_err(|e| match e {
+        fix::ReplaceError::Io(e) => format!(
+            "cannot write {}: {e}; the file is unchanged",
+            render::escape_line(&path.to_string_lossy())
+        ),
+        other => render::escape_line(&other.to_string()),
+    })
 }
 
 /// The options for one file: the command line first, then its configuration file.

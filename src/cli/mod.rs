@@ -4,6 +4,7 @@
 
 pub mod convert;
 pub mod eval;
+pub mod generate;
 pub mod lint;
 pub mod render;
 pub mod simulate;
@@ -12,7 +13,7 @@ use crate::catalogue::{self, FunctionSpec};
 use crate::graph::{self, MappingSource};
 use crate::syntax;
 use clap::{Parser, Subcommand, ValueEnum};
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 const AFTER_HELP: &str = "\
@@ -74,6 +75,18 @@ enum Command {
         /// A rule name (`switch-boolean-key-case`) or code (`EM013`).
         rule: String,
     },
+    /// Print a shell completion script (bash, zsh, fish, powershell or elvish).
+    #[command(after_help = "Examples:
+  entramap completions bash > ~/.local/share/bash-completion/completions/entramap
+  entramap completions zsh > \"${fpath[1]}/_entramap\"
+  entramap completions fish > ~/.config/fish/completions/entramap.fish
+  entramap completions powershell | Out-String | Invoke-Expression   # in $PROFILE")]
+    Completions(generate::CompletionsArgs),
+    /// Print the man page (roff), of entramap or of one subcommand.
+    #[command(after_help = "Examples:
+  entramap man > /usr/local/share/man/man1/entramap.1
+  entramap man lint | man -l -")]
+    Man(generate::ManArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -172,6 +185,8 @@ fn dispatch(cli: Cli) -> CmdResult {
         Command::Simulate(args) => simulate::cmd_simulate(args),
         Command::Rules => lint::cmd_rules(),
         Command::Explain { rule } => lint::cmd_explain(&rule),
+        Command::Completions(args) => generate::cmd_completions(args),
+        Command::Man(args) => generate::cmd_man(args),
     };
     match result {
         // A closed pipe (`entramap … | head`) ends quietly.
@@ -180,22 +195,10 @@ fn dispatch(cli: Cli) -> CmdResult {
     }
 }
 
-/// Reads a named file, or stdin for `-`, as UTF-8 text without its byte-order mark.
-pub fn read_input(path: &str) -> Result<String, Failure> {
-    read_input_with_bom(path).map(|(text, _)| text)
-}
-
-/// Reads a named file, or stdin for `-`, as UTF-8 text without its byte-order mark; says
-/// whether there was one (so that a file written back keeps it).
-pub fn read_input_with_bom(path: &str) -> Result<(String, bool), Failure> {
-    let mut bytes = Vec::new();
-    if path == "-" {
-        io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|e| Failure(format!("cannot read standard input: {e}")))?;
-    } else {
-        bytes = std::fs::read(path).map_err(|e| Failure(format!("cannot read {path}: {e}")))?;
-    }
+/// Reads a named file, or stdin for `-`, as UTF-8 text without its byte-order mark, reading no
+/// more than `limit` allows.
+pub fn read_input(path: &str, limit: crate::input::Limit) -> Result<String, Failure> {
+    let bytes = crate::input::read_path(path, limit).map_err(|e| Failure(e.to_string()))?;
     let mut text = String::from_utf8(bytes).map_err(|e| {
         Failure(format!(
             "{} is not valid UTF-8 (first bad byte at offset {}); entramap reads UTF-8 text",
@@ -203,11 +206,10 @@ pub fn read_input_with_bom(path: &str) -> Result<(String, bool), Failure> {
             e.utf8_error().valid_up_to()
         ))
     })?;
-    let bom = text.starts_with('\u{feff}');
-    if bom {
+    if text.starts_with('\u{feff}') {
         text.drain(..'\u{feff}'.len_utf8());
     }
-    Ok((text, bom))
+    Ok(text)
 }
 
 /// A mapping file as read from disk or standard input.
@@ -224,39 +226,26 @@ pub enum MappingRead {
 
 /// Reads a mapping file (or stdin for `-`) without reading more than the size limit allows.
 pub fn read_mapping_file(path: impl AsRef<std::path::Path>) -> Result<MappingRead, Failure> {
-    use crate::mapping::{self, MAX_FILE_BYTES};
-    let path = path.as_ref();
-    let limit = MAX_FILE_BYTES as u64 + 1;
-    let mut bytes = Vec::new();
-    let mut size = None;
-    if path.as_os_str() == "-" {
-        io::stdin()
-            .lock()
-            .take(limit)
-            .read_to_end(&mut bytes)
-            .map_err(|e| Failure(format!("cannot read standard input: {e}")))?;
-    } else {
-        let shown = render::escape_line(&path.to_string_lossy());
-        let cannot = |e: io::Error| Failure(format!("cannot read {shown}: {e}"));
-        let file = std::fs::File::open(path).map_err(cannot)?;
-        size = file.metadata().ok().map(|m| m.len());
-        file.take(limit).read_to_end(&mut bytes).map_err(cannot)?;
-    }
-    if bytes.len() > MAX_FILE_BYTES {
-        let mut error = mapping::too_large(bytes.len());
-        error.message = match size {
-            Some(n) => format!(
-                "the file is {n} bytes; entramap reads mapping files of at most {MAX_FILE_BYTES} bytes (10 MB)"
-            ),
-            None => format!(
-                "the input is over {MAX_FILE_BYTES} bytes; entramap reads mapping files of at most 10 MB"
-            ),
-        };
-        return Ok(MappingRead::Bad {
-            error,
-            shown: String::new(),
-        });
-    }
+    use crate::input::{self, ReadError};
+    use crate::mapping;
+    let bytes = match input::read_path(path, input::MAPPING_FILE) {
+        Ok(bytes) => bytes,
+        Err(e @ (ReadError::TooLarge { .. } | ReadError::TooMuch { .. })) => {
+            let mut error = mapping::too_large(0);
+            error.message = match &e {
+                ReadError::TooLarge { size, .. } => format!(
+                    "the file is {size} bytes; entramap reads mapping files of at most {} bytes (10 MB)",
+                    mapping::MAX_FILE_BYTES
+                ),
+                _ => e.to_string(),
+            };
+            return Ok(MappingRead::Bad {
+                error,
+                shown: String::new(),
+            });
+        }
+        Err(e) => return Err(Failure(e.to_string())),
+    };
     match mapping::decode(&bytes) {
         Ok(text) => {
             let bom = text.starts_with('\u{feff}');
@@ -287,7 +276,7 @@ fn write_stdout(text: &str) -> Result<(), Failure> {
 
 fn cmd_parse(args: ParseArgs) -> CmdResult {
     if let Some(path) = &args.from_graph {
-        let text = read_input(path)?;
+        let text = read_input(path, crate::input::GRAPH_TREE)?;
         let tree: MappingSource = serde_json::from_str(&text).map_err(|e| {
             Failure(format!(
                 "{} is not an attributeMappingSource JSON object: {e}",
@@ -305,7 +294,7 @@ fn cmd_parse(args: ParseArgs) -> CmdResult {
         ));
     };
     let (name, text) = if arg == "-" {
-        ("<stdin>", read_input("-")?)
+        ("<stdin>", read_input("-", crate::input::EXPRESSION)?)
     } else {
         ("<expression>", arg)
     };

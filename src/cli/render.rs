@@ -1,7 +1,11 @@
 //! The only place that turns diagnostics into text.
 
 use crate::diagnostic::Diagnostic;
-use miette::{GraphicalReportHandler, GraphicalTheme, NamedSource};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, MietteError, MietteSpanContents, SourceCode,
+    SourceSpan, SpanContents,
+};
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 
 /// Whether stderr gets colour: only on a terminal, and never when `NO_COLOR` is set.
@@ -14,19 +18,27 @@ pub fn stderr_color() -> bool {
 /// panics), and a minified Graph export is one line of hundreds of kilobytes.
 const MAX_SHOWN_LINE: usize = 60_000;
 
+/// The width human output is laid out to when it is not wrapped.
+const UNWRAPPED: usize = 1 << 20;
+
 /// miette's graphical report of one diagnostic against the text it points into, 100 columns
 /// wide. A label on a line too long to show is reported by its line and column instead.
 pub fn human(diagnostic: &Diagnostic, name: &str, source: &str, color: bool) -> String {
-    human_styled(diagnostic, name, source, color, Some(100))
+    human_in(diagnostic, &Shown::new(name, source), color)
 }
 
-/// [`human`] wrapped to `width` columns (`None`: not wrapped). The header's `file:line:col`
+/// [`human`] against a text prepared once: reporting many diagnostics against one file costs
+/// each one the lines it shows, not the whole file.
+pub fn human_in(diagnostic: &Diagnostic, shown: &Shown<'_>, color: bool) -> String {
+    human_wrapped(diagnostic, shown, color, Some(100))
+}
+
+/// [`human_in`] wrapped to `width` columns (`None`: not wrapped). The header's `file:line:col`
 /// counts characters, as every other format does; control characters of the name, the
 /// message and the source are shown escaped (`\u{1b}`), never raw.
-pub fn human_styled(
+pub fn human_wrapped(
     diagnostic: &Diagnostic,
-    name: &str,
-    source: &str,
+    shown: &Shown<'_>,
     color: bool,
     width: Option<usize>,
 ) -> String {
@@ -38,58 +50,44 @@ pub fn human_styled(
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(width.unwrap_or(UNWRAPPED))
         .without_primary_span_start();
-    let position = diagnostic.primary_span().map(|span| {
-        let at = span.start as usize;
-        crate::span::LineIndex::new(source).line_col(source, at)
+    let position = diagnostic.primary_span().map(|s| {
+        shown
+            .original_index
+            .line_col(shown.original, s.start as usize)
     });
-    let shortened;
-    let diagnostic = match too_wide_to_show(diagnostic, source) {
-        Some(line_len) => {
-            let mut d = diagnostic.clone();
-            let pos = position.unwrap_or(crate::span::LineCol {
-                line: 1,
-                column: 1,
-                utf16_column: 1,
-            });
-            d.message = format!(
-                "{}\n(at {name}:{}:{}, on a line of {line_len} characters, too long to show)",
-                d.message, pos.line, pos.column
-            );
-            d.labels.clear();
-            shortened = d;
-            &shortened
-        }
-        None => diagnostic,
-    };
-    // Control characters are escaped everywhere; the spans follow the escaped source.
-    let (escaped, shift) = escape_source(source);
-    let mut shown = diagnostic
-        .clone()
-        .shifted(|s| crate::span::Span::new(shift(s.start as usize), shift(s.end as usize)));
-    shown.message = escape_text(&shown.message);
-    shown.help = shown.help.as_deref().map(escape_text);
-    for label in &mut shown.labels {
+    // The spans follow the escaped source; every text is escaped too.
+    let mut d = diagnostic.clone().shifted(|s| {
+        crate::span::Span::new(shown.shift(s.start as usize), shown.shift(s.end as usize))
+    });
+    d.message = escape_text(&d.message);
+    d.help = d.help.as_deref().map(escape_text);
+    for label in &mut d.labels {
         label.text = escape_line(&label.text);
     }
+    let name = escape_line(shown.name);
+    if let Some(line_len) = shown.too_wide_to_show(&d) {
+        let (line, column) = position.map_or((1, 1), |p| (p.line, p.column));
+        d.message = format!(
+            "{}\n(at {name}:{line}:{column}, on a line of {line_len} characters, too long to show)",
+            d.message
+        );
+        d.labels.clear();
+    }
     let title = match position {
-        Some(p) if !shown.labels.is_empty() => {
-            format!("{}:{}:{}", escape_line(name), p.line, p.column)
-        }
-        _ => escape_line(name),
+        Some(p) if !d.labels.is_empty() => format!("{name}:{}:{}", p.line, p.column),
+        _ => name,
     };
+    let source = Titled { shown, title };
     let report = WithSource {
-        inner: &shown,
-        source: NamedSource::new(title, escaped),
+        inner: &d,
+        source: &source,
     };
     let mut out = String::new();
     if handler.render_report(&mut out, &report).is_err() {
-        out = format!("{}: {}\n", shown.severity, shown.message);
+        out = format!("{}: {}\n", d.severity, d.message);
     }
     out
 }
-
-/// The width human output is laid out to when it is not wrapped.
-const UNWRAPPED: usize = 1 << 20;
 
 /// Whether a character is shown escaped: C0 and C1 control characters (but tab and line
 /// breaks in multi-line text), DEL, and the bidirectional overrides and isolates that make text
@@ -129,11 +127,14 @@ pub fn escape_text(text: &str) -> String {
 }
 
 /// A source text with hostile characters escaped (line feeds, tabs and the CR of a CRLF kept),
-/// and the map from byte offsets of the original to offsets of the escaped text.
-fn escape_source(source: &str) -> (String, impl Fn(usize) -> usize + use<>) {
+/// and the steps of the map from the original's byte offsets to the escaped text's: after each
+/// escaped character (its end in the original), how many bytes were added so far.
+fn escape_source(source: &str) -> (String, Vec<(usize, usize)>) {
+    if !source.chars().any(hostile) {
+        return (source.to_string(), Vec::new());
+    }
     let mut out = String::with_capacity(source.len());
-    // (offset in the original just after an escaped character, bytes added so far)
-    let mut steps: Vec<(usize, usize)> = Vec::new();
+    let mut steps = Vec::new();
     let mut added = 0usize;
     let mut chars = source.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
@@ -148,42 +149,156 @@ fn escape_source(source: &str) -> (String, impl Fn(usize) -> usize + use<>) {
             out.push(c);
         }
     }
-    let shift = move |offset: usize| {
-        let k = steps.partition_point(|&(end, _)| end <= offset);
-        offset + if k == 0 { 0 } else { steps[k - 1].1 }
-    };
-    (out, shift)
+    (out, steps)
 }
 
-/// When a label of `diagnostic` lies on a line too wide to show: that line's length in
-/// characters.
-fn too_wide_to_show(diagnostic: &Diagnostic, source: &str) -> Option<usize> {
-    diagnostic.labels.iter().find_map(|label| {
-        let (start, end) = (label.span.start as usize, label.span.end as usize);
-        let start = start.min(source.len());
-        let end = end.clamp(start, source.len());
-        let from = source.get(..start)?.rfind('\n').map_or(0, |i| i + 1);
-        let to = source
-            .get(end..)?
-            .find('\n')
-            .map_or(source.len(), |i| end + i);
-        source
-            .get(from..to)?
-            .split('\n')
-            .find(|line| {
-                line.chars()
-                    .map(|c| if c == '\t' { 4 } else { 2 })
-                    .sum::<usize>()
-                    > MAX_SHOWN_LINE
-            })
-            .map(|line| line.chars().count())
-    })
+/// A file's text for miette, escaped and with its lines indexed once: miette's own `read_span`
+/// counts lines from the start of the text on every call, which made a report of one finding
+/// per mapping of a 10 MB export quadratic. Here a call slices out the lines it needs (found by
+/// binary search) and lets miette read that window, so the output is the same.
+pub struct Shown<'a> {
+    name: &'a str,
+    /// The text as read, for positions.
+    original: &'a str,
+    original_index: LineIndex,
+    /// The text with hostile characters escaped, as shown.
+    text: String,
+    /// See [`escape_source`].
+    steps: Vec<(usize, usize)>,
+    /// Line starts of `text` as miette counts lines (after `\n`, `\r\n` or a lone `\r`).
+    starts: Vec<usize>,
+    index: LineIndex,
+    /// Lines of `text` (as `\n` ends them, by their start) too wide to show, with their length
+    /// in characters.
+    wide: BTreeMap<usize, usize>,
+}
+
+impl<'a> Shown<'a> {
+    pub fn new(name: &'a str, original: &'a str) -> Shown<'a> {
+        let (text, steps) = escape_source(original);
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+                starts.push(i + 1);
+            }
+        }
+        let mut wide = BTreeMap::new();
+        let mut from = 0;
+        for line in text.split('\n') {
+            // A character counts at most 4 columns and takes at least one byte.
+            if line.len() * 4 > MAX_SHOWN_LINE {
+                let columns: usize = line.chars().map(|c| if c == '\t' { 4 } else { 2 }).sum();
+                if columns > MAX_SHOWN_LINE {
+                    wide.insert(from, line.chars().count());
+                }
+            }
+            from += line.len() + 1;
+        }
+        let index = LineIndex::new(&text);
+        Shown {
+            name,
+            original,
+            original_index: LineIndex::new(original),
+            text,
+            steps,
+            starts,
+            index,
+            wide,
+        }
+    }
+
+    /// Where byte `offset` of the original lies in the escaped text.
+    fn shift(&self, offset: usize) -> usize {
+        let k = self.steps.partition_point(|&(end, _)| end <= offset);
+        offset + if k == 0 { 0 } else { self.steps[k - 1].1 }
+    }
+
+    /// When a label of `diagnostic` (spans in the escaped text) lies on a line too wide to
+    /// show: that line's length in characters.
+    fn too_wide_to_show(&self, diagnostic: &Diagnostic) -> Option<usize> {
+        if self.wide.is_empty() {
+            return None;
+        }
+        diagnostic.labels.iter().find_map(|label| {
+            let start = (label.span.start as usize).min(self.text.len());
+            let end = (label.span.end as usize).clamp(start, self.text.len());
+            // The wide lines among the label's lines: those starting from its first line's start
+            // to its end.
+            self.wide
+                .range(self.index.line_start(start)..=end)
+                .next()
+                .map(|(_, &chars)| chars)
+        })
+    }
+
+    fn read_named<'b>(
+        &'b self,
+        name: &str,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let (start, end) = (span.offset(), span.offset() + span.len());
+        if end > self.text.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        let line_of = |at: usize| self.starts.partition_point(|&s| s <= at) - 1;
+        let first = line_of(start);
+        let last = line_of(end.saturating_sub(1).max(start));
+        let lo_line = first.saturating_sub(before);
+        let lo = self.starts[lo_line];
+        // One line more than miette reads after the span, so that it sees where the last ends.
+        let hi = self
+            .starts
+            .get(last.saturating_add(after).saturating_add(2))
+            .copied()
+            .unwrap_or(self.text.len());
+        let window = &self.text.as_bytes()[lo..hi];
+        let inner = window.read_span(&SourceSpan::from((start - lo, span.len())), before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            name.to_string(),
+            inner.data(),
+            SourceSpan::from((inner.span().offset() + lo, inner.span().len())),
+            inner.line() + lo_line,
+            inner.column(),
+            inner.line_count() + lo_line,
+        )))
+    }
+}
+
+impl SourceCode for Shown<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        self.read_named(&escape_line(self.name), span, before, after)
+    }
+}
+
+/// A shown text under the title one report gives it (`file:line:col`).
+struct Titled<'a> {
+    shown: &'a Shown<'a>,
+    title: String,
+}
+
+impl SourceCode for Titled<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        self.shown.read_named(&self.title, span, before, after)
+    }
 }
 
 /// Attaches source text to a diagnostic for miette.
 struct WithSource<'a> {
     inner: &'a Diagnostic,
-    source: NamedSource<String>,
+    source: &'a Titled<'a>,
 }
 
 impl std::fmt::Debug for WithSource<'_> {
@@ -214,7 +329,7 @@ impl miette::Diagnostic for WithSource<'_> {
         miette::Diagnostic::labels(self.inner)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
+        Some(self.source)
     }
 }
 
@@ -303,18 +418,14 @@ fn fixable_mark(f: &Finding) -> &'static str {
 pub fn human_reports(reports: &[FileReport], output: &Output) -> String {
     let mut out = String::new();
     for report in reports {
+        let name = report.name();
+        let shown = Shown::new(&name, &report.text);
         for f in &report.findings {
             let mut d = f.diagnostic.clone();
             if !fixable_mark(f).is_empty() {
                 d.message = format!("[*] {}", d.message);
             }
-            out.push_str(&human_styled(
-                &d,
-                &report.name(),
-                &report.text,
-                output.color,
-                output.width,
-            ));
+            out.push_str(&human_wrapped(&d, &shown, output.color, output.width));
         }
     }
     out

@@ -1,6 +1,6 @@
 //! `entramap simulate`: what Entra would send to the SCIM app for a set of users.
 
-use super::{CmdResult, Failure, read_input, render};
+use super::{CmdResult, Failure, render};
 use crate::mapping;
 use crate::profile::{Profile, ScimMode};
 use crate::simulate::requests::{self, App};
@@ -141,7 +141,21 @@ fn open_users(path: &str) -> io::Result<UserReader> {
 }
 
 pub fn cmd_simulate(args: SimulateArgs) -> CmdResult {
-    let text = read_input(&args.mapping)?;
+    let text = match super::read_mapping_file(&args.mapping)? {
+        super::MappingRead::Text { text, .. } => text,
+        super::MappingRead::Bad { error, shown } => {
+            say!(
+                "{}",
+                render::human(
+                    &error.to_diagnostic(),
+                    &args.mapping,
+                    &shown,
+                    render::stderr_color()
+                )
+            );
+            return Err(Failure(String::new()));
+        }
+    };
     let file = match mapping::load(&text) {
         Ok(f) => f,
         Err(e) => {

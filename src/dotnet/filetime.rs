@@ -1,13 +1,12 @@
 //! Active Directory FILETIME numbers: 100 ns ticks since 1601-01-01 UTC.
 
 use super::*;
-use jiff::Timestamp;
 
 // ------------------------------------------------------------------------------------ FILETIME
 
 /// The FILETIME number of a date: 100 ns ticks since 1601-01-01 UTC.
-pub fn to_filetime(ts: Timestamp) -> R<i64> {
-    let ticks = ts.as_nanosecond().div_euclid(NANOS_PER_TICK)
+pub fn to_filetime(ts: Instant) -> R<i64> {
+    let ticks = nanos(ts).div_euclid(NANOS_PER_TICK)
         + FILETIME_EPOCH_OFFSET_SECONDS * (NANOS_PER_SECOND / NANOS_PER_TICK);
     if ticks < 0 {
         return Err("dates before 1601 have no FILETIME number".into());
@@ -16,7 +15,7 @@ pub fn to_filetime(ts: Timestamp) -> R<i64> {
 }
 
 /// The date of a FILETIME number.
-pub fn from_filetime(ticks: i64) -> R<Timestamp> {
+pub fn from_filetime(ticks: i64) -> R<Instant> {
     if ticks < 0 {
         return Err(format!(
             "{ticks} is negative; FILETIME numbers count from 1601"
@@ -25,7 +24,5 @@ pub fn from_filetime(ticks: i64) -> R<Timestamp> {
     let nanos = (i128::from(ticks)
         - FILETIME_EPOCH_OFFSET_SECONDS * (NANOS_PER_SECOND / NANOS_PER_TICK))
         * NANOS_PER_TICK;
-    let ts = Timestamp::from_nanosecond(nanos)
-        .map_err(|_| format!("FILETIME {ticks} lies after the year 9999"))?;
-    in_range(ts)
+    from_nanos(nanos).map_err(|_| format!("FILETIME {ticks} lies after the year 9999"))
 }

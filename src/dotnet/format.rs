@@ -3,13 +3,12 @@
 
 use super::lenient::{Cursor, apply_ampm, fraction_nanos, name_index, two_digit_year};
 use super::*;
-use jiff::Timestamp;
 use std::fmt::Write;
 
 // ------------------------------------------------------------------------------------ default
 
 /// `M/d/yyyy h:mm:ss tt`, UTC: the text of a date value (`7/2/2021 3:33:38 PM`).
-pub fn format_default(ts: Timestamp) -> String {
+pub fn format_default(ts: Instant) -> String {
     let dt = civil(ts);
     let mut out = String::with_capacity(22);
     let _ = write!(
@@ -154,7 +153,7 @@ pub fn validate_format(format: &str) -> R<()> {
 }
 
 /// Writes a UTC date with a .NET custom or one-letter standard format (en-US names).
-pub fn format_custom(ts: Timestamp, format: &str) -> R<String> {
+pub fn format_custom(ts: Instant, format: &str) -> R<String> {
     let dt = civil(ts);
     let ticks = i64::from(dt.subsec_nanosecond()) / NANOS_PER_TICK as i64;
     let mut out = String::with_capacity(format.len() + 8);
@@ -215,7 +214,7 @@ pub(super) fn day_name(dt: DateTime) -> &'static str {
 /// Reads `text` with a .NET custom or one-letter standard format, as `DateTime.ParseExact` does
 /// with leading and trailing white space allowed. A parsed UTC offset converts the result to
 /// UTC; without one the time is taken as UTC. When the format has no date part, `today` is used.
-pub fn parse_exact(text: &str, format: &str, today: Date) -> R<Timestamp> {
+pub fn parse_exact(text: &str, format: &str, today: Date) -> R<Instant> {
     let toks = tokenize(format)?;
     let mut c = Cursor::new(text);
     c.skip_ws();

@@ -1,7 +1,6 @@
 //! VB.NET `DateAdd` / `DateDiff`, including calendar weeks.
 
 use super::*;
-use jiff::Timestamp;
 
 // ------------------------------------------------------------------------------------ DateAdd / DateDiff
 
@@ -63,7 +62,7 @@ impl Interval {
 
 /// `DateAdd`: the date moved by `n` intervals. Years, quarters and months keep the day of the
 /// month, clamped to the month's length (Jan 31 + 1 month = Feb 28/29).
-pub fn add(ts: Timestamp, interval: Interval, n: i64) -> R<Timestamp> {
+pub fn add(ts: Instant, interval: Interval, n: i64) -> R<Instant> {
     let months_per = match interval {
         Interval::Year => Some(12),
         Interval::Quarter => Some(3),
@@ -94,19 +93,18 @@ pub fn add(ts: Timestamp, interval: Interval, n: i64) -> R<Timestamp> {
             0,
         );
     }
-    let nanos = ts.as_nanosecond() + i128::from(n) * interval.nanos();
-    let moved = Timestamp::from_nanosecond(nanos).map_err(|_| out_of_range())?;
-    in_range(moved).map_err(|_| out_of_range())
+    let moved = nanos(ts) + i128::from(n) * interval.nanos();
+    from_nanos(moved).map_err(|_| out_of_range())
 }
 
 /// `DateDiff`: how many intervals lie from `d1` to `d2`, counted as VB.NET does: years, quarters
 /// and months by calendar fields; days, hours, minutes and seconds as truncated elapsed time;
 /// `w` as elapsed days divided by 7; `ww` as the number of week starts (Sundays) crossed.
-pub fn diff(interval: Interval, d1: Timestamp, d2: Timestamp) -> i64 {
+pub fn diff(interval: Interval, d1: Instant, d2: Instant) -> i64 {
     let (c1, c2) = (civil(d1), civil(d2));
     let (y1, y2) = (i64::from(c1.year()), i64::from(c2.year()));
     let (m1, m2) = (i64::from(c1.month()), i64::from(c2.month()));
-    let elapsed = d2.as_nanosecond() - d1.as_nanosecond();
+    let elapsed = nanos(d2) - nanos(d1);
     let trunc = |ns: i128, unit: i128| (ns / unit) as i64;
     match interval {
         Interval::Year => y2 - y1,

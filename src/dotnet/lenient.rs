@@ -1,7 +1,6 @@
 //! What .NET's `DateTime.Parse` accepts for en-US, for the forms the docs use.
 
 use super::*;
-use jiff::Timestamp;
 
 // ------------------------------------------------------------------------------------ lenient
 
@@ -13,7 +12,7 @@ use jiff::Timestamp;
 /// optionally `AM` / `PM`, and optionally a UTC offset `Z`, `GMT`, `UTC`, `±hh:mm`, `±hhmm` or
 /// `±hh`, which may follow the date directly (`2020-03-16-07:00`). Without an offset the time is
 /// taken as UTC (Entra's servers run in UTC); a date without a time is midnight.
-pub fn parse_lenient(text: &str) -> R<Timestamp> {
+pub fn parse_lenient(text: &str) -> R<Instant> {
     let mut c = Cursor::new(text);
     c.skip_ws();
     if c.at_end() {

@@ -48,9 +48,37 @@ const DAYS: [&str; 7] = [
 
 type R<T> = Result<T, String>;
 
-/// The civil UTC date and time of a timestamp.
-pub fn civil(ts: Timestamp) -> DateTime {
+/// A point in time as .NET's `DateTime` holds it: the civil date and time in UTC, years 1 to
+/// 9999 (through 9999-12-31T23:59:59.9999999, the end-date sentinel of HR systems) at 100 ns.
+/// A civil date-time rather than a `jiff::Timestamp`, whose range ends a day earlier.
+pub type Instant = DateTime;
+
+/// The instant of a timestamp (the clock's `now`).
+pub fn from_timestamp(ts: Timestamp) -> Instant {
     Offset::UTC.to_datetime(ts)
+}
+
+/// The civil UTC date and time of an instant (they are the same thing).
+pub fn civil(i: Instant) -> DateTime {
+    i
+}
+
+const UNIX_EPOCH: DateTime = DateTime::constant(1970, 1, 1, 0, 0, 0, 0);
+
+/// Nanoseconds since 1970-01-01 UTC.
+pub fn nanos(i: Instant) -> i128 {
+    i.duration_since(UNIX_EPOCH).as_nanos()
+}
+
+/// The instant `n` nanoseconds after 1970-01-01 UTC, within .NET's range.
+pub fn from_nanos(n: i128) -> R<Instant> {
+    let secs = i64::try_from(n.div_euclid(NANOS_PER_SECOND))
+        .map_err(|_| "the date is out of range".to_string())?;
+    let sub = n.rem_euclid(NANOS_PER_SECOND) as i32;
+    let moved = UNIX_EPOCH
+        .checked_add(jiff::SignedDuration::new(secs, sub))
+        .map_err(|_| "the date is out of range".to_string())?;
+    in_range(moved)
 }
 
 /// A timestamp from civil fields at a UTC offset, in .NET's range.
@@ -64,7 +92,7 @@ pub fn from_fields(
     second: i64,
     nanos: i64,
     offset_seconds: i64,
-) -> R<Timestamp> {
+) -> R<Instant> {
     if !(1..=9999).contains(&year) {
         return Err(format!("year {year} is outside 1 to 9999"));
     }
@@ -98,19 +126,20 @@ pub fn from_fields(
         nanos.clamp(0, 999_999_999) as i32,
     )
     .map_err(|e| e.to_string())?;
-    let offset = Offset::from_seconds(offset_seconds as i32).map_err(|e| e.to_string())?;
-    let ts = offset
-        .to_timestamp(dt)
+    let utc = dt
+        .checked_sub(jiff::SignedDuration::from_secs(offset_seconds))
         .map_err(|_| "the date is out of range".to_string())?;
-    in_range(ts)
+    in_range(utc)
 }
 
-/// The timestamp, if it lies within .NET's DateTime range (years 1 to 9999 in UTC).
-pub fn in_range(ts: Timestamp) -> R<Timestamp> {
-    if civil(ts).year() < 1 {
+/// The instant, if it lies within .NET's DateTime range (years 1 to 9999 in UTC).
+pub fn in_range(i: Instant) -> R<Instant> {
+    if i.year() < 1 {
         Err("the date is before year 1".into())
+    } else if i.year() > 9999 {
+        Err("the date is after 9999-12-31T23:59:59.9999999, the last .NET date".into())
     } else {
-        Ok(ts)
+        Ok(i)
     }
 }
 
@@ -129,8 +158,8 @@ pub use lenient::parse_lenient;
 mod tests {
     use super::*;
 
-    fn ts(s: &str) -> Timestamp {
-        s.parse().unwrap()
+    fn ts(s: &str) -> Instant {
+        from_timestamp(s.parse().unwrap())
     }
 
     fn lenient(s: &str) -> String {
@@ -241,9 +270,9 @@ mod tests {
         assert!(parse_exact("2015-01-23", "yyyyMMdd", today).is_err());
         assert!(parse_exact("20150123x", "yyyyMMdd", today).is_err());
         assert!(parse_exact("2015", "yyyy'", today).is_err());
-        assert!(format_custom(Timestamp::UNIX_EPOCH, "ffffffff").is_err());
-        assert!(format_custom(Timestamp::UNIX_EPOCH, "x").is_err());
-        assert!(format_custom(Timestamp::UNIX_EPOCH, "").is_err());
+        assert!(format_custom(UNIX_EPOCH, "ffffffff").is_err());
+        assert!(format_custom(UNIX_EPOCH, "x").is_err());
+        assert!(format_custom(UNIX_EPOCH, "").is_err());
         assert!(parse_exact("02/30/2020", "MM/dd/yyyy", today).is_err());
     }
 
@@ -321,5 +350,28 @@ mod tests {
             ),
             24
         );
+    }
+
+    #[test]
+    fn dates_reach_the_end_of_the_dotnet_range() {
+        let last = parse_lenient("9999-12-31T23:59:59.9999999Z").unwrap();
+        assert_eq!(format_default(last), "12/31/9999 11:59:59 PM");
+        assert_eq!(to_filetime(last), Ok(2_650_467_743_999_999_999));
+        assert_eq!(from_filetime(2_650_467_743_999_999_999), Ok(last));
+        assert!(from_filetime(2_650_467_744_000_000_000).is_err());
+        assert_eq!(
+            format_default(parse_lenient("9999-12-31").unwrap()),
+            "12/31/9999 12:00:00 AM"
+        );
+        let eve = parse_lenient("9999-12-30").unwrap();
+        assert_eq!(
+            add(eve, Interval::Day, 1).map(format_default),
+            Ok("12/31/9999 12:00:00 AM".into())
+        );
+        // One tick past the last date is refused.
+        assert!(add(last, Interval::Second, 1).is_err());
+        assert!(from_nanos(nanos(last) + 100).is_err());
+        assert_eq!(diff(Interval::Day, eve, last), 1);
+        assert!(parse_lenient("9999-12-31T23:59:59-01:00").is_err());
     }
 }

@@ -805,13 +805,13 @@ impl<'e, 'a> Args<'e, 'a> {
     }
 
     /// Argument `i` as a date; `None` when null.
-    pub fn date(&self, i: usize) -> Result<Option<Timestamp>, Stop> {
+    pub fn date(&self, i: usize) -> Result<Option<crate::dotnet::Instant>, Stop> {
         let v = self.value(i)?;
         v.to_date().map_err(|e| self.coercion(i, e))
     }
 
     /// Argument `i` as a date; null is an error.
-    pub fn require_date(&self, i: usize) -> Result<Timestamp, Stop> {
+    pub fn require_date(&self, i: usize) -> Result<crate::dotnet::Instant, Stop> {
         self.date(i)?.ok_or_else(|| self.missing(i))
     }
 
@@ -879,8 +879,8 @@ impl<'e, 'a> Args<'e, 'a> {
     }
 
     /// What `Now()` returns.
-    pub fn now(&self) -> Timestamp {
-        self.ev.now
+    pub fn now(&self) -> crate::dotnet::Instant {
+        crate::dotnet::from_timestamp(self.ev.now)
     }
 
     /// Values already present in the target directory.

@@ -18,7 +18,6 @@
 
 use super::EvalErrorKind;
 use crate::dotnet as dates;
-use jiff::Timestamp;
 use std::borrow::Cow;
 use std::fmt;
 
@@ -37,7 +36,7 @@ pub enum Value {
     Int(i64),
     /// A point in time (`CDate`, `Now`, `DateAdd`, `DateFromNum`); prints `M/d/yyyy h:mm:ss tt`
     /// in UTC.
-    Date(Timestamp),
+    Date(crate::dotnet::Instant),
 }
 
 /// Why a value could not be coerced; the evaluator adds where it happened.
@@ -184,7 +183,7 @@ impl Value {
     }
 
     /// The value as a point in time; `None` for null.
-    pub fn to_date(&self) -> Coerced<Option<Timestamp>> {
+    pub fn to_date(&self) -> Coerced<Option<crate::dotnet::Instant>> {
         match self {
             Value::Null => Ok(None),
             Value::Date(t) => Ok(Some(*t)),
@@ -325,7 +324,7 @@ pub fn parse_bool(text: &str) -> Coerced<bool> {
 }
 
 /// Reads a date as .NET's `DateTime.Parse` would for the en-US culture, in UTC.
-pub fn parse_date(text: &str) -> Coerced<Timestamp> {
+pub fn parse_date(text: &str) -> Coerced<crate::dotnet::Instant> {
     dates::parse_lenient(text).map_err(|why| {
         CoercionError::new(
             EvalErrorKind::InvalidDate,

@@ -84,7 +84,7 @@ pub fn format_date_time<'a>(a: &Args<'_, 'a>) -> Res<'a> {
     };
     dates::validate_format(&input_format)
         .map_err(|e| a.fail_at(input_at, EvalErrorKind::InvalidArgument, e))?;
-    let today = dates::civil(a.now()).date();
+    let today = a.now().date();
     map_text(a, 0, source, |text| {
         let t = dates::parse_exact(text, &input_format, today).map_err(|e| {
             a.fail_at(

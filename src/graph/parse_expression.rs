@@ -258,11 +258,28 @@ pub fn response_for_problem(
     tree: MappingSource,
     problem: &Problem,
 ) -> ParseExpressionResponse {
+    failed_evaluation(
+        text,
+        tree,
+        problem.kind.name(),
+        &problem.message,
+        problem.span,
+    )
+}
+
+/// A parsed expression whose evaluation failed with `code` at `span` of `text`.
+fn failed_evaluation(
+    text: &str,
+    tree: MappingSource,
+    code: &str,
+    message: &str,
+    span: crate::span::Span,
+) -> ParseExpressionResponse {
     ParseExpressionResponse {
         error: Some(PublicError {
-            code: problem.kind.name().to_string(),
-            message: problem.message.clone(),
-            target: text.get(problem.span.range()).map(str::to_string),
+            code: code.to_string(),
+            message: message.to_string(),
+            target: text.get(span.range()).map(str::to_string),
         }),
         evaluation_succeeded: false,
         evaluation_result: None,
@@ -286,17 +303,7 @@ pub fn response_for(
             parsed_expression: Some(tree),
             parsing_succeeded: true,
         },
-        Err(e) => ParseExpressionResponse {
-            error: Some(PublicError {
-                code: e.kind.name().to_string(),
-                message: e.message.clone(),
-                target: text.get(e.span.range()).map(str::to_string),
-            }),
-            evaluation_succeeded: false,
-            evaluation_result: None,
-            parsed_expression: Some(tree),
-            parsing_succeeded: true,
-        },
+        Err(e) => failed_evaluation(text, tree, e.kind.name(), &e.message, e.span),
     }
 }
 

@@ -59,8 +59,11 @@ impl Config {
 
     /// Reads a configuration file.
     pub fn load(path: &Path) -> Result<Config, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let text = crate::input::read_path(path, crate::input::CONFIG)
+            .map_err(|e| e.to_string())
+            .and_then(|b| {
+                String::from_utf8(b).map_err(|_| format!("{} is not UTF-8 text", path.display()))
+            })?;
         let mut config: Config = if text.trim().is_empty() {
             Config::default()
         } else {

@@ -496,8 +496,9 @@ pub fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<(
     };
     let result = (|| {
         if let Some(m) = &metadata {
-            f.set_permissions(m.permissions())?;
+            // The owner first: changing it clears the setuid and setgid bits.
             keep_owner(&f, m);
+            f.set_permissions(m.permissions())?;
         }
         f.write_all(text.as_bytes())?;
         f.sync_all()?;
@@ -529,3 +530,469 @@ fn keep_owner(f: &std::fs::File, original: &std::fs::Metadata) {
 
 #[cfg(not(unix))]
 fn keep_owner(_: &std::fs::File, _: &std::fs::Metadata) {}
+
+// ---------------------------------------------------------------------------------------------
+// Replacing a linted file without losing an edit.
+
+/// Why `--fix` wrote nothing to a file.
+#[derive(Debug)]
+pub enum ReplaceError {
+    /// The file changed on disk since it was read (an editor saved it): it holds that edit.
+    Changed(String),
+    /// Writing would lose something the file has (hard links, mode bits, extended attributes,
+    /// its owner) or write a file the user could not write: refused, with the reason.
+    Refused(String),
+    /// A step failed (a read-only folder, a full disk); the file is unchanged.
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for ReplaceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReplaceError::Changed(m) | ReplaceError::Refused(m) => f.write_str(m),
+            ReplaceError::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl From<std::io::Error> for ReplaceError {
+    fn from(e: std::io::Error) -> Self {
+        ReplaceError::Io(e)
+    }
+}
+
+/// Replaces the file at `path` (a symbolic link is followed and kept), which was read as
+/// `original`, with `text`, so that an edit saved meanwhile is never lost: it is either in the
+/// file afterwards, or nothing is written ([`ReplaceError::Changed`]).
+///
+/// The new text goes to a temporary file beside the original, given its owner, mode bits
+/// (setuid and setgid included) and extended attributes, and synced. On Linux it is then swapped
+/// with the original in one step (`renameat2(RENAME_EXCHANGE)`), and the file swapped out is
+/// compared with `original`: if an editor saved in between, the two are swapped back and the fix
+/// is refused. Elsewhere (or on a file system without the exchange) the original's identity and
+/// content are checked again immediately before the rename. The temporary file is removed on
+/// SIGINT, SIGTERM and SIGHUP. A file with several hard links, one the user could not write
+/// (read-only, such as mode 0444, even for root), or whose owner, mode bits or extended
+/// attributes cannot be carried over, is refused with the reason.
+pub fn replace_verified(
+    path: &std::path::Path,
+    original: &[u8],
+    text: &str,
+) -> Result<(), ReplaceError> {
+    use std::io::Write;
+    let shown = path.display();
+    let target = std::fs::canonicalize(path)?;
+    let meta = std::fs::metadata(&target)?;
+    if !meta.is_file() {
+        return Err(ReplaceError::Refused(format!(
+            "{shown} is not a regular file"
+        )));
+    }
+    check_replaceable(path, &target, &meta)?;
+    let attributes = xattrs::read(&target)?;
+    if !holds(&target, original)? {
+        return Err(changed(path));
+    }
+    let dir = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."))
+        .to_path_buf();
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (tmp, mut f) = pending::create(&dir, &name)?;
+    let result = (|| {
+        carry_over(&f, &meta, path)?;
+        xattrs::write(&f, &attributes, path)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        drop(f);
+        pending::test_pause();
+        swap_in(&tmp, &target, &meta, original, text, path)
+    })();
+    pending::finish(&tmp);
+    if result.is_ok()
+        && let Ok(d) = std::fs::File::open(&dir)
+    {
+        let _ = d.sync_all();
+    }
+    result
+}
+
+/// Whether the file at `path` holds exactly `bytes` (reading at most one byte more than that,
+/// whatever the file has become).
+fn holds(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<bool> {
+    use std::io::Read;
+    let mut now = Vec::new();
+    std::fs::File::open(path)?
+        .take(bytes.len() as u64 + 1)
+        .read_to_end(&mut now)?;
+    Ok(now == bytes)
+}
+
+fn changed(path: &std::path::Path) -> ReplaceError {
+    ReplaceError::Changed(format!(
+        "{} changed while entramap was fixing it (an editor saved it?); nothing was written, your version is kept (run again)",
+        path.display()
+    ))
+}
+
+/// Hard links and write permission.
+#[cfg(unix)]
+fn check_replaceable(
+    path: &std::path::Path,
+    target: &std::path::Path,
+    meta: &std::fs::Metadata,
+) -> Result<(), ReplaceError> {
+    use std::os::unix::fs::MetadataExt;
+    if meta.nlink() > 1 {
+        return Err(ReplaceError::Refused(format!(
+            "{} has {} hard links: a fixed copy renamed over it would leave the other names with the old text, so --fix does not write it (apply the fix by hand, or give it a single name)",
+            path.display(),
+            meta.nlink()
+        )));
+    }
+    let writable = if rustix::process::geteuid().is_root() {
+        // Root may write anything: only files whose mode lets someone write them are written.
+        meta.mode() & 0o222 != 0
+    } else {
+        rustix::fs::access(target, rustix::fs::Access::WRITE_OK).is_ok()
+    };
+    if !writable {
+        return Err(ReplaceError::Refused(format!(
+            "{} is read-only (mode {:04o}): --fix writes only files you could write yourself; make it writable first",
+            path.display(),
+            meta.mode() & 0o7777
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_replaceable(
+    path: &std::path::Path,
+    _: &std::path::Path,
+    meta: &std::fs::Metadata,
+) -> Result<(), ReplaceError> {
+    if meta.permissions().readonly() {
+        return Err(ReplaceError::Refused(format!(
+            "{} is read-only: --fix writes only files you could write yourself",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Gives the new file the original's owner, then its mode bits (changing the owner would clear
+/// setuid and setgid), and checks that both took.
+#[cfg(unix)]
+fn carry_over(
+    f: &std::fs::File,
+    meta: &std::fs::Metadata,
+    path: &std::path::Path,
+) -> Result<(), ReplaceError> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    keep_owner(f, meta);
+    let mode = meta.mode() & 0o7777;
+    f.set_permissions(std::fs::Permissions::from_mode(mode))?;
+    let now = f.metadata()?;
+    if (now.uid(), now.gid()) != (meta.uid(), meta.gid()) {
+        return Err(ReplaceError::Refused(format!(
+            "{} belongs to user {} (group {}); a fixed copy would belong to you, so --fix does not write it",
+            path.display(),
+            meta.uid(),
+            meta.gid()
+        )));
+    }
+    if now.mode() & 0o7777 != mode {
+        return Err(ReplaceError::Refused(format!(
+            "{} has mode {mode:04o}, which a new file cannot be given here; --fix does not write it",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn carry_over(
+    f: &std::fs::File,
+    meta: &std::fs::Metadata,
+    _: &std::path::Path,
+) -> Result<(), ReplaceError> {
+    f.set_permissions(meta.permissions())?;
+    Ok(())
+}
+
+/// Puts the temporary file in place of `target` unless `target` no longer holds `original`.
+#[cfg(target_os = "linux")]
+fn swap_in(
+    tmp: &std::path::Path,
+    target: &std::path::Path,
+    meta: &std::fs::Metadata,
+    original: &[u8],
+    text: &str,
+    path: &std::path::Path,
+) -> Result<(), ReplaceError> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    let _critical = pending::critical();
+    match renameat_with(CWD, tmp, CWD, target, RenameFlags::EXCHANGE) {
+        Ok(()) => {}
+        Err(e)
+            if [
+                rustix::io::Errno::INVAL,
+                rustix::io::Errno::NOSYS,
+                rustix::io::Errno::OPNOTSUPP,
+            ]
+            .contains(&e) =>
+        {
+            return rename_checked(tmp, target, meta, original, path);
+        }
+        Err(e) => return Err(std::io::Error::from(e).into()),
+    }
+    // `tmp` now names what was in place: the file as read, unless an editor saved meanwhile.
+    if holds(tmp, original).unwrap_or(false) {
+        return Ok(());
+    }
+    renameat_with(CWD, tmp, CWD, target, RenameFlags::EXCHANGE).map_err(std::io::Error::from)?;
+    if !holds(tmp, text.as_bytes()).unwrap_or(false) {
+        // Someone wrote into the fixed file while it was in place: keep that too.
+        pending::keep(tmp);
+        return Err(ReplaceError::Changed(format!(
+            "{} changed twice while entramap was fixing it; nothing was written; your version is in place and the other save is in {}",
+            path.display(),
+            tmp.display()
+        )));
+    }
+    Err(changed(path))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn swap_in(
+    tmp: &std::path::Path,
+    target: &std::path::Path,
+    meta: &std::fs::Metadata,
+    original: &[u8],
+    _: &str,
+    path: &std::path::Path,
+) -> Result<(), ReplaceError> {
+    let _critical = pending::critical();
+    rename_checked(tmp, target, meta, original, path)
+}
+
+/// The rename, right after checking that `target` is still the file read, with its content.
+fn rename_checked(
+    tmp: &std::path::Path,
+    target: &std::path::Path,
+    meta: &std::fs::Metadata,
+    original: &[u8],
+    path: &std::path::Path,
+) -> Result<(), ReplaceError> {
+    let now = std::fs::metadata(target)?;
+    if !same_identity(&now, meta) || !holds(target, original)? {
+        return Err(changed(path));
+    }
+    std::fs::rename(tmp, target)?;
+    Ok(())
+}
+
+#[cfg(unix)]
+fn same_identity(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    (a.dev(), a.ino()) == (b.dev(), b.ino())
+}
+
+#[cfg(not(unix))]
+fn same_identity(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    a.len() == b.len() && a.modified().ok() == b.modified().ok()
+}
+
+/// Extended attributes: read from the original, written to the new file (Linux).
+mod xattrs {
+    use super::ReplaceError;
+
+    pub type Attributes = Vec<(std::ffi::OsString, Vec<u8>)>;
+
+    #[cfg(target_os = "linux")]
+    pub fn read(target: &std::path::Path) -> Result<Attributes, ReplaceError> {
+        use std::os::unix::ffi::OsStrExt;
+        let f = std::fs::File::open(target)?;
+        let size = match rustix::fs::flistxattr_query(&f) {
+            Ok(n) => n,
+            Err(e) if e == rustix::io::Errno::NOTSUP => return Ok(Vec::new()),
+            Err(e) => return Err(std::io::Error::from(e).into()),
+        };
+        let mut names = vec![0u8; size];
+        let n = rustix::fs::flistxattr(&f, &mut names[..]).map_err(std::io::Error::from)?;
+        let mut out = Vec::new();
+        for name in names[..n.min(size)]
+            .split(|&b| b == 0)
+            .filter(|n| !n.is_empty())
+        {
+            let name = std::ffi::OsStr::from_bytes(name).to_os_string();
+            let len =
+                rustix::fs::fgetxattr_query(&f, name.as_os_str()).map_err(std::io::Error::from)?;
+            let mut value = vec![0u8; len];
+            let got = rustix::fs::fgetxattr(&f, name.as_os_str(), &mut value[..])
+                .map_err(std::io::Error::from)?;
+            value.truncate(got);
+            out.push((name, value));
+        }
+        Ok(out)
+    }
+
+    #[cfg(target_os = "linux")]
+    pub fn write(
+        f: &std::fs::File,
+        attributes: &Attributes,
+        path: &std::path::Path,
+    ) -> Result<(), ReplaceError> {
+        for (name, value) in attributes {
+            // A label the system gave the new file already (SELinux) needs no copying.
+            let mut now = vec![0u8; value.len()];
+            if rustix::fs::fgetxattr(f, name.as_os_str(), &mut now[..])
+                .is_ok_and(|n| now[..n.min(now.len())] == value[..] && n == value.len())
+            {
+                continue;
+            }
+            if let Err(e) =
+                rustix::fs::fsetxattr(f, name.as_os_str(), value, rustix::fs::XattrFlags::empty())
+            {
+                return Err(ReplaceError::Refused(format!(
+                    "{} has the extended attribute {}, which cannot be copied to a fixed file ({}); --fix does not write it",
+                    path.display(),
+                    name.to_string_lossy(),
+                    std::io::Error::from(e)
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    pub fn read(_: &std::path::Path) -> Result<Attributes, ReplaceError> {
+        Ok(Vec::new())
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    pub fn write(
+        _: &std::fs::File,
+        _: &Attributes,
+        _: &std::path::Path,
+    ) -> Result<(), ReplaceError> {
+        Ok(())
+    }
+}
+
+/// Temporary files being written, removed on SIGINT, SIGTERM and SIGHUP by a signal thread
+/// (installed the first time a file is fixed), which waits for a swap in progress to finish.
+mod pending {
+    use std::path::{Path, PathBuf};
+    use std::sync::{Mutex, MutexGuard, OnceLock};
+
+    static FILES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+    static HANDLER: OnceLock<()> = OnceLock::new();
+
+    fn files() -> MutexGuard<'static, Vec<PathBuf>> {
+        FILES
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    #[cfg(unix)]
+    fn install() {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        HANDLER.get_or_init(|| {
+            let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])
+            else {
+                return;
+            };
+            std::thread::spawn(move || {
+                if let Some(signal) = signals.forever().next() {
+                    // Held to the end: no new temporary file, no swap, after this point.
+                    let list = files();
+                    for path in list.iter() {
+                        let _ = std::fs::remove_file(path);
+                    }
+                    let _ = signal_hook::low_level::emulate_default_handler(signal);
+                    std::process::exit(128 + signal);
+                }
+            });
+        });
+    }
+
+    #[cfg(not(unix))]
+    fn install() {
+        HANDLER.get_or_init(|| ());
+    }
+
+    /// A new temporary file beside the target (never an existing one), registered.
+    pub fn create(dir: &Path, name: &str) -> std::io::Result<(PathBuf, std::fs::File)> {
+        install();
+        let mut list = files();
+        for attempt in 0..100 {
+            let tmp = dir.join(format!(
+                ".{name}.entramap-{}-{attempt}.tmp",
+                std::process::id()
+            ));
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&tmp)
+            {
+                Ok(f) => {
+                    list.push(tmp.clone());
+                    return Ok((tmp, f));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Err(std::io::Error::other("no free temporary file name"))
+    }
+
+    /// Held while files are swapped: a signal then waits for the swap to end.
+    pub fn critical() -> MutexGuard<'static, Vec<PathBuf>> {
+        files()
+    }
+
+    /// Unregisters the temporary file and removes it (it holds nothing needed any more: the
+    /// old text after a swap, or a failed copy), unless [`keep`] kept it.
+    pub fn finish(tmp: &Path) {
+        let kept = KEEP.with(|k| {
+            let mut k = k.borrow_mut();
+            let had = k.iter().any(|p| p == tmp);
+            k.retain(|p| p != tmp);
+            had
+        });
+        let mut list = files();
+        if let Some(i) = list.iter().position(|p| p == tmp) {
+            list.swap_remove(i);
+            if !kept {
+                let _ = std::fs::remove_file(tmp);
+            }
+        }
+    }
+
+    /// Leaves the temporary file on disk when it is finished (it holds a save worth keeping).
+    pub fn keep(tmp: &Path) {
+        KEEP.with(|k| k.borrow_mut().push(tmp.to_path_buf()));
+    }
+
+    thread_local! {
+        static KEEP: std::cell::RefCell<Vec<PathBuf>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+
+    /// Tests (debug builds only) can hold a fix after its temporary file is written, to send
+    /// it a signal or race an editor against it: `ENTRAMAP_TEST_FIX_PAUSE_MS`.
+    pub fn test_pause() {
+        if cfg!(debug_assertions)
+            && let Some(ms) = std::env::var("ENTRAMAP_TEST_FIX_PAUSE_MS")
+                .ok()
+                .and_then(|v| v.parse::<u64>().ok())
+        {
+            std::thread::sleep(std::time::Duration::from_millis(ms));
+        }
+    }
+}

@@ -19,6 +19,7 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use std::cell::RefCell;
+use std::collections::HashSet;
 use std::fmt;
 
 /// Loads Graph JSON. `text` is the whole file; parsing starts after `bom` bytes.
@@ -212,7 +213,58 @@ struct GAttributeMapping<'a> {
     export_missing_references: Option<bool>,
     flow_behavior: Option<String>,
     flow_type: Option<String>,
+    #[serde(default, deserialize_with = "matching_priority")]
     matching_priority: Option<u32>,
+}
+
+/// What `matchingPriority` may be, said in our words rather than serde's.
+const MATCHING_PRIORITY: &str = "matchingPriority should be a whole number from 0 to 4294967295 (0: not a matching attribute; 1 is tried first)";
+
+/// `matchingPriority`: a whole number; `-0` (and `0.0`) are 0, as .NET reads them.
+fn matching_priority<'de, D: de::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Option<u32>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str(MATCHING_PRIORITY)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(V)
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            u32::try_from(v)
+                .map(Some)
+                .map_err(|_| E::custom(format!("{MATCHING_PRIORITY}, not {v}")))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            u64::try_from(v)
+                .map_err(|_| E::custom(format!("{MATCHING_PRIORITY}, not {v}")))
+                .and_then(|v| self.visit_u64(v))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            if v == 0.0 {
+                Ok(Some(0))
+            } else {
+                Err(E::custom(format!("{MATCHING_PRIORITY}, not {v}")))
+            }
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Err(E::custom(format!(
+                "{MATCHING_PRIORITY}, not the string {:?}",
+                shorten(v)
+            )))
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            Err(E::custom(format!("{MATCHING_PRIORITY}, not {v}")))
+        }
+    }
+    d.deserialize_option(V)
 }
 
 /// The strings of a source node whose positions matter.
@@ -666,13 +718,14 @@ impl<'de> Visitor<'de> for Check<'_> {
             *self.problem.borrow_mut() = Some(Problem::TooDeep);
             return Err(de::Error::custom("too deep"));
         }
-        let mut keys: Vec<String> = Vec::new();
+        // A set, not a list: an object of 100,000 keys must not take 10^10 comparisons.
+        let mut keys: HashSet<String> = HashSet::new();
         while let Some(key) = map.next_key::<String>()? {
             if keys.contains(&key) {
                 *self.problem.borrow_mut() = Some(Problem::DuplicateKey(key));
                 return Err(de::Error::custom("duplicate key"));
             }
-            keys.push(key);
+            keys.insert(key);
             map.next_value_seed(Check {
                 depth,
                 problem: self.problem,

@@ -102,6 +102,8 @@ enum Frame {
         flow: bool,
         entries: Vec<(Node, Node)>,
         key: Option<Node>,
+        /// The index in `entries` of each scalar key, for the duplicate-key check in one pass.
+        seen: HashMap<String, usize>,
     },
 }
 
@@ -289,6 +291,7 @@ fn build(text: &str) -> Result<(Option<Node>, Vec<Comment>), LoadError> {
                         flow,
                         entries: Vec::new(),
                         key: None,
+                        seen: HashMap::new(),
                     }
                 });
                 prev_end = e;
@@ -377,22 +380,23 @@ fn build(text: &str) -> Result<(Option<Node>, Vec<Comment>), LoadError> {
         match stack.last_mut() {
             None => root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
+            Some(Frame::Map {
+                entries, key, seen, ..
+            }) => match key.take() {
                 None => *key = Some(node),
                 Some(k) => {
-                    if let Some(ks) = k.scalar()
-                        && let Some((first, _)) = entries
-                            .iter()
-                            .find(|(prev, _)| prev.scalar().is_some_and(|p| p.value == ks.value))
-                    {
-                        let mut err = LoadError::new(
-                            LoadErrorKind::DuplicateKey,
-                            k.span,
-                            format!("duplicate key {:?} in a YAML mapping", ks.value),
-                            "a key may appear once per mapping; remove or rename one of them",
-                        );
-                        err.related = Some(first.span);
-                        return Err(err);
+                    if let Some(ks) = k.scalar() {
+                        if let Some(&first) = seen.get(&ks.value) {
+                            let mut err = LoadError::new(
+                                LoadErrorKind::DuplicateKey,
+                                k.span,
+                                format!("duplicate key {:?} in a YAML mapping", ks.value),
+                                "a key may appear once per mapping; remove or rename one of them",
+                            );
+                            err.related = Some(entries[first].0.span);
+                            return Err(err);
+                        }
+                        seen.insert(ks.value.clone(), entries.len());
                     }
                     entries.push((k, node));
                 }
@@ -510,7 +514,7 @@ pub(crate) fn load(text: &str) -> Result<MappingFile, LoadError> {
     };
     let lines = LineIndex::new(text);
     // Only suppression comments matter from here on: keep their lines and rule names.
-    let suppressions = comments
+    let mut suppressions: Vec<Suppression> = comments
         .iter()
         .filter_map(|c| {
             let rules = parse_suppression(&c.text);
@@ -521,6 +525,7 @@ pub(crate) fn load(text: &str) -> Result<MappingFile, LoadError> {
             })
         })
         .collect();
+    suppressions.sort_by_key(|s| s.line);
     let r = Reader {
         text,
         lines,
@@ -836,7 +841,11 @@ impl Reader<'_> {
             Some(n) => n
                 .scalar()
                 .filter(|s| s.style == YamlStyle::Plain)
-                .and_then(|s| s.value.parse::<u32>().ok())
+                .and_then(|s| {
+                    // `-0` is 0, as in Graph JSON.
+                    let digits = s.value.strip_prefix('-').filter(|d| d.bytes().all(|b| b == b'0'));
+                    digits.map_or_else(|| s.value.parse::<u32>().ok(), |_| Some(0))
+                })
                 .ok_or_else(|| {
                     self.invalid(
                         n,
@@ -891,7 +900,11 @@ impl Reader<'_> {
             )
             .line;
         let mut out: Vec<String> = Vec::new();
-        for c in &self.suppressions {
+        // The comments are in line order: only those from the line above `first` to `last`
+        // can apply, found by binary search (a file of 100,000 suppressed mappings stays linear).
+        let from = self.suppressions.partition_point(|c| c.line + 1 < first);
+        let to = self.suppressions.partition_point(|c| c.line <= last);
+        for c in self.suppressions.get(from..to).unwrap_or_default() {
             if !((first..=last).contains(&c.line) || (c.own_line && c.line + 1 == first)) {
                 continue;
             }

@@ -79,6 +79,9 @@ pub enum ProfileError {
     },
     #[error("profile {path} is not valid: {message}")]
     Invalid { path: String, message: String },
+    /// Over its size limit, or out of memory.
+    #[error("{0}")]
+    Read(crate::input::ReadError),
     #[error("no built-in profile named {0:?} (built in: {built_in}); a path to a profile YAML file works too", built_in = BUILT_IN.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "))]
     Unknown(String),
 }
@@ -103,9 +106,20 @@ impl Profile {
         if !path.exists() && !name_or_path.contains(['/', '.']) {
             return Err(ProfileError::Unknown(name_or_path.to_string()));
         }
-        let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Io {
+        let bytes =
+            crate::input::read_path(name_or_path, crate::input::PROFILE).map_err(|e| match e {
+                crate::input::ReadError::Io { source, .. } => ProfileError::Io {
+                    path: name_or_path.to_string(),
+                    source,
+                },
+                other => ProfileError::Read(other),
+            })?;
+        let text = String::from_utf8(bytes).map_err(|e| ProfileError::Invalid {
             path: name_or_path.to_string(),
-            source,
+            message: format!(
+                "not UTF-8 text (first bad byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
         })?;
         Profile::from_yaml(&text, name_or_path)
     }

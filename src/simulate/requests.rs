@@ -334,12 +334,28 @@ impl App {
     /// Reads the app's users from JSON Lines (one SCIM User resource per line).
     pub fn load(plan: &Plan, reader: impl BufRead) -> Result<App, String> {
         let mut app = App::new(plan);
-        for (i, line) in reader.lines().enumerate() {
-            let line = line.map_err(|e| format!("cannot read the target state: {e}"))?;
+        let mut reader = reader;
+        let mut bytes = Vec::new();
+        for i in 0.. {
+            // One line at a time, each at most TARGET_STATE_LINE: a huge line is an error, not
+            // an allocation that aborts the process.
+            let what = format!("the target state (line {})", i + 1);
+            if !crate::input::read_line(
+                &mut reader,
+                &mut bytes,
+                &what,
+                crate::input::TARGET_STATE_LINE,
+            )
+            .map_err(|e| e.to_string())?
+            {
+                break;
+            }
+            let line = std::str::from_utf8(&bytes)
+                .map_err(|_| format!("target state line {}: not UTF-8 text", i + 1))?;
             if line.trim().is_empty() {
                 continue;
             }
-            let json: Json = serde_json::from_str(&line)
+            let json: Json = serde_json::from_str(line)
                 .map_err(|e| format!("target state line {}: {e}", i + 1))?;
             if !json.is_object() {
                 return Err(format!(

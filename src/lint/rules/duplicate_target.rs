@@ -1,4 +1,6 @@
 use crate::lint::{ObjectCx, Rule, RuleMeta, Sink};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 crate::declare_rule! {
     /// ## What it does
@@ -33,12 +35,15 @@ impl Rule for DuplicateTarget {
 
     fn check_object(&self, cx: &ObjectCx, out: &mut Sink) {
         let mappings = &cx.object.attribute_mappings;
+        // The first mapping of each target (ASCII case folded), found in one pass.
+        let mut first_of: HashMap<String, usize> = HashMap::with_capacity(mappings.len());
         for (i, m) in mappings.iter().enumerate() {
-            let Some(first) = mappings[..i]
-                .iter()
-                .find(|p| p.target.value.eq_ignore_ascii_case(&m.target.value))
-            else {
-                continue;
+            let first = match first_of.entry(m.target.value.to_ascii_lowercase()) {
+                Entry::Vacant(v) => {
+                    v.insert(i);
+                    continue;
+                }
+                Entry::Occupied(o) => &mappings[*o.get()],
             };
             let mut finding = cx.finding(
                 &Self::META,

@@ -174,11 +174,12 @@ const PAGE_PREFIX: usize = 64;
 /// Whether bytes start a Graph response (`{"@odata.context": …` or `{"value": [`) rather than a
 /// user: its users are streamed one by one.
 pub(super) fn looks_like_page(bytes: &[u8]) -> bool {
-    let skip = |b: &[u8]| {
+    fn skip(b: &[u8]) -> &[u8] {
         let n = b.iter().take_while(|c| c.is_ascii_whitespace()).count();
-        b.get(n..).unwrap_or_default().to_vec()
-    };
-    let b = skip(bytes);
+        &b[n..]
+    }
+    let b = skip(&bytes[..bytes.len().min(PAGE_PREFIX)]);
+    // Cheap first: almost every line is a user, `{"` then a property other than these.
     let Some(rest) = b.strip_prefix(b"{") else {
         return false;
     };
@@ -191,8 +192,7 @@ pub(super) fn looks_like_page(bytes: &[u8]) -> bool {
     let Some(rest) = rest.strip_prefix(b"\"value\"") else {
         return false;
     };
-    let rest = skip(rest);
-    let Some(rest) = rest.strip_prefix(b":") else {
+    let Some(rest) = skip(rest).strip_prefix(b":") else {
         return false;
     };
     skip(rest).starts_with(b"[")
@@ -383,10 +383,7 @@ impl UserReader {
                         let _ = skip_line(reader, &mut rest);
                         return Some(RawUser::Ready(Box::new(Err(InputError {
                             position: Some(position),
-                            message: format!(
-                                "the line is longer than {} MB; skipped",
-                                MAX_USER_BYTES >> 20
-                            ),
+                            message: format!("the line is longer than {} MB", MAX_USER_BYTES >> 20),
                             fatal: false,
                         }))));
                     }

@@ -254,7 +254,7 @@ impl Scanner {
                             Ok(Captured::TooLarge) => Some(Err(InputError {
                                 position: Some(position),
                                 message: format!(
-                                    "the user is larger than {} MB; skipped",
+                                    "the user is larger than {} MB",
                                     MAX_USER_BYTES >> 20
                                 ),
                                 fatal: false,

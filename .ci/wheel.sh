@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# CI: the Python wheel and the crates.io package, checked as a user would get them.
+#  1. `cargo package --locked`: the crate builds from exactly the files its `include` list ships.
+#  2. maturin builds the wheel; it must hold the entramap binary and its metadata, nothing else.
+#  3. The wheel is installed from the file into a fresh virtualenv, and the `entramap` found on
+#     that virtualenv's PATH prints its version and lints fixtures (exit codes and output checked).
+# Builds share the checkout's target folder. The wheel is built with WHEEL_PROFILE (default
+# `dev`, which reuses what `cargo test` compiled: seconds rather than minutes on two cores); the
+# release workflow builds with `dist`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
+MATURIN_VERSION=1.16.0
+profile="${WHEEL_PROFILE:-dev}"
+version=$(cargo metadata --locked --no-deps --format-version 1 |
+    python3 -c 'import json, sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "entramap"))')
+
+fail() { echo "wheel.sh: FAIL: $*" >&2; exit 1; }
+
+echo "== cargo package --locked"
+cargo package --locked --quiet
+crate="$CARGO_TARGET_DIR/package/entramap-$version.crate"
+[ -f "$crate" ] || fail "cargo package did not write $crate"
+# Nothing but code, what it compiles in, docs and licences: no tests, benches, fixtures or CI.
+extra=$(tar -tzf "$crate" | sed "s|^entramap-$version/||" |
+    grep -Ev '^(src/.*|grammar/.*|Cargo\.toml|Cargo\.toml\.orig|Cargo\.lock|README\.md|LICENSE-(MIT|APACHE)|\.cargo_vcs_info\.json)$' || true)
+[ -z "$extra" ] || fail "the crate holds files outside its include list: $extra"
+echo "ok: $(tar -tzf "$crate" | wc -l) files in $(basename "$crate")"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+echo "== maturin build --profile $profile"
+python3 -m venv "$work/build"
+"$work/build/bin/pip" install --quiet --disable-pip-version-check "maturin==$MATURIN_VERSION"
+"$work/build/bin/maturin" build --quiet --locked --profile "$profile" --out "$work/dist"
+wheels=("$work"/dist/entramap-"$version"-*.whl)
+{ [ ${#wheels[@]} -eq 1 ] && [ -f "${wheels[0]}" ]; } || fail "expected one wheel, got: ${wheels[*]}"
+wheel=${wheels[0]}
+python3 - "$wheel" "$version" <<'PY'
+import sys, zipfile
+wheel, version = sys.argv[1], sys.argv[2]
+names = zipfile.ZipFile(wheel).namelist()
+meta = f"entramap-{version}.dist-info/"
+payload = [n for n in names if not n.startswith(meta)]
+expected = [f"entramap-{version}.data/scripts/entramap"]
+if payload != expected:
+    sys.exit(f"wheel.sh: FAIL: the wheel should hold only the binary, it holds {payload}")
+text = zipfile.ZipFile(wheel).read(meta + "METADATA").decode()
+fields = {line.split(": ", 1)[0] for line in text.splitlines() if ": " in line and not line.startswith(" ")}
+missing = {"Summary", "License-Expression", "Requires-Python", "Project-URL", "Classifier"} - fields
+if missing:
+    sys.exit(f"wheel.sh: FAIL: the wheel's METADATA lacks {sorted(missing)}")
+print(f"ok: {wheel.rsplit('/', 1)[-1]} holds the binary and its metadata only")
+PY
+
+echo "== install the wheel into a fresh virtualenv"
+python3 -m venv "$work/venv"
+"$work/venv/bin/pip" install --quiet --disable-pip-version-check --no-index "$wheel"
+# Only the virtualenv and the system folders on PATH: the entramap found must be the wheel's.
+export PATH="$work/venv/bin:/usr/bin:/bin"
+found=$(command -v entramap) || fail "entramap is not on PATH after installing the wheel"
+[ "$found" = "$work/venv/bin/entramap" ] || fail "entramap resolves to $found, not the virtualenv's"
+
+out=$(entramap --version) || fail "entramap --version exited $?"
+[ "$out" = "entramap $version" ] || fail "entramap --version printed '$out', expected 'entramap $version'"
+echo "ok: $out"
+
+# A mapping with the Unleash `active` mistake: exit 1 and the finding at its line and column.
+set +e
+out=$(entramap lint --profile unleash --select active-not-lowercase-boolean --format short \
+    fixtures/mappings/unleash-seed.json 2>&1)
+code=$?
+set -e
+[ $code -eq 1 ] || fail "lint of unleash-seed.json exited $code, expected 1: $out"
+first=${out%%$'\n'*}
+last=${out##*$'\n'}
+case "$first" in
+"fixtures/mappings/unleash-seed.json:53:32: error[EM103] active-not-lowercase-boolean: "*) ;;
+*) fail "unexpected first line of the lint: $first" ;;
+esac
+[ "$last" = "entramap: 1 error, 0 warnings, 0 infos in 1 file" ] || fail "unexpected summary: $last"
+echo "ok: lint found EM103 at 53:32 (exit 1)"
+
+# The corrected mapping: exit 0, no findings.
+out=$(entramap lint --profile unleash fixtures/mappings/unleash-correct.json 2>&1) ||
+    fail "lint of unleash-correct.json exited $?: $out"
+[ "$out" = "entramap: no problems in 1 file" ] || fail "unexpected clean-lint output: $out"
+echo "ok: lint of the corrected mapping is clean (exit 0)"
+echo "wheel.sh: ${SECONDS}s"
+echo "wheel.sh: 5 passed, 0 failed"
