@@ -689,8 +689,8 @@ fn suppressions_naming_unknown_rules_or_silencing_nothing_are_findings() {
         "fixtures/lint/unused-suppression/invalid.yaml",
     ]);
     assert_eq!(code, 0, "warnings: {out}");
-    assert!(out.contains("warning[EM019] unknown-rule-in-suppression: `function-name-cas` in a suppression is not a rule; did you mean `function-name-case`?"), "{out}");
-    assert!(out.contains("warning[EM020] unused-suppression: the suppression of `unknown-function` silenced nothing here"), "{out}");
+    assert!(out.contains("warning[EM022] unknown-rule-in-suppression: `function-name-cas` in a suppression is not a rule; did you mean `function-name-case`?"), "{out}");
+    assert!(out.contains("warning[EM023] unused-suppression: the suppression of `unknown-function` silenced nothing here"), "{out}");
     // The misspelt suppression silenced nothing: the finding it meant is still there.
     assert!(
         out.contains("warning[EM003] [*] function-name-case"),

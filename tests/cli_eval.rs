@@ -219,6 +219,50 @@ fn evaluation_errors_exit_1_pointing_at_the_call() {
 }
 
 #[test]
+fn single_app_role_assignment_fails_a_user_with_two_roles_as_entra_does() {
+    let expr = "SingleAppRoleAssignment([appRoleAssignments])";
+    let (code, out, err) = run(
+        &[
+            "eval",
+            expr,
+            "--set",
+            "appRoleAssignments=Admin",
+            "--set",
+            "appRoleAssignments=Reader",
+            "--output",
+            "json",
+        ],
+        "",
+    );
+    assert_eq!(code, 1);
+    let response = json_of(&out);
+    assert_eq!(response["outcome"], json!("error"));
+    let message = response["error"].as_str().unwrap();
+    assert!(
+        message.contains("No more than one app role assignment was expected")
+            && message.contains("Admin, Reader"),
+        "{message}"
+    );
+    assert!(err.contains("more-than-one-assignment(EV022)"), "{err}");
+    let (code, out, _) = run(
+        &[
+            "eval",
+            expr,
+            "--set",
+            "appRoleAssignments=Admin",
+            "--output",
+            "json",
+        ],
+        "",
+    );
+    assert_eq!(code, 0);
+    assert_eq!(
+        json_of(&out),
+        json!({"outcome": "value", "value": "Admin", "error": null})
+    );
+}
+
+#[test]
 fn parse_errors_exit_1_and_usage_errors_exit_2() {
     let (code, _, err) = run(&["eval", "Join(\" \", [a]"], "");
     assert_eq!(code, 1);

@@ -119,6 +119,7 @@ fn man_of_an_unknown_subcommand_names_the_real_ones() {
     assert_eq!(
         err,
         "entramap: error: `lnt` is not an entramap command; `entramap man` takes one of: \
-         lint, parse, eval, functions, convert, simulate, rules, explain, completions, man\n"
+         lint, parse, eval, functions, convert, simulate, logs, rules, serve, profiles, explain, \
+         completions, man\n"
     );
 }

@@ -88,10 +88,24 @@ fn correct_mapping_is_clean() {
         "lint",
         "--profile",
         "unleash",
+        "--scim-mode",
+        "compliant",
         "fixtures/mappings/unleash-correct.json",
     ]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("no problems in 1 file"), "{out}");
+    // In legacy mode, only the info recommending ?aadOptscim062020 (exit 0).
+    let (code, out, err) = run(&[
+        "lint",
+        "--profile",
+        "unleash",
+        "fixtures/mappings/unleash-correct.json",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("0 errors, 0 warnings, 1 info in 1 file"),
+        "{out}"
+    );
 }
 
 #[test]

@@ -13,15 +13,25 @@ fn root() -> PathBuf {
 
 fn options_for(rule: &str) -> LintOptions {
     let meta = lint::find_rule(rule).unwrap();
+    // Profile rules (EM1xx) are checked against the built-in Unleash profile, or the profile
+    // that has what the rule checks.
+    let profile = match rule {
+        "active-not-equivalent" | "groups-unsupported" | "object-action-disabled" => "pagerduty",
+        "required-source" => "grafana",
+        _ => "unleash",
+    };
     LintOptions {
-        // Profile rules (EM1xx) are checked against the built-in Unleash profile.
         profile: meta
             .code
             .starts_with("EM1")
-            .then(|| Profile::resolve("unleash").unwrap()),
+            .then(|| Profile::resolve(profile).unwrap()),
         ..LintOptions::default()
     }
 }
+
+/// Rules that need more than a mapping file: `value-rule` needs users (`lint --users`), and is
+/// tested in `tests/profiles.rs`.
+const NEEDS_USERS: &[&str] = &["value-rule"];
 
 fn lint_file(path: &Path, options: &LintOptions) -> FileReport {
     let text = std::fs::read_to_string(path).unwrap();
@@ -46,6 +56,9 @@ fn every_rule_has_fixtures_that_raise_it_and_fixtures_that_do_not() {
     let mut missing = Vec::new();
     for rule in RULES {
         let meta = rule.meta();
+        if NEEDS_USERS.contains(&meta.name) {
+            continue;
+        }
         let dir = root().join("fixtures/lint").join(meta.name);
         let files: Vec<PathBuf> = std::fs::read_dir(&dir)
             .map(|d| d.map(|e| e.unwrap().path()).collect())
@@ -56,6 +69,10 @@ fn every_rule_has_fixtures_that_raise_it_and_fixtures_that_do_not() {
         sorted.sort();
         for path in sorted {
             let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+            let mut options = options.clone();
+            if stem.contains("compliant") {
+                options.scim_mode = entramap::profile::ScimMode::Compliant;
+            }
             let report = lint_file(&path, &options);
             let hits: Vec<_> = report
                 .findings
@@ -240,4 +257,75 @@ fn findings_in_yaml_scalars_of_every_style_point_at_the_file_character() {
             assert_eq!((p.line, p.column), (line, column), "{style} {newline:?}");
         }
     }
+}
+
+/// Lints a file given as text with the default options; the rule names of its findings.
+fn rule_names(text: &str, options: &LintOptions) -> Vec<&'static str> {
+    let file = mapping::load(text).unwrap();
+    lint::lint(&file, options)
+        .iter()
+        .map(|f| f.diagnostic.name)
+        .collect()
+}
+
+#[test]
+fn one_mistake_gives_one_finding_from_the_more_specific_rule() {
+    let bare = r#"[{"targetAttributeName": "active",
+        "source": {"type": "Function", "name": "Switch", "expression": "Switch([IsSoftDeleted])"}}]"#;
+    assert_eq!(
+        rule_names(bare, &LintOptions::default()),
+        ["switch-odd-arguments"]
+    );
+    // With the specific rule off, the general one still reports the mistake.
+    let options = LintOptions {
+        ignore: vec!["switch-odd-arguments".into()],
+        ..LintOptions::default()
+    };
+    assert_eq!(rule_names(bare, &options), ["wrong-argument-count"]);
+    // A general finding elsewhere in the same mapping stays.
+    let yaml = "mappings:\n  - target: active\n    source: Switch(Left([mail]), , \"x\")\n";
+    let mut names = rule_names(yaml, &LintOptions::default());
+    names.sort();
+    assert_eq!(names, ["switch-odd-arguments", "wrong-argument-count"]);
+}
+
+#[test]
+fn a_bare_list_is_judged_as_the_profiles_object_only_with_a_profile() {
+    let bare = "mappings:\n  - target: displayName\n    source: '[displayName]'\n";
+    let names = rule_names(bare, &LintOptions::default());
+    assert!(!names.contains(&"missing-matching-attribute"), "{names:?}");
+    let options = LintOptions {
+        profile: Some(Profile::resolve("unleash").unwrap()),
+        ..LintOptions::default()
+    };
+    let file = mapping::load(bare).unwrap();
+    let findings = lint::lint(&file, &options);
+    let matching = findings
+        .iter()
+        .find(|f| f.diagnostic.name == "missing-matching-attribute")
+        .expect("judged as unleash's User object");
+    assert!(
+        matching
+            .diagnostic
+            .message
+            .contains("bare list of attribute mappings, checked as unleash's `User` object"),
+        "{}",
+        matching.diagnostic.message
+    );
+}
+
+#[test]
+fn values_that_change_every_cycle_are_still_warnings() {
+    let yaml = "mappings:\n  - target: userName\n    source: '[userPrincipalName]'\n    matching: 1\n  - target: externalId\n    source: Guid()\n  - target: password\n    source: RandomString(12, 1, 1, 1, 1)\n  - target: nickName\n    source: Join(\"-\", [mailNickname], Now())\n";
+    let file = mapping::load(yaml).unwrap();
+    let findings = lint::lint(&file, &LintOptions::default());
+    let warned: Vec<&str> = findings
+        .iter()
+        .filter(|f| {
+            f.diagnostic.name == "nondeterministic-always"
+                && f.diagnostic.severity == entramap::diagnostic::Severity::Warning
+        })
+        .filter_map(|f| f.target.as_deref())
+        .collect();
+    assert_eq!(warned, ["externalId", "password", "nickName"]);
 }

@@ -1205,3 +1205,45 @@ fn convert_command() {
         "{err}"
     );
 }
+
+#[test]
+fn empty_stand_ins_are_placeholders_and_the_rest_loads() {
+    use entramap::mapping::PlaceholderKind;
+    let text = r#"{"synchronizationRules": [
+        {"objectMappings": [
+            {"sourceObjectName": "User", "targetObjectName": "User", "attributeMappings": [
+                {"targetAttributeName": "userName", "source": {}},
+                {"targetAttributeName": "mail", "source": {"type": "Function", "parameters": [], "expression": null}},
+                {"targetAttributeName": "title", "source": {"expression": ""}},
+                {}
+            ]},
+            {}
+        ]},
+        {}
+    ]}"#;
+    let file = mapping::load(text).unwrap();
+    let kinds: Vec<(PlaceholderKind, Option<&str>)> = file
+        .placeholders
+        .iter()
+        .map(|p| (p.kind, p.target.as_deref()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (PlaceholderKind::Source, Some("userName")),
+            (PlaceholderKind::Source, Some("mail")),
+            (PlaceholderKind::AttributeMapping, None),
+            (PlaceholderKind::ObjectMapping, None),
+            (PlaceholderKind::Rule, None),
+        ]
+    );
+    let mappings = &file.object_mappings[0].attribute_mappings;
+    assert_eq!(mappings.len(), 3);
+    assert!(mappings[0].source.is_none() && mappings[1].source.is_none());
+    assert_eq!(
+        mappings[2].source.as_ref().map(|s| s.text.as_str()),
+        Some(""),
+        "an expression written as \"\" is an (empty) expression, not a placeholder"
+    );
+    assert_eq!(&text[file.placeholders[0].span.range()], "{}");
+}

@@ -161,20 +161,43 @@ fn display(path: &str) -> &str {
     if path == "-" { "<stdin>" } else { path }
 }
 
+/// `{"outcome", "value", "error"}`: what `--output json` prints and what `entramap serve`'s
+/// `/api/eval` answers in its `result`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct EvalJson {
+    /// `value`, `no-value`, `ignore-flow`, `ignore-attribute-flow`, `ignore-object-flow` or
+    /// `error`.
+    pub outcome: &'static str,
+    /// What flows: text, or a list of texts for a multi-valued value; null when nothing flows.
+    pub value: serde_json::Value,
+    /// The error message when the evaluation failed.
+    pub error: Option<String>,
+}
+
+impl EvalJson {
+    pub fn of(result: &Result<Outcome, EvalError>) -> EvalJson {
+        match result {
+            Ok(outcome) => EvalJson {
+                outcome: outcome.name(),
+                value: match outcome {
+                    Outcome::Value(Value::Multi(values)) => json!(values),
+                    Outcome::Value(v) => json!(v.texts().pop()),
+                    _ => serde_json::Value::Null,
+                },
+                error: None,
+            },
+            Err(e) => EvalJson {
+                outcome: "error",
+                value: serde_json::Value::Null,
+                error: Some(e.message.clone()),
+            },
+        }
+    }
+}
+
 /// `{"outcome", "value", "error"}` for `--output json`.
 fn json_result(result: &Result<Outcome, EvalError>) -> String {
-    let doc = match result {
-        Ok(outcome) => {
-            let value = match outcome {
-                Outcome::Value(Value::Multi(values)) => json!(values),
-                Outcome::Value(v) => json!(v.texts().pop()),
-                _ => serde_json::Value::Null,
-            };
-            json!({"outcome": outcome.name(), "value": value, "error": null})
-        }
-        Err(e) => json!({"outcome": "error", "value": null, "error": e.message}),
-    };
-    doc.to_string()
+    serde_json::to_string(&EvalJson::of(result)).unwrap_or_default()
 }
 
 fn report_eval_error(e: &EvalError, name: &str, text: &str) {

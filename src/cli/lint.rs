@@ -108,6 +108,13 @@ pub struct LintArgs {
     /// `compliant` (with it).
     #[arg(long, value_enum)]
     pub scim_mode: Option<ScimMode>,
+    /// A profile option, KEY=VALUE (repeatable): `short-code=octo` for github-emu.
+    #[arg(long = "profile-option", value_name = "KEY=VALUE", value_parser = crate::profile::parse_option)]
+    pub profile_options: Vec<(String, String)>,
+    /// Users (Graph /users JSON, a JSON array, JSON Lines or YAML) to check the profile's value
+    /// rules on: each file's mapping is evaluated for every user (rule value-rule, EM110).
+    #[arg(long, value_name = "FILE")]
+    pub users: Option<String>,
     /// Skip files that are plainly another format (package.json, CI workflows, OpenAPI,
     /// Kubernetes, Compose): for pre-commit hooks handed every JSON and YAML file. A file that
     /// looks like a broken mapping, or shows no sign of another format, is still reported.
@@ -462,6 +469,22 @@ pub fn cmd_lint(args: LintArgs) -> CmdResult {
             found
         };
         let mut findings = per_target(lint::lint(&file, &options));
+        if let (Some(users), Some(profile)) = (&args.users, &options.profile)
+            && options.enabled(&crate::lint::rules::value_rule::ValueRule::META)
+        {
+            let mut given = config
+                .as_ref()
+                .map(|c| c.profile_options.clone())
+                .unwrap_or_default();
+            given.extend(args.profile_options.iter().cloned());
+            findings.extend(value_findings(
+                &file,
+                profile,
+                &given,
+                users,
+                options.scim_mode,
+            )?);
+        }
         let mut text = text;
         if args.fix || args.diff {
             match fix::plan(&text, &file, &findings, args.unsafe_fixes) {
@@ -685,11 +708,23 @@ fn options_for(
         Some(key) => Some(match profiles.get(&key) {
             Some(p) => p.clone(),
             None => {
-                let p = Profile::resolve(&key)?;
+                let loaded = Profile::resolve_loaded(&key)?;
+                if let Some(note) = &loaded.note {
+                    super::eprint_text(&format!("entramap: note: {note}\n"));
+                }
+                let p = loaded.profile;
+                let mut given = config
+                    .map(|c| c.profile_options.clone())
+                    .unwrap_or_default();
+                given.extend(args.profile_options.iter().cloned());
+                p.check_options(&given)?;
                 profiles.insert(key, p.clone());
                 p
             }
         }),
+        None if !args.profile_options.is_empty() => {
+            return Err(Failure("--profile-option needs --profile".into()));
+        }
         None => None,
     };
     let mut ignore = args.ignore.clone();
@@ -707,9 +742,55 @@ fn options_for(
         profile,
         scim_mode: args
             .scim_mode
-            .or(config.and_then(|c| c.scim_mode))
+            .or(config.and_then(Config::mode))
             .unwrap_or_default(),
     })
+}
+
+/// `--users`: the profile's value rules over every user, as findings.
+fn value_findings(
+    file: &mapping::MappingFile,
+    profile: &Profile,
+    given: &std::collections::BTreeMap<String, String>,
+    users: &str,
+    mode: ScimMode,
+) -> Result<Vec<lint::Finding>, Failure> {
+    use crate::profile::values::Checker;
+    use crate::simulate::{self, Output, Plan, requests::App, users::UserReader, violations};
+    if profile.values.is_empty() {
+        return Ok(Vec::new());
+    }
+    let plan = Plan::new(file).map_err(|e| Failure(format!("--users: {e}")))?;
+    let checker = Checker::new(profile, given, violations::finder(&plan)).map_err(Failure)?;
+    let reader =
+        UserReader::open(users).map_err(|e| Failure(format!("cannot read {users}: {e}")))?;
+    let options = simulate::Options {
+        mode,
+        ..simulate::Options::default()
+    };
+    let mut checks = violations::Checks::new(&checker, false);
+    let mut events = |e: simulate::Event<'_>| {
+        if let simulate::Event::BadInput(e) = e {
+            super::eprint_text(&format!("entramap: {users}: {e}; skipped\n"));
+        }
+    };
+    simulate::parallel::run_threads_checked(
+        &plan,
+        &options,
+        reader,
+        &mut App::new(&plan),
+        Output::Violations,
+        simulate::parallel::default_threads(),
+        &mut std::io::sink(),
+        &mut events,
+        Some(&mut checks),
+    )
+    .map_err(|e| Failure(format!("{users}: {e}")))?;
+    Ok(crate::lint::rules::value_rule::findings(
+        file,
+        profile,
+        &checks.tally,
+    ))
 }
 
 fn plural(n: usize) -> &'static str {

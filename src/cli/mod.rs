@@ -6,7 +6,10 @@ pub mod convert;
 pub mod eval;
 pub mod generate;
 pub mod lint;
+pub mod logs;
+pub mod profiles;
 pub mod render;
+pub mod serve;
 pub mod simulate;
 
 use crate::catalogue::{self, FunctionSpec};
@@ -62,17 +65,26 @@ enum Command {
     Convert(convert::ConvertArgs),
     /// Simulate what Entra would send to the SCIM app for a set of users.
     Simulate(simulate::SimulateArgs),
+    /// Explain what Entra did, from its provisioning logs or a provisionOnDemand response.
+    Logs(logs::LogsArgs),
     /// List every lint rule with its code, default severity and summary.
     #[command(after_help = "Examples:
   entramap rules
   entramap rules | grep EM1          # the profile rules")]
     Rules,
-    /// Explain a lint rule: what it does, why it matters, an example and the fix.
+    /// Serve the expression builder and mapping viewer to a browser on this machine
+    /// (127.0.0.1 and ::1 only).
+    Serve(serve::ServeArgs),
+    /// List the built-in app profiles (`--schema`: the profile format's JSON Schema).
+    Profiles(profiles::ProfilesArgs),
+    /// Explain a lint rule (what it does, why it matters, an example and the fix) or an app
+    /// profile (its rules, notes and sources).
     #[command(after_help = "Examples:
   entramap explain switch-boolean-key-case
   entramap explain EM013")]
     Explain {
-        /// A rule name (`switch-boolean-key-case`) or code (`EM013`).
+        /// A rule name (`switch-boolean-key-case`) or code (`EM013`), or a profile name
+        /// (`github-emu`) or file.
         rule: String,
     },
     /// Print a shell completion script (bash, zsh, fish, powershell or elvish).
@@ -183,10 +195,16 @@ fn dispatch(cli: Cli) -> CmdResult {
         Command::Convert(args) => convert::cmd_convert(args),
         Command::Lint(args) => lint::cmd_lint(args),
         Command::Simulate(args) => simulate::cmd_simulate(args),
+        Command::Logs(args) => logs::cmd_logs(args),
+        Command::Serve(args) => serve::cmd_serve(args),
         Command::Rules => lint::cmd_rules(),
-        Command::Explain { rule } => lint::cmd_explain(&rule),
         Command::Completions(args) => generate::cmd_completions(args),
         Command::Man(args) => generate::cmd_man(args),
+        Command::Profiles(args) => profiles::cmd_profiles(args),
+        Command::Explain { rule } => match profiles::explain(&rule) {
+            Some(result) => result,
+            None => lint::cmd_explain(&rule),
+        },
     };
     match result {
         // A closed pipe (`entramap … | head`) ends quietly.
@@ -342,7 +360,7 @@ fn cmd_functions(args: FunctionsArgs) -> CmdResult {
     Ok(ExitCode::SUCCESS)
 }
 
-fn describe_function(f: &FunctionSpec) -> String {
+pub fn describe_function(f: &FunctionSpec) -> String {
     let mut out = format!("{}\n\n{}\n\n", f.signature(), f.summary);
     out.push_str(&format!(
         "returns: {}\nfamily: {:?}\ndocumented for: {}\n",

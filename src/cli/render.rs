@@ -550,6 +550,11 @@ pub fn statistics(reports: &[FileReport]) -> String {
 
 /// The JSON report (schema documented in the README).
 pub fn json_report(reports: &[FileReport]) -> String {
+    serde_json::to_string_pretty(&json_value(reports)).unwrap_or_default() + "\n"
+}
+
+/// The JSON report as a tree: `lint --format json` prints it, `serve`'s API answers with it.
+pub fn json_value(reports: &[FileReport]) -> Value {
     let files: Vec<Value> = reports
         .iter()
         .map(|report| {
@@ -584,15 +589,14 @@ pub fn json_report(reports: &[FileReport]) -> String {
         .collect();
     let (e, w, i) = totals(reports);
     let failed = reports.iter().filter(|r| r.failed).count();
-    let doc = json!({
+    json!({
         "version": 1,
         "files": files,
         "summary": {
             "errors": e, "warnings": w, "infos": i,
             "files": reports.len(), "failed_files": failed,
         },
-    });
-    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+    })
 }
 
 /// Pages the project itself publishes for its rules, by rule code: the only `helpUri`s SARIF
@@ -1026,4 +1030,322 @@ pub fn explain_text(meta: &crate::lint::RuleMeta) -> String {
         meta.severity,
         body.join("\n").trim_end()
     )
+}
+
+/// `entramap profiles`: one line per profile.
+pub fn profile_list(profiles: &[crate::profile::Profile]) -> String {
+    let width = profiles.iter().map(|p| p.name.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for p in profiles {
+        out.push_str(&format!(
+            "{:width$}  {}\n",
+            p.name,
+            p.description.as_deref().unwrap_or("")
+        ));
+    }
+    out.push_str("`entramap explain NAME` prints a profile's rules and sources.\n");
+    out
+}
+
+/// `entramap explain PROFILE`: the profile's rules, notes and sources.
+pub fn profile_text(p: &crate::profile::Profile) -> String {
+    use crate::profile::{Groups, LetterCase, ScimFlag, Uniqueness};
+    let mut out = format!(
+        "{} — {}\n",
+        p.name,
+        p.description.as_deref().unwrap_or("an app profile")
+    );
+    let list = |v: &[String]| v.join(", ");
+    let t = &p.targets;
+    out.push_str(&format!("\nTargets ({} object):\n", p.object));
+    if !t.keep_only.is_empty() {
+        out.push_str(&format!("  keep only: {}\n", list(&t.keep_only)));
+    }
+    if !t.require.is_empty() {
+        out.push_str(&format!("  require:   {}\n", list(&t.require)));
+    }
+    if !t.forbid.is_empty() {
+        out.push_str(&format!("  forbid:    {}\n", list(&t.forbid)));
+    }
+    for r in &t.require_source {
+        out.push_str(&format!(
+            "  {} ← {}{}\n",
+            r.target,
+            r.any_of.join(" or "),
+            r.why
+                .as_deref()
+                .map(|w| format!(" ({w})"))
+                .unwrap_or_default()
+        ));
+    }
+    for a in &t.schema_additions {
+        out.push_str(&format!(
+            "  add to the schema: {} ({}){}{}\n",
+            a.name,
+            a.ty.as_str(),
+            a.default
+                .as_deref()
+                .map(|d| format!(", default {d}"))
+                .unwrap_or_default(),
+            if a.constant {
+                ", mapping type None"
+            } else {
+                ""
+            }
+        ));
+    }
+    if let Some(m) = &p.matches_by {
+        out.push_str(&format!("  matches users by: {m}\n"));
+    }
+    if let Some(a) = &p.active {
+        out.push_str(&format!(
+            "\nActive ({}){}:\n",
+            a.target,
+            if a.required { ", required" } else { "" }
+        ));
+        if let Some(w) = a.wire {
+            out.push_str(&format!(
+                "  wire form: {}\n",
+                match w {
+                    crate::profile::ActiveExpectation::LowercaseBoolean =>
+                        "lowercase-boolean (true/false)",
+                    crate::profile::ActiveExpectation::AnyBoolean => "any-boolean",
+                }
+            ));
+        }
+        if let Some(e) = &a.equivalent_to {
+            out.push_str(&format!("  sends what this sends: {e}\n"));
+        }
+        if let Some(w) = &a.why {
+            out.push_str(&format!("  why: {w}\n"));
+        }
+    }
+    if !p.values.is_empty() {
+        out.push_str("\nValue rules (checked per user by simulate --profile and lint --users):\n");
+        for v in &p.values {
+            let mut rules: Vec<String> = Vec::new();
+            if let Some(n) = v.normalise {
+                rules.push(format!("normalised by {}", n.as_str()));
+            }
+            if v.non_null {
+                rules.push("non-null".into());
+            }
+            if let Some(m) = v.max_length {
+                rules.push(format!("max-length {m}"));
+            }
+            if let Some(pat) = &v.pattern {
+                rules.push(format!("pattern {pat}"));
+            }
+            if let Some(e) = &v.one_of {
+                rules.push(format!("one of {}", e.join(", ")));
+            }
+            if let Some(c) = v.case {
+                rules.push(
+                    match c {
+                        LetterCase::Lower => "lowercase",
+                        LetterCase::Upper => "uppercase",
+                    }
+                    .into(),
+                );
+            }
+            if let Some(u) = v.unique {
+                rules.push(
+                    match u {
+                        Uniqueness::Exact => "unique",
+                        Uniqueness::IgnoreCase => "unique ignoring case",
+                    }
+                    .into(),
+                );
+            }
+            if let Some(e) = &v.equals {
+                rules.push(format!(
+                    "equals {}{}",
+                    e.target,
+                    if e.case_sensitive {
+                        ""
+                    } else {
+                        " ignoring case"
+                    }
+                ));
+            }
+            out.push_str(&format!("  {}: {}\n", v.target, rules.join("; ")));
+            if let Some(w) = &v.why {
+                out.push_str(&format!("    why: {w}\n"));
+            }
+        }
+    }
+    if !p.options.is_empty() {
+        out.push_str(
+            "\nOptions (--profile-option KEY=VALUE, or profile-options in .entramap.yaml):\n",
+        );
+        for (k, o) in &p.options {
+            out.push_str(&format!("  {k}: {}\n", o.description));
+        }
+    }
+    out.push_str("\nTenant and job:\n");
+    out.push_str(&format!(
+        "  ?aadOptscim062020: {}\n",
+        match p.scim_flag {
+            ScimFlag::Required => "required",
+            ScimFlag::Forbidden => "must not be set",
+            ScimFlag::Either => "either",
+        }
+    ));
+    if let Some(n) = &p.scim_flag_note {
+        out.push_str(&format!("    {n}\n"));
+    }
+    out.push_str(&format!(
+        "  groups: {}\n",
+        match p.groups {
+            Groups::Supported => "supported",
+            Groups::Unsupported => "not supported (disable the group mapping)",
+            Groups::Unknown => "not said",
+        }
+    ));
+    if !p.actions.is_empty() {
+        let names: Vec<&str> = p
+            .actions
+            .iter()
+            .map(|a| match a {
+                crate::profile::ObjectAction::Create => "Create",
+                crate::profile::ObjectAction::Update => "Update",
+                crate::profile::ObjectAction::Delete => "Delete",
+            })
+            .collect();
+        out.push_str(&format!("  keep enabled: {}\n", names.join(", ")));
+    }
+    if !p.notes.is_empty() {
+        out.push_str("\nNotes:\n");
+        for n in &p.notes {
+            out.push_str(&format!("  - {n}\n"));
+        }
+    }
+    if !p.sources.is_empty() {
+        out.push_str("\nSources:\n");
+        for s in &p.sources {
+            out.push_str(&format!("  - {s}\n"));
+        }
+    }
+    out
+}
+
+/// The stderr summary of a profile's value rules over a run.
+pub fn violation_summary(profile: &str, tally: &crate::profile::values::Tally) -> String {
+    if tally.total == 0 {
+        return format!("entramap: {profile}: every value rule holds for every checked user\n");
+    }
+    let mut out = format!(
+        "entramap: {profile}: {} value-rule violation{}:\n",
+        tally.total,
+        if tally.total == 1 { "" } else { "s" }
+    );
+    for ((target, rule), c) in &tally.counts {
+        let more = if c.count > c.first.len() as u64 {
+            ", …"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "  {target} {rule}: {} user{} ({}{more})\n",
+            c.count,
+            if c.count == 1 { "" } else { "s" },
+            c.first.join(", ")
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::*;
+    use crate::diagnostic::Severity;
+    use crate::span::Span;
+    use miette::NamedSource;
+
+    /// miette's report against the whole text, as `human` drew it before windows.
+    fn whole(d: &Diagnostic, name: &str, text: &str) -> String {
+        struct Whole<'a>(&'a Diagnostic, NamedSource<String>);
+        impl std::fmt::Debug for Whole<'_> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+        impl std::fmt::Display for Whole<'_> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Display::fmt(self.0, f)
+            }
+        }
+        impl std::error::Error for Whole<'_> {}
+        impl miette::Diagnostic for Whole<'_> {
+            fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+                miette::Diagnostic::code(self.0)
+            }
+            fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+                miette::Diagnostic::labels(self.0)
+            }
+            fn source_code(&self) -> Option<&dyn SourceCode> {
+                Some(&self.1)
+            }
+        }
+        // As `human_wrapped` draws it: the header's position (in characters) is part of the
+        // title, not miette's own.
+        let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
+            .with_width(100)
+            .without_primary_span_start();
+        let title = name.to_string();
+        let mut out = String::new();
+        handler
+            .render_report(
+                &mut out,
+                &Whole(d, NamedSource::new(title, text.to_string())),
+            )
+            .unwrap();
+        out
+    }
+
+    /// The windowed source draws exactly what miette draws from the whole text: LF, CRLF and
+    /// lone CR line breaks, labels on the first and last lines, across lines, empty at the end.
+    #[test]
+    fn windows_draw_what_the_whole_text_draws() {
+        let mut text = String::new();
+        for i in 0..40 {
+            text.push_str(&format!("line {i}: [givenName] é"));
+            text.push_str(["\n", "\r\n", "\r"][i % 3]);
+        }
+        text.push_str("last");
+        let len = text.len();
+        let spans = [
+            (0, 4),
+            (6, 30),
+            (200, 260),
+            (len - 4, len),
+            (len, len),
+            (100, 101),
+            (3, 500),
+        ];
+        let shown = Shown::new("f.yaml", &text);
+        for (a, b) in spans {
+            let (mut a, mut b) = (a, b);
+            while !text.is_char_boundary(a) {
+                a -= 1;
+            }
+            while !text.is_char_boundary(b) {
+                b -= 1;
+            }
+            let d = Diagnostic::new("EM001", "x", Severity::Error, "m")
+                .with_label(Span::new(a, b), "here")
+                .with_secondary(Span::new(a / 2, a / 2), "and here");
+            let windowed = human_in(&d, &shown, false);
+            // The whole text, escaped as shown (a lone CR is shown as `\u{d}`), under the same
+            // title (the position counted in the original).
+            let pos = LineIndex::new(&text).line_col(&text, a);
+            let escaped = d
+                .clone()
+                .shifted(|s| Span::new(shown.shift(s.start as usize), shown.shift(s.end as usize)));
+            let title = format!("f.yaml:{}:{}", pos.line, pos.column);
+            let plain = whole(&escaped, &title, &shown.text);
+            assert!(windowed.contains("here"), "{windowed}");
+            assert_eq!(windowed, plain, "span {a}..{b}");
+        }
+    }
 }

@@ -2,11 +2,14 @@
 
 use super::{CmdResult, Failure, render};
 use crate::mapping;
+use crate::profile::values::Checker;
 use crate::profile::{Profile, ScimMode};
 use crate::simulate::requests::{self, App};
 use crate::simulate::users::UserReader;
+use crate::simulate::violations::{self, Checks};
 use crate::simulate::{self, Event, Options, Output, Plan, steady};
 use jiff::Timestamp;
+use std::collections::BTreeMap;
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -28,6 +31,7 @@ macro_rules! say_line {
   entramap simulate -m export.json -u users.json --output trace --now 2025-01-01T00:00:00Z
   entramap simulate -m export.json -u users.json --target-state app.jsonl --output requests
   entramap simulate -m export.json -u users.json --profile unleash --check-steady
+  entramap simulate -m export.json -u users.json --profile github-emu --profile-option short-code=octo --output violations
 
 Users: Graph's /users response ({\"value\": [...]}), a JSON array, JSON Lines, or YAML, with Graph
 property names (id, businessPhones, mobilePhone, officeLocation, faxNumber are translated to the
@@ -45,11 +49,16 @@ Output (JSON Lines on stdout): resources = the User each POST creates; requests 
 of the cycle (GET matching query, POST, PATCH); trace = per user and mapping, the expression, what
 it read, its result and whether it flowed (and why not). A summary goes to stderr.
 
+With --profile, the profile's value rules (max-length, unique, …) are checked on every user Entra
+would create or update; --output violations prints one JSON line per broken rule (user, target,
+rule, value, message), a summary per rule goes to stderr, and the exit code is 1 when any rule
+is broken. `unique` keeps 16 bytes per distinct value, not the values.
+
 --check-steady applies cycle 1 to an app that keeps only what the profile persists, runs cycle 2
 and prints every write cycle 2 still sends, with the mappings that cause it.
 
-Exit codes: 0 done (and steady, with --check-steady), 1 not steady, or some users failed or could
-not be read (reported on stderr), 2 bad usage, a mapping that does not load or parse, unreadable files.")]
+Exit codes: 0 done (and steady, with --check-steady), 1 not steady, a value rule broken, or some
+users failed or could not be read (reported on stderr), 2 bad usage, a mapping that does not load or parse, unreadable files.")]
 pub struct SimulateArgs {
     /// The mapping file (Graph schema JSON or entramap YAML).
     #[arg(long, short, value_name = "FILE")]
@@ -57,10 +66,13 @@ pub struct SimulateArgs {
     /// The users (`-` for stdin): Graph /users JSON, a JSON array, JSON Lines or YAML.
     #[arg(long, short, value_name = "FILE")]
     pub users: String,
-    /// The target app's profile: a built-in name (`unleash`) or a profile YAML file; decides what
-    /// the app persists for --check-steady.
+    /// The target app's profile: a built-in name (`unleash`) or a profile YAML file; its value
+    /// rules are checked on every user, and it decides what the app persists for --check-steady.
     #[arg(long, value_name = "NAME|PATH")]
     pub profile: Option<String>,
+    /// A profile option, KEY=VALUE (repeatable): `short-code=octo` for github-emu.
+    #[arg(long = "profile-option", value_name = "KEY=VALUE", value_parser = crate::profile::parse_option)]
+    pub profile_options: Vec<(String, String)>,
     /// How the tenant sends PATCH requests: `legacy` (tenant URL without ?aadOptscim062020) or
     /// `compliant` (with it).
     #[arg(long, value_enum, default_value_t = ScimMode::Legacy)]
@@ -202,9 +214,42 @@ pub fn cmd_simulate(args: SimulateArgs) -> CmdResult {
         );
     }
     let profile = match &args.profile {
-        Some(p) => Some(Profile::resolve(p)?),
+        Some(p) => {
+            let loaded = Profile::resolve_loaded(p)?;
+            if let Some(note) = &loaded.note {
+                say_line!("entramap: note: {note}");
+            }
+            Some(loaded.profile)
+        }
         None => None,
     };
+    let profile_options: BTreeMap<String, String> = args.profile_options.iter().cloned().collect();
+    let checker = match &profile {
+        Some(p) => {
+            p.check_options(&profile_options)?;
+            let c =
+                Checker::new(p, &profile_options, violations::finder(&plan)).map_err(Failure)?;
+            for a in &c.assumptions {
+                say_line!("entramap: note: {a}");
+            }
+            (!c.is_empty()).then_some(c)
+        }
+        None if !args.profile_options.is_empty() => {
+            return Err(Failure("--profile-option needs --profile".into()));
+        }
+        None => None,
+    };
+    if args.output == Output::Violations && checker.is_none() {
+        return Err(Failure(match &profile {
+            Some(p) => format!(
+                "--output violations: profile {} has no value rules to check",
+                p.name
+            ),
+            None => {
+                "--output violations needs --profile (the value rules come from the profile)".into()
+            }
+        }));
+    }
     let now = match &args.now {
         None => Timestamp::now(),
         Some(t) => t
@@ -274,7 +319,10 @@ pub fn cmd_simulate(args: SimulateArgs) -> CmdResult {
     let threads = args
         .threads
         .map_or_else(simulate::parallel::default_threads, usize::from);
-    let summary = simulate::parallel::run_threads(
+    let mut checks = checker
+        .as_ref()
+        .map(|c| Checks::new(c, args.output == Output::Violations));
+    let summary = simulate::parallel::run_threads_checked(
         &plan,
         &options,
         users,
@@ -283,11 +331,20 @@ pub fn cmd_simulate(args: SimulateArgs) -> CmdResult {
         threads,
         &mut out,
         &mut events,
+        checks.as_mut(),
     )?;
     out.flush()?;
     reporter.finish();
     say_line!("entramap: {summary}");
-    Ok(failed_users(&summary, left_out))
+    let mut code = failed_users(&summary, left_out);
+    if let (Some(c), Some(p)) = (&checks, &profile) {
+        let text = render::violation_summary(&p.name, &c.tally);
+        say!("{text}");
+        if c.tally.total > 0 {
+            code = ExitCode::from(1);
+        }
+    }
+    Ok(code)
 }
 
 /// Exit 1 when a user failed or a mapping was left out.

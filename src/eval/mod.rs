@@ -325,6 +325,9 @@ pub enum EvalErrorKind {
     /// The evaluation did more work than its budget allows ([`Context::budget`]), or a
     /// backtracking regex met more text than it may scan.
     BudgetExceeded,
+    /// A function defined for one value of its input (trait `single-assignment`, such as
+    /// `SingleAppRoleAssignment`) met several: Entra fails the user.
+    MoreThanOneAssignment,
 }
 
 impl EvalErrorKind {
@@ -352,6 +355,7 @@ impl EvalErrorKind {
             TooDeep => "EV019",
             ValueTooLarge => "EV020",
             BudgetExceeded => "EV021",
+            MoreThanOneAssignment => "EV022",
         }
     }
 
@@ -379,6 +383,7 @@ impl EvalErrorKind {
             TooDeep => "nesting-too-deep",
             ValueTooLarge => "value-too-large",
             BudgetExceeded => "evaluation-budget-exceeded",
+            MoreThanOneAssignment => "more-than-one-assignment",
         }
     }
 
@@ -427,6 +432,9 @@ impl EvalErrorKind {
             }
             BudgetExceeded => {
                 "real mappings do a few kilobytes of work; look for calls that feed a growing value back into Replace or Join, or a lookaround pattern run over a long text"
+            }
+            MoreThanOneAssignment => {
+                "assign each user one role of this app, or send every role with AppRoleAssignmentsComplex if the app takes several"
             }
         }
     }

@@ -25,7 +25,8 @@
 //! `AppRoleAssignmentsComplex` and `AssertiveAppRoleAssignmentsComplex` produce one SCIM `roles`
 //! entry per assignment, each as JSON text
 //! `{"primary":false,"type":"WindowsAzureActiveDirectoryRole","display":"…","value":"…"}`;
-//! `SingleAppRoleAssignment` produces the first role's value; `AppRoleAssignments` (undocumented)
+//! `SingleAppRoleAssignment` produces the one role's value (several roles are an error, as in
+//! Entra); `AppRoleAssignments` (undocumented)
 //! the values of all roles.
 
 use super::{null, owned};
@@ -109,10 +110,30 @@ pub fn assertive_app_role_assignments_complex<'a>(a: &Args<'_, 'a>) -> Res<'a> {
     complex(a)
 }
 
+/// Entra's words when a user has several roles (quoted in MicrosoftDocs/azure-docs issue #42487).
+pub const MORE_THAN_ONE_ROLE: &str = "No more than one app role assignment was expected";
+
+/// `SingleAppRoleAssignment([appRoleAssignments])`: the value of the user's one role; no value
+/// without a role; with two or more roles Entra fails the user, and so does this.
 pub fn single_app_role_assignment<'a>(a: &Args<'_, 'a>) -> Res<'a> {
-    match roles(a)?.into_iter().next() {
-        Some(role) => owned(Value::Str(role.value)),
-        None => Ok(null()),
+    let mut roles = roles(a)?;
+    match roles.len() {
+        0 => Ok(null()),
+        1 => owned(Value::Str(roles.swap_remove(0).value)),
+        n => {
+            const SHOWN: usize = 5;
+            let mut names: Vec<&str> = roles.iter().take(SHOWN).map(|r| r.value.as_str()).collect();
+            if n > SHOWN {
+                names.push("…");
+            }
+            Err(a.fail(
+                EvalErrorKind::MoreThanOneAssignment,
+                format!(
+                    "the user has {n} app role assignments ({}); Entra fails such a user: \"{MORE_THAN_ONE_ROLE}\"",
+                    names.join(", ")
+                ),
+            ))
+        }
     }
 }
 

@@ -3,6 +3,8 @@
 //! ```yaml
 //! profile: unleash            # a built-in profile name or a path (relative to this file)
 //! scim-mode: legacy           # legacy | compliant
+//! tenant-url: https://app.example/scim/v2?aadOptscim062020   # or say the mode by the tenant URL
+//! profile-options: {short-code: octo}
 //! select: []                  # only these rules (names or codes)
 //! ignore: [constant-expression]
 //! per-path-ignores:           # globs relative to this file: rules ignored there
@@ -27,6 +29,12 @@ pub struct Config {
     pub profile: Option<String>,
     #[serde(default)]
     pub scim_mode: Option<ScimMode>,
+    /// The provisioning job's tenant URL: `?aadOptscim062020` in it means compliant mode.
+    #[serde(default)]
+    pub tenant_url: Option<String>,
+    /// Options for the profile (`short-code: octo`).
+    #[serde(default)]
+    pub profile_options: BTreeMap<String, String>,
     #[serde(default)]
     pub select: Vec<String>,
     #[serde(default)]
@@ -70,6 +78,12 @@ impl Config {
             serde_saphyr::from_str(&text)
                 .map_err(|e| format!("{} is not valid: {e}", path.display()))?
         };
+        if config.scim_mode.is_some() && config.tenant_url.is_some() {
+            return Err(format!(
+                "{}: give `scim-mode` or `tenant-url`, not both (the tenant URL says the mode)",
+                path.display()
+            ));
+        }
         let abs = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
         config.dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
         for glob in config.per_path_ignores.keys() {
@@ -107,6 +121,15 @@ impl Config {
             return Some(p.clone());
         }
         Some(self.dir.join(p).to_string_lossy().into_owned())
+    }
+
+    /// The SCIM mode the configuration says: `scim-mode`, else from `tenant-url`.
+    pub fn mode(&self) -> Option<ScimMode> {
+        self.scim_mode.or_else(|| {
+            self.tenant_url
+                .as_deref()
+                .map(crate::profile::mode_of_tenant_url)
+        })
     }
 
     /// Rules ignored for `file` by `per-path-ignores`.

@@ -46,7 +46,8 @@ macro_rules! declare_rule {
             code: $code:literal,
             name: $kebab:literal,
             severity: $severity:ident,
-            summary: $summary:literal $(,)?
+            summary: $summary:literal
+            $(, refines: [$($refined:literal),* $(,)?])? $(,)?
         }
     ) => {
         $(#[doc = $doc])+
@@ -59,6 +60,7 @@ macro_rules! declare_rule {
                 severity: $crate::diagnostic::Severity::$severity,
                 summary: $summary,
                 doc: concat!($($doc, "\n"),+),
+                refines: &[$($($refined),*)?],
             };
         }
     };
@@ -146,6 +148,32 @@ pub struct ObjectCx<'a> {
 }
 
 impl<'a> ObjectCx<'a> {
+    /// Whether the object mapping names neither object: a bare `attributeMappings` array, or a
+    /// YAML file with only `mappings:`. Rules that need the object judge it as the profile's
+    /// object (see [`ObjectCx::profile_object`]) or not at all.
+    pub fn is_bare(&self) -> bool {
+        self.object.source_object.is_empty() && self.object.target_object.is_empty()
+    }
+
+    /// The profile, when its app receives this object: the object mapping's target is the
+    /// profile's object, or the file is a bare list, which is then judged as that object.
+    pub fn profile_object(&self) -> Option<&'a crate::profile::Profile> {
+        let profile = self.file.options.profile.as_ref()?;
+        let named = profile.is_about(&self.object.target_object);
+        (self.object.enabled && (named || self.is_bare())).then_some(profile)
+    }
+
+    /// What a finding on a bare list adds to its message: which object it was judged as.
+    pub fn bare_note(&self) -> String {
+        match (&self.file.options.profile, self.is_bare()) {
+            (Some(profile), true) => format!(
+                " (the file is a bare list of attribute mappings, checked as {}'s `{}` object)",
+                profile.name, profile.object
+            ),
+            _ => String::new(),
+        }
+    }
+
     /// Each mapping's resolved expression tree, in order.
     pub fn exprs(&self) -> impl Iterator<Item = Option<&'a Expr>> + 'a {
         self.checks.iter().map(|c| c.as_ref().map(Checking::tree))
@@ -327,6 +355,7 @@ pub fn lint(file: &MappingFile, options: &LintOptions) -> Vec<Finding> {
     }
     let mut findings = sink.findings;
     rules::unused_suppression::apply(file, options, &mut findings);
+    drop_refined(&mut findings);
     findings.sort_by_key(|f| {
         (
             f.diagnostic.primary_span().map(|s| s.start),
@@ -334,6 +363,28 @@ pub fn lint(file: &MappingFile, options: &LintOptions) -> Vec<Finding> {
         )
     });
     findings
+}
+
+/// One mistake, one finding: where a rule that refines another (see [`RuleMeta::refines`])
+/// reports the same span of the same mapping, the general rule's finding there is dropped.
+fn drop_refined(findings: &mut Vec<Finding>) {
+    use std::collections::HashSet;
+    type Key = (Option<(usize, Option<usize>)>, Option<Span>, &'static str);
+    let mut covered: HashSet<Key> = HashSet::new();
+    for f in findings.iter() {
+        let Some(meta) = find_rule(f.diagnostic.code) else {
+            continue;
+        };
+        for general in meta.refines {
+            covered.insert((f.location, f.diagnostic.primary_span(), general));
+        }
+    }
+    if covered.is_empty() {
+        return;
+    }
+    findings.retain(|f| {
+        !covered.contains(&(f.location, f.diagnostic.primary_span(), f.diagnostic.name))
+    });
 }
 
 /// The number of findings at each severity: (errors, warnings, infos).

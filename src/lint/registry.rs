@@ -17,6 +17,9 @@ pub struct RuleMeta {
     pub summary: &'static str,
     /// The rule's doc comment: What it does / Why it matters / Example / Fix.
     pub doc: &'static str,
+    /// More general rules this one refines: where both report the same span of the same mapping,
+    /// the walk keeps only this rule's finding (one mistake, one finding).
+    pub refines: &'static [&'static str],
 }
 
 impl RuleMeta {
@@ -46,12 +49,21 @@ pub static RULES: &[&dyn Rule] = &[
     &nondeterministic_always::NondeterministicAlways,
     &select_unique_value_nested::SelectUniqueValueNested,
     &constant_expression::ConstantExpression,
+    &placeholder::Placeholder,
+    &switch_presence_test::SwitchPresenceTest,
+    &single_assignment::SingleAssignment,
     &unknown_rule_in_suppression::UnknownRuleInSuppression,
     &unused_suppression::UnusedSuppression,
     &target_not_allowed::TargetNotAllowed,
     &required_target_missing::RequiredTargetMissing,
     &active_not_lowercase_boolean::ActiveNotLowercaseBoolean,
     &emails_source::EmailsSource,
+    &required_source::RequiredSource,
+    &active_not_equivalent::ActiveNotEquivalent,
+    &scim_flag::ScimFlagRule,
+    &groups_unsupported::GroupsUnsupported,
+    &object_action_disabled::ObjectActionDisabled,
+    &value_rule::ValueRule,
 ];
 
 /// A rule by name or code.

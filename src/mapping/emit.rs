@@ -137,7 +137,7 @@ fn object_json(o: &ObjectMapping) -> Value {
     };
     json!({
         "enabled": o.enabled,
-        "flowTypes": "Add, Update, Delete",
+        "flowTypes": o.actions.as_deref().unwrap_or("Add, Update, Delete"),
         "name": o.name,
         "scope": scope,
         "sourceObjectName": o.source_object,
@@ -242,6 +242,15 @@ fn write_object(
     if !unnamed || !o.enabled {
         key(out, "enabled");
         let _ = writeln!(out, " {}", o.enabled);
+    }
+    // Entra's default (all three) is left out, as Graph's own exports spell it.
+    if let Some(actions) = o
+        .actions
+        .as_ref()
+        .filter(|a| a.replace(' ', "") != "Add,Update,Delete")
+    {
+        key(out, "actions");
+        let _ = writeln!(out, " {}", scalar(actions, Ctx::Block));
     }
     let own = (o.source_directory.clone(), o.target_directory.clone());
     if shared != Some(&own) {

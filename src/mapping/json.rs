@@ -24,7 +24,10 @@ use std::fmt;
 
 /// Loads Graph JSON. `text` is the whole file; parsing starts after `bom` bytes.
 pub(crate) fn load(text: &str, bom: usize) -> Result<MappingFile, LoadError> {
-    let cx = Cx { file: text };
+    let cx = Cx {
+        file: text,
+        placeholders: RefCell::new(Vec::new()),
+    };
     let body = &text[bom..];
     validate(body, bom, text)?;
     let Some(&first) = body.trim_start().as_bytes().first() else {
@@ -58,8 +61,10 @@ pub(crate) fn load(text: &str, bom: usize) -> Result<MappingFile, LoadError> {
                 target_directory: None,
                 scope: Vec::new(),
                 attribute_mappings: mappings,
+                actions: None,
                 span,
             }],
+            placeholders: cx.placeholders.into_inner(),
         });
     }
     let probe: Probe = cx.parse(body, bom, LoadErrorKind::InvalidField)?;
@@ -67,6 +72,9 @@ pub(crate) fn load(text: &str, bom: usize) -> Result<MappingFile, LoadError> {
         let schema: GSchema = cx.parse(body, bom, LoadErrorKind::InvalidField)?;
         let mut object_mappings = Vec::new();
         for rule in schema.synchronization_rules.unwrap_or_default() {
+            if cx.placeholder(rule, PlaceholderKind::Rule, None) {
+                continue;
+            }
             let rule: GRule = cx.parse_raw(rule, LoadErrorKind::InvalidField)?;
             cx.rule(rule, &mut object_mappings)?;
         }
@@ -81,6 +89,7 @@ pub(crate) fn load(text: &str, bom: usize) -> Result<MappingFile, LoadError> {
             shape: Shape::Schema,
             directories,
             object_mappings,
+            placeholders: cx.placeholders.into_inner(),
         })
     } else if probe.object_mappings.is_some() {
         let rule: GRule = cx.parse(body, bom, LoadErrorKind::InvalidField)?;
@@ -91,6 +100,7 @@ pub(crate) fn load(text: &str, bom: usize) -> Result<MappingFile, LoadError> {
             shape: Shape::Rule,
             directories: Vec::new(),
             object_mappings,
+            placeholders: cx.placeholders.into_inner(),
         })
     } else if probe.attribute_mappings.is_some() {
         let raw: &RawValue = cx.parse(body, bom, LoadErrorKind::InvalidField)?;
@@ -100,6 +110,7 @@ pub(crate) fn load(text: &str, bom: usize) -> Result<MappingFile, LoadError> {
             shape: Shape::ObjectMapping,
             directories: Vec::new(),
             object_mappings: vec![om],
+            placeholders: cx.placeholders.into_inner(),
         })
     } else {
         let what = if probe.target_attribute_name.is_some() {
@@ -171,6 +182,7 @@ struct GRule<'a> {
 struct GObjectMapping<'a> {
     name: Option<String>,
     enabled: Option<bool>,
+    flow_types: Option<String>,
     source_object_name: Option<String>,
     target_object_name: Option<String>,
     scope: Option<GScope>,
@@ -352,9 +364,28 @@ pub(crate) fn flow_type_to_graph(f: FlowType) -> &'static str {
 /// The file being read, for turning slices and serde_json positions into file offsets.
 struct Cx<'a> {
     file: &'a str,
+    /// Empty stand-ins met so far.
+    placeholders: RefCell<Vec<Placeholder>>,
 }
 
 impl<'a> Cx<'a> {
+    /// Records `raw` as a placeholder of `kind` when it is one: an empty object for a schema
+    /// part, or, for a source, an object with no expression, name or parameters.
+    fn placeholder(&self, raw: &'a RawValue, kind: PlaceholderKind, target: Option<&str>) -> bool {
+        let empty = match kind {
+            PlaceholderKind::Source => is_empty_source(raw.get()),
+            _ => is_empty_object(raw.get()),
+        };
+        if empty {
+            self.placeholders.borrow_mut().push(Placeholder {
+                kind,
+                span: self.span_of(raw.get()),
+                target: target.map(str::to_string),
+            });
+        }
+        empty
+    }
+
     /// The file offset of a slice of the file.
     fn offset_of(&self, s: &str) -> usize {
         let off = s.as_ptr().addr().wrapping_sub(self.file.as_ptr().addr());
@@ -409,6 +440,9 @@ impl<'a> Cx<'a> {
 
     fn rule(&self, rule: GRule<'a>, out: &mut Vec<ObjectMapping>) -> Result<(), LoadError> {
         for raw in rule.object_mappings.unwrap_or_default() {
+            if self.placeholder(raw, PlaceholderKind::ObjectMapping, None) {
+                continue;
+            }
             out.push(self.object_mapping(
                 raw,
                 rule.source_directory_name.clone(),
@@ -454,6 +488,7 @@ impl<'a> Cx<'a> {
             scope,
             attribute_mappings: self
                 .attribute_mappings(&om.attribute_mappings.unwrap_or_default())?,
+            actions: om.flow_types,
             span: self.span_of(raw.get()),
         })
     }
@@ -464,6 +499,7 @@ impl<'a> Cx<'a> {
     ) -> Result<Vec<AttributeMapping>, LoadError> {
         items
             .iter()
+            .filter(|raw| !self.placeholder(raw, PlaceholderKind::AttributeMapping, None))
             .map(|raw| self.attribute_mapping(raw))
             .collect()
     }
@@ -483,6 +519,7 @@ impl<'a> Cx<'a> {
             })?,
         };
         let source = match am.source {
+            Some(src) if self.placeholder(src, PlaceholderKind::Source, Some(&target)) => None,
             Some(src) => Some(self.source(src)?),
             None => None,
         };
@@ -577,6 +614,30 @@ impl<'a> Cx<'a> {
             tree_span: Some(self.span_of(raw.get())),
         })
     }
+}
+
+/// Whether a JSON value is `{}` (white space allowed).
+fn is_empty_object(raw: &str) -> bool {
+    raw.strip_prefix('{')
+        .and_then(|r| r.strip_suffix('}'))
+        .is_some_and(|inner| inner.trim().is_empty())
+}
+
+/// Whether a `source` value says nothing: an object whose members are all null, empty or a bare
+/// `type` (`{}`, `{"expression": null, "parameters": []}`). An `expression` written as a string,
+/// even `""`, says something: that text is the expression.
+fn is_empty_source(raw: &str) -> bool {
+    let Ok(serde_json::Value::Object(members)) = serde_json::from_str::<serde_json::Value>(raw)
+    else {
+        return false;
+    };
+    members.iter().all(|(key, value)| match value {
+        serde_json::Value::Null => true,
+        serde_json::Value::String(_) if key == "expression" => false,
+        serde_json::Value::String(s) => s.is_empty() || key == "type",
+        serde_json::Value::Array(a) => a.is_empty(),
+        _ => false,
+    })
 }
 
 /// `prefix + name + suffix`, with the name's bytes mapped through its own map and the prefix and

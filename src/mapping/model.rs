@@ -50,6 +50,45 @@ pub struct MappingFile {
     /// Attribute definitions found in the file (a whole schema export carries them).
     pub directories: Vec<Directory>,
     pub object_mappings: Vec<ObjectMapping>,
+    /// Empty stand-ins (`{}`) the file holds where a part of the schema should be: Microsoft's
+    /// shortened samples write them. They are left out of the model and reported by the linter.
+    pub placeholders: Vec<Placeholder>,
+}
+
+/// A part of a Graph export written as an empty stand-in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placeholder {
+    pub kind: PlaceholderKind,
+    /// The stand-in in the file.
+    pub span: Span,
+    /// For a source: the target attribute of the mapping it belongs to.
+    pub target: Option<String>,
+}
+
+/// What a placeholder stands in for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlaceholderKind {
+    /// A `source` with no expression, name or parameters (`"source": {}`): the attribute mapping
+    /// is kept, with no source.
+    Source,
+    /// An item of `attributeMappings` that is `{}`.
+    AttributeMapping,
+    /// An item of `objectMappings` that is `{}`.
+    ObjectMapping,
+    /// An item of `synchronizationRules` that is `{}`.
+    Rule,
+}
+
+impl PlaceholderKind {
+    /// How messages name it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            PlaceholderKind::Source => "source",
+            PlaceholderKind::AttributeMapping => "attribute mapping",
+            PlaceholderKind::ObjectMapping => "object mapping",
+            PlaceholderKind::Rule => "synchronization rule",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -101,6 +140,9 @@ pub struct ObjectMapping {
     /// Scoping filter groups (ORed); each group's clauses are ANDed.
     pub scope: Vec<ScopeGroup>,
     pub attribute_mappings: Vec<AttributeMapping>,
+    /// The object actions the job takes (Graph's `flowTypes`, `Add, Update, Delete`); `None`
+    /// when the file does not say (Entra's default: all three).
+    pub actions: Option<String>,
     /// The span of the object mapping in the file.
     pub span: Span,
 }

@@ -85,7 +85,7 @@ impl<'de> Deserialize<'de> for AttrType {
 }
 
 /// What kind of application a target is: decides which built-in attribute list applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum TargetKind {
     /// A SCIM 2.0 or 1.1 app (`customappsso`, gallery SCIM apps, SCIM URNs).

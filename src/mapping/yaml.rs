@@ -488,6 +488,7 @@ const OBJECT_KEYS: &[&str] = &[
     "source",
     "target",
     "enabled",
+    "actions",
     "scope",
     "mappings",
     "source-directory",
@@ -567,6 +568,7 @@ pub(crate) fn load(text: &str) -> Result<MappingFile, LoadError> {
         shape: Shape::Yaml,
         directories: Vec::new(),
         object_mappings,
+        placeholders: Vec::new(),
     })
 }
 
@@ -743,6 +745,7 @@ impl Reader<'_> {
                 .or(td),
             scope,
             attribute_mappings,
+            actions: self.opt_string(f.get("actions"), "actions")?,
             span: node.span,
         })
     }

@@ -32,6 +32,7 @@ pub mod scim;
 pub mod scope;
 pub mod steady;
 pub mod users;
+pub mod violations;
 
 use crate::catalogue::Trait;
 use crate::check::{self, Checked};
@@ -65,6 +66,8 @@ pub enum Output {
     /// Per user and mapping: the expression, the values it read, its result, whether it flowed
     /// and why not.
     Trace,
+    /// With a profile: one line per broken value rule (user, target, rule, value, message).
+    Violations,
 }
 
 /// Settings of a run.
@@ -247,9 +250,23 @@ impl Plan {
                     .all()
                     .find(|d| d.name.eq_ignore_ascii_case(&target))
             });
+            let path = TargetPath::parse(&target);
+            // Without a definition, a multi-valued attribute's `primary` is SCIM's Boolean
+            // (RFC 7643 §2.4); the other sub-attributes are strings.
+            let ty = match def {
+                None if path.filter.is_some()
+                    && path
+                        .sub
+                        .as_deref()
+                        .is_some_and(|s| s.eq_ignore_ascii_case("primary")) =>
+                {
+                    TargetType::BOOLEAN
+                }
+                _ => TargetType::of(def),
+            };
             mappings.push(Compiled {
-                path: TargetPath::parse(&target),
-                ty: TargetType::of(def),
+                path,
+                ty,
                 reads_soft_deleted: expr
                     .as_ref()
                     .is_some_and(|e| reads(e.expr(), "IsSoftDeleted")),
@@ -657,6 +674,7 @@ fn render(output: Output, plan: &Plan, mode: ScimMode, p: &Processed<'_, '_>, li
             }
         }
         Output::Trace => write_trace(line, plan, p, mode),
+        Output::Violations => {}
     }
 }
 
@@ -670,12 +688,32 @@ pub fn run(
     out: &mut dyn Write,
     events: &mut dyn FnMut(Event<'_>),
 ) -> io::Result<Summary> {
+    run_checked(plan, options, users, app, output, out, events, None)
+}
+
+/// [`run`], checking a profile's value rules on every user as well.
+#[allow(clippy::too_many_arguments)]
+pub fn run_checked(
+    plan: &Plan,
+    options: &Options,
+    users: UserReader,
+    app: &mut App,
+    output: Output,
+    out: &mut dyn Write,
+    events: &mut dyn FnMut(Event<'_>),
+    mut checks: Option<&mut violations::Checks<'_>>,
+) -> io::Result<Summary> {
     let mut line = Vec::with_capacity(2048);
     let mode = options.mode;
     let mut sink = |p: &Processed<'_, '_>| -> io::Result<()> {
         line.clear();
         render(output, plan, mode, p, &mut line);
-        out.write_all(&line)
+        out.write_all(&line)?;
+        if let Some(c) = checks.as_deref_mut() {
+            let uc = violations::user_check(plan, c.checker, p);
+            c.settle(uc, out)?;
+        }
+        Ok(())
     };
     cycle(
         plan,

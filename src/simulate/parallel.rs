@@ -12,10 +12,12 @@
 //! a mapping calls them the reader thread parses the users itself (to count them), and only the
 //! evaluation runs on the workers.
 
+use super::violations::{self, Checks};
 use super::{
-    Action, App, Event, Options, Output, PROGRESS_EVERY, Plan, Processed, Summary, render, run,
-    step,
+    Action, App, Event, Options, Output, PROGRESS_EVERY, Plan, Processed, Summary, render,
+    run_checked, step,
 };
+use crate::profile::values::{Checker, UserCheck};
 use crate::simulate::users::{InputError, Item, Parser, RawUser, UserReader};
 use std::io::{self, Write};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -45,6 +47,8 @@ struct Done {
     stop: bool,
     /// The chunk's input buffer, handed back to the reader for reuse.
     data: Vec<u8>,
+    /// Each user's value checks, in input order (with a profile's value rules).
+    checks: Vec<UserCheck>,
 }
 
 /// An [`Event`] held until its chunk is written.
@@ -71,10 +75,31 @@ pub fn run_threads(
     out: &mut dyn Write,
     events: &mut dyn FnMut(Event<'_>),
 ) -> io::Result<Summary> {
+    run_threads_checked(
+        plan, options, users, app, output, threads, out, events, None,
+    )
+}
+
+/// [`run_threads`], checking a profile's value rules on every user as well: the workers check
+/// each user, the calling thread settles them in input order (so `unique` and the output are
+/// the same as on one thread).
+#[allow(clippy::too_many_arguments)]
+pub fn run_threads_checked(
+    plan: &Plan,
+    options: &Options,
+    users: UserReader,
+    app: &mut App,
+    output: Output,
+    threads: usize,
+    out: &mut dyn Write,
+    events: &mut dyn FnMut(Event<'_>),
+    checks: Option<&mut Checks<'_>>,
+) -> io::Result<Summary> {
     if threads <= 1 || output == Output::Trace {
-        return run(plan, options, users, app, output, out, events);
+        return run_checked(plan, options, users, app, output, out, events, checks);
     }
     let app: &App = app;
+    let checker: Option<&Checker> = checks.as_deref().map(|c| c.checker);
     let users = users.only(plan.reads.iter().map(String::as_str));
     let seeded = plan.seeded();
     let parsers: Vec<Parser> = (0..threads).map(|_| users.parser()).collect();
@@ -90,13 +115,13 @@ pub fn run_threads(
             thread::Builder::new()
                 .name(format!("simulate-{i}"))
                 .spawn_scoped(scope, move || {
-                    work(plan, options, app, output, parser, rx, done_tx);
+                    work(plan, options, app, output, checker, parser, rx, done_tx);
                 })?;
         }
         thread::Builder::new()
             .name("read-users".into())
             .spawn_scoped(scope, move || read(users, seeded, to_workers, spare_rx))?;
-        write(&from_workers, spare_tx, out, events)
+        write(&from_workers, spare_tx, out, events, checks)
     })
 }
 
@@ -148,11 +173,13 @@ fn read(
 }
 
 /// A worker thread: parses, evaluates and renders chunks until the reader has no more.
+#[allow(clippy::too_many_arguments)]
 fn work(
     plan: &Plan,
     options: &Options,
     app: &App,
     output: Output,
+    checker: Option<&Checker>,
     mut parser: Parser,
     chunks: Receiver<Chunk>,
     done: SyncSender<Done>,
@@ -164,6 +191,7 @@ fn work(
             reports: Vec::new(),
             stop: false,
             data: Vec::new(),
+            checks: Vec::new(),
         };
         let mut n = chunk.first_n;
         for raw in chunk.users {
@@ -177,6 +205,7 @@ fn work(
                         options,
                         app,
                         output,
+                        checker,
                         &mut parser,
                         *item,
                         &mut n,
@@ -196,6 +225,7 @@ fn work(
                             options,
                             app,
                             output,
+                            checker,
                             &mut parser,
                             item,
                             &mut n,
@@ -220,6 +250,7 @@ fn one(
     options: &Options,
     app: &App,
     output: Output,
+    checker: Option<&Checker>,
     parser: &mut Parser,
     item: Item,
     n: &mut u64,
@@ -251,6 +282,9 @@ fn one(
         evaluated: &evaluated,
     };
     render(output, plan, options.mode, &p, &mut done.out);
+    if let Some(c) = checker {
+        done.checks.push(violations::user_check(plan, c, &p));
+    }
     drop(evaluated);
     parser.recycle(user);
 }
@@ -261,6 +295,7 @@ fn write(
     spare: SyncSender<Vec<u8>>,
     out: &mut dyn Write,
     events: &mut dyn FnMut(Event<'_>),
+    mut checks: Option<&mut Checks<'_>>,
 ) -> io::Result<Summary> {
     let mut summary = Summary::default();
     for k in 0.. {
@@ -268,6 +303,11 @@ fn write(
             break;
         };
         out.write_all(&done.out)?;
+        if let Some(c) = checks.as_deref_mut() {
+            for uc in done.checks.drain(..) {
+                c.settle(uc, out)?;
+            }
+        }
         for r in &done.reports {
             match r {
                 Report::BadInput(e) => events(Event::BadInput(e)),

@@ -377,16 +377,24 @@ fn write_node<'v>(out: &mut Vec<u8>, node: &Node, values: &[Option<Wire<'v>>]) {
                 }
                 first_element = false;
                 out.extend_from_slice(&e.open);
+                let mut primary_sent = false;
                 for c in &e.children {
-                    if let Node::Leaf { json, index, .. } = c
+                    if let Node::Leaf { json, index, key } = c
                         && let Some(v) = &values[*index]
                     {
+                        // The filter attribute is the element's identity: written once, from
+                        // the filter (`type: "work"`), never again from a mapping.
+                        if key.eq_ignore_ascii_case(&e.filter.0) {
+                            continue;
+                        }
+                        primary_sent |= key.eq_ignore_ascii_case("primary");
                         out.push(b',');
                         out.extend_from_slice(json);
                         v.write(out, false);
                     }
                 }
-                if e.primary {
+                // Entra marks the work e-mail primary, unless a mapping says it.
+                if e.primary && !primary_sent {
                     out.extend_from_slice(b",\"primary\":true");
                 }
                 out.push(b'}');

@@ -6,6 +6,8 @@ use crate::span::Span;
 
 /// The deepest nesting of function calls the parser accepts.
 pub const MAX_DEPTH: usize = 256;
+/// The longest indexed text the indexing help quotes in full (longer text is shown as `…`).
+pub const MAX_QUOTED_BASE: usize = 120;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
@@ -54,6 +56,9 @@ pub enum ParseErrorKind {
     ExpectedTerm(Option<char>),
     /// Something other than `,` or `)` after an argument (the character found).
     ExpectedCommaOrParen(char),
+    /// `Split([mail], "@")[1]`: an index after a call or attribute (the indexed text, and the
+    /// index when it is a number that fits).
+    Indexing { base: String, index: Option<u32> },
 }
 
 impl ParseErrorKind {
@@ -79,6 +84,7 @@ impl ParseErrorKind {
             TooDeep => "E0016",
             ExpectedTerm(_) => "E0017",
             ExpectedCommaOrParen(_) => "E0018",
+            Indexing { .. } => "E0019",
         }
     }
 
@@ -104,6 +110,7 @@ impl ParseErrorKind {
             TooDeep => "nesting-too-deep",
             ExpectedTerm(_) => "expected-argument",
             ExpectedCommaOrParen(_) => "expected-comma-or-paren",
+            Indexing { .. } => "indexing",
         }
     }
 
@@ -134,6 +141,9 @@ impl ParseErrorKind {
             TooDeep => format!("function calls are nested deeper than {MAX_DEPTH} levels"),
             ExpectedTerm(Some(c)) => format!("expected an argument, found `{}`", c.escape_debug()),
             ExpectedTerm(None) => "expected an argument, found the end of the expression".into(),
+            Indexing { .. } => {
+                "the expression language has no indexing: `[…]` cannot pick one value".into()
+            }
             ExpectedCommaOrParen(c) => format!(
                 "expected `,` or `)` after this argument, found `{}`",
                 c.escape_debug()
@@ -162,6 +172,18 @@ impl ParseErrorKind {
             TooDeep => "split the logic across mappings or flatten it; Entra itself rejects expressions over 10,000 characters".into(),
             ExpectedTerm(_) => "an argument is a function call, an `[attribute]`, a `\"string\"`, a number, or left empty between commas".into(),
             ExpectedCommaOrParen(_) => "separate arguments with `,` and close the call with `)`".into(),
+            Indexing { base, index } => {
+                // Other languages count from 0; Item counts from 1.
+                let position = index
+                    .and_then(|i| i.checked_add(1))
+                    .map_or_else(|| "n".to_string(), |n| n.to_string());
+                let base = if base.chars().count() > MAX_QUOTED_BASE {
+                    "…"
+                } else {
+                    base.as_str()
+                };
+                format!("pick a value with Item, which counts from 1: write `Item({base}, {position})`")
+            }
         }
     }
 }
@@ -216,6 +238,7 @@ impl ParseError {
             DoubleEquals | BangEquals => "not an operator of this language",
             ExtraCloseParen => "unmatched `)`",
             ChainedComparison => "second comparison",
+            Indexing { .. } => "no indexing in this language",
             _ => "here",
         }
     }

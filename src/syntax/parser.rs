@@ -223,7 +223,10 @@ impl<'a> Parser<'a> {
             return Err(self.err(ParseErrorKind::ExpectedTerm(None), self.here()));
         };
         match c {
-            '[' => self.attribute(),
+            '[' => {
+                let attribute = self.attribute()?;
+                self.no_indexing(attribute)
+            }
             '"' => self.string(),
             '&' if self.rest().starts_with("&H") => self.hex(),
             '-' | '0'..='9' if number_token(self.rest()).is_ok() => self.number(),
@@ -233,7 +236,8 @@ impl<'a> Parser<'a> {
                 let after_name = self.pos;
                 self.ws();
                 if self.peek() == Some('(') {
-                    return self.call(name, name_span);
+                    let call = self.call(name, name_span)?;
+                    return self.no_indexing(call);
                 }
                 self.pos = after_name;
                 self.identifier(name, name_span)
@@ -306,6 +310,26 @@ impl<'a> Parser<'a> {
             None => Err(self.missing_close_paren(open)),
             _ => self.comparison(),
         }
+    }
+
+    /// Refuses `term[1]`: the language has no indexing (a `[` right after a call or an attribute,
+    /// holding a whole number). Anything else after the term is left to the caller's errors.
+    fn no_indexing(&self, term: Expr) -> PResult<Expr> {
+        let rest = self.rest();
+        let Some(inner) = rest.strip_prefix('[') else {
+            return Ok(term);
+        };
+        let Some(close) = inner.find(']') else {
+            return Ok(term);
+        };
+        let digits = inner[..close].trim();
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(term);
+        }
+        let span = Span::new(self.pos, self.pos + close + 2);
+        let base = self.src[term.span.range()].to_string();
+        let index = digits.parse::<u32>().ok();
+        Err(self.err(ParseErrorKind::Indexing { base, index }, span))
     }
 
     // attribute = "[" , attribute_char , { attribute_char } , "]" ;

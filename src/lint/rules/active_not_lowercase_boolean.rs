@@ -90,7 +90,7 @@ impl Rule for ActiveNotLowercaseBoolean {
             return;
         };
         let Some(rule) = &profile.active else { return };
-        if rule.expect != ActiveExpectation::LowercaseBoolean
+        if rule.wire != Some(ActiveExpectation::LowercaseBoolean)
             || !Profile::covers(&rule.target, &cx.mapping.target.value)
         {
             return;

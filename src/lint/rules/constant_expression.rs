@@ -65,6 +65,11 @@ impl Rule for ConstantExpression {
                 "this Expression mapping is only a constant".to_string(),
                 "use the Constant mapping type (Graph `source.type` Constant)".to_string(),
             ),
+            // A Constant mapping holds one value: several constant values need an expression
+            // (`Split(Join(",", "a", "b"), ",")`, as Microsoft's Workday guide writes).
+            (ExprKind::Call(call), _) if call.func.is_some_and(|id| id.spec().multi_valued()) => {
+                return;
+            }
             (ExprKind::Call(_), _) if !varies(expr) => (
                 "this expression reads no attribute: its value is the same for every user"
                     .to_string(),

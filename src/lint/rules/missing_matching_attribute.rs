@@ -42,16 +42,26 @@ impl Rule for MissingMatchingAttribute {
         {
             return;
         }
-        let name = om.name.as_deref().unwrap_or(&om.target_object);
+        // A bare list has no object of its own: it is judged only as a profile's object.
+        if cx.is_bare() && cx.profile_object().is_none() {
+            return;
+        }
         let span = om
             .attribute_mappings
             .first()
             .map_or(om.span, |m| m.target.span);
-        let mut finding = cx.finding(
-            &Self::META,
-            span,
-            format!("the object mapping `{name}` has no matching attribute"),
-        );
+        let message = match om.name.as_deref() {
+            _ if cx.is_bare() => format!(
+                "no attribute mapping is used for matching{}",
+                cx.bare_note()
+            ),
+            Some(name) => format!("the object mapping `{name}` has no matching attribute"),
+            None => format!(
+                "the object mapping to `{}` has no matching attribute",
+                om.target_object
+            ),
+        };
+        let mut finding = cx.finding(&Self::META, span, message);
         finding.diagnostic.help = Some(
             "set matchingPriority 1 (YAML: `matching: 1`) on the attribute that identifies a user in both systems, usually userName".into(),
         );

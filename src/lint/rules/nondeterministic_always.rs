@@ -16,7 +16,9 @@ crate::declare_rule! {
     /// day-granularity threshold, as in Microsoft's pre-hire logic
     /// `IIF(DateDiff("d", Now(), CDate([StatusHireDate])) <= 14, "False", "True")`, changes the
     /// value on one day only: that gets an info, not a warning. The verdict comes from evaluating
-    /// the expression at instants a second, a minute and a day apart.
+    /// the expression at instants a second, a minute and a day apart. An expression that is a
+    /// creation-only function (`SelectUniqueValue(…Guid()…)`) is evaluated on create only, and is
+    /// not reported.
     ///
     /// ## Why it matters
     /// A value that changes on every evaluation makes every provisioning cycle see a change and
@@ -143,6 +145,11 @@ impl Rule for NondeterministicAlways {
         let (Some(expr), Some(check)) = (cx.expr, cx.check) else {
             return;
         };
+        // A creation-only function (SelectUniqueValue) is evaluated by Entra when the object is
+        // created, whatever the mapping's flow: what it generates is never regenerated.
+        if crate::lint::known_call(expr).is_some_and(|(_, spec)| spec.has(Trait::CreationOnly)) {
+            return;
+        }
         // Random values: a finding at each call.
         expr.walk(&mut |node| {
             if let ExprKind::Call(call) = &node.kind

@@ -4,7 +4,9 @@ use crate::profile::Profile;
 crate::declare_rule! {
     /// ## What it does
     /// With a profile, reports each target the app requires that no mapping of the object
-    /// mapping writes. For Unleash: userName, displayName, emails, externalId and active.
+    /// mapping writes: the profile's `targets.require`, its schema additions, and `active` when
+    /// the profile's `active.required` says so. For Unleash: userName, displayName, emails,
+    /// externalId and active (without it, unassigned users are never deprovisioned).
     ///
     /// ## Why it matters
     /// Without userName or emails the app cannot create or match the user; without active it is
@@ -30,41 +32,85 @@ impl Rule for RequiredTargetMissing {
     }
 
     fn check_object(&self, cx: &ObjectCx, out: &mut Sink) {
-        let Some(profile) = &cx.file.options.profile else {
+        // The profile's object, or a bare list judged as it.
+        let Some(profile) = cx.profile_object() else {
             return;
         };
         let om = cx.object;
-        if !om.enabled
-            || !om.target_object.eq_ignore_ascii_case(&profile.object)
-                && !om.target_object.ends_with(&format!(":{}", profile.object))
-        {
-            return;
-        }
         let span = om
             .attribute_mappings
             .first()
             .map_or(om.span, |m| m.target.span);
-        for required in &profile.required {
-            if om
-                .attribute_mappings
+        let mapped = |entry: &str| {
+            om.attribute_mappings
                 .iter()
-                .any(|m| Profile::covers(required, &m.target.value))
-            {
-                continue;
+                .any(|m| Profile::covers(entry, &m.target.value))
+        };
+        // (target, why, help)
+        let mut missing: Vec<(String, Option<String>, String)> = Vec::new();
+        for required in &profile.targets.require {
+            if !mapped(required) {
+                missing.push((
+                    required.clone(),
+                    None,
+                    match required.as_str() {
+                        "emails" => {
+                            "map emails[type eq \"work\"].value from [userPrincipalName]".into()
+                        }
+                        other => format!("add a mapping whose target is `{other}`"),
+                    },
+                ));
             }
+        }
+        for addition in &profile.targets.schema_additions {
+            if !mapped(&addition.name) {
+                missing.push((
+                    addition.name.clone(),
+                    Some("the app needs it added to the target schema and mapped".into()),
+                    format!(
+                        "add `{}` ({}) to the target schema (Show advanced options → Edit attribute list), then map it{}",
+                        addition.name,
+                        addition.ty.as_str(),
+                        match (&addition.default, addition.constant) {
+                            (Some(d), true) => format!(" with mapping type None and default value {d}"),
+                            (Some(d), false) => format!(" with default value {d}"),
+                            (None, _) => String::new(),
+                        }
+                    ),
+                ));
+            }
+        }
+        if let Some(active) = &profile.active
+            && active.required
+            && !mapped(&active.target)
+            && !missing
+                .iter()
+                .any(|(t, _, _)| Profile::covers(t, &active.target))
+        {
+            missing.push((
+                active.target.clone(),
+                active.why.clone(),
+                format!(
+                    "map {} with {}",
+                    active.target,
+                    active.equivalent_to.as_deref().unwrap_or(
+                        r#"Switch([IsSoftDeleted], , "False", "true", "True", "false")"#
+                    )
+                ),
+            ));
+        }
+        for (target, why, help) in missing {
             let mut finding = cx.finding(
                 &Self::META,
                 span,
                 format!(
-                    "{} requires a mapping to `{required}`, and none writes it",
-                    profile.name
+                    "{} requires a mapping to `{target}`, and none writes it{}{}",
+                    profile.name,
+                    why.map(|w| format!(": {w}")).unwrap_or_default(),
+                    cx.bare_note()
                 ),
             );
-            finding.diagnostic.help = Some(match required.as_str() {
-                "active" => "map active with Switch([IsSoftDeleted], , \"False\", \"true\", \"True\", \"false\")".into(),
-                "emails" => "map emails[type eq \"work\"].value from [userPrincipalName]".into(),
-                other => format!("add a mapping whose target is `{other}`"),
-            });
+            finding.diagnostic.help = Some(help);
             out.push(finding);
         }
     }

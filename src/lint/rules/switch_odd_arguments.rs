@@ -24,6 +24,7 @@ crate::declare_rule! {
         name: "switch-odd-arguments",
         severity: Error,
         summary: "a Switch whose keys and values do not pair up",
+        refines: ["wrong-argument-count"],
     }
 }
 

@@ -18,7 +18,7 @@ crate::declare_rule! {
     /// ## Fix
     /// Write the rule's name or code as `entramap rules` lists it, or remove the comment.
     pub struct UnknownRuleInSuppression {
-        code: "EM019",
+        code: "EM022",
         name: "unknown-rule-in-suppression",
         severity: Warning,
         summary: "a suppression comment naming a rule that does not exist",

@@ -41,6 +41,16 @@ impl Rule for UnknownTargetAttribute {
         let AttributeLookup::Missing { certain } = target.lookup(name) else {
             return;
         };
+        // A target the profile's app has added to its schema (dbt Cloud's
+        // `emails[type eq "work"].primary`) is known.
+        if let Some(p) = &cx.object.file.options.profile
+            && p.targets
+                .schema_additions
+                .iter()
+                .any(|a| a.name.eq_ignore_ascii_case(name))
+        {
+            return;
+        }
         let object = &cx.object.object.target_object;
         let (message, help) = match near_miss(name, target) {
             NearMiss::Case(real) => (

@@ -21,7 +21,7 @@ crate::declare_rule! {
     /// Remove the rule from the comment (or the whole comment). A rule switched off for the run
     /// (`--select`, `--ignore`, configuration) is not reported.
     pub struct UnusedSuppression {
-        code: "EM020",
+        code: "EM023",
         name: "unused-suppression",
         severity: Warning,
         summary: "a suppression comment that suppressed nothing",
