@@ -43,13 +43,10 @@ impl Rule for RequiredSource {
     }
 
     fn check_mapping(&self, cx: &MappingCx, out: &mut Sink) {
-        let Some(profile) = &cx.object.file.options.profile else {
+        // The profile's object, or a bare list judged as it.
+        let Some(profile) = cx.object.profile_object() else {
             return;
         };
-        let om = cx.object.object;
-        if !om.enabled || !profile.is_about(&om.target_object) {
-            return;
-        }
         let target = &cx.mapping.target.value;
         for rule in &profile.targets.require_source {
             if !Profile::covers(&rule.target, target) {

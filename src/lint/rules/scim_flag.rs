@@ -35,13 +35,11 @@ impl Rule for ScimFlagRule {
 
     fn check_object(&self, cx: &ObjectCx, out: &mut Sink) {
         let options = cx.file.options;
-        let Some(profile) = &options.profile else {
+        // The profile's object, or a bare list judged as it.
+        let Some(profile) = cx.profile_object() else {
             return;
         };
         let om = cx.object;
-        if !om.enabled || !profile.is_about(&om.target_object) {
-            return;
-        }
         let span = om
             .attribute_mappings
             .first()
