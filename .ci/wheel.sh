@@ -77,7 +77,7 @@ set -e
 first=${out%%$'\n'*}
 last=${out##*$'\n'}
 case "$first" in
-"fixtures/mappings/unleash-seed.json:53:32: error[EM103] active-not-lowercase-boolean: "*) ;;
+"fixtures/mappings/unleash-seed.json:53:32: error[EM103] [*] active-not-lowercase-boolean: "*) ;;
 *) fail "unexpected first line of the lint: $first" ;;
 esac
 [ "$last" = "entramap: 1 error, 0 warnings, 0 infos in 1 file" ] || fail "unexpected summary: $last"
