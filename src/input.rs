@@ -122,9 +122,11 @@ pub fn display(path: &str) -> &str {
 }
 
 /// Reads a file (`-`: standard input) whole, up to `limit`.
-pub fn read_path(path: &str, limit: Limit) -> Result<Vec<u8>, ReadError> {
-    let what = display(path).to_string();
-    if path == "-" {
+pub fn read_path(path: impl AsRef<std::path::Path>, limit: Limit) -> Result<Vec<u8>, ReadError> {
+    // A path need not be UTF-8 (a Latin-1 file name): it is named lossily.
+    let path = path.as_ref();
+    let what = display(&path.to_string_lossy()).to_string();
+    if path.as_os_str() == "-" {
         return read_all(io::stdin().lock(), &what, limit);
     }
     let file = std::fs::File::open(path).map_err(|source| ReadError::Io {

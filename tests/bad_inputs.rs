@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+#[path = "common/sarif.rs"]
+mod sarif;
+
 /// Runs the command line under the memory cap and the hang detector ([`capped`]); returns the
 /// exit code, stdout and stderr (lossy: some inputs are not UTF-8).
 fn run(args: &[&str], stdin: Option<Vec<u8>>) -> (i32, String, String) {
@@ -52,12 +55,13 @@ fn refused(name: &str, kind: LoadErrorKind, words: &[&str]) -> LoadError {
             e.message
         );
     }
+    // The load error is part of the report on stdout, like any finding.
     let (code, out, err) = run(&["lint", &fixture(name)], None);
     assert_eq!(code, 2, "{name}: {out}{err}");
     let heading = format!("{}({})", kind.name(), kind.code());
-    assert!(err.contains(&heading), "{name}: {heading} not in {err}");
+    assert!(out.contains(&heading), "{name}: {heading} not in {out}");
     for w in words {
-        assert!(err.contains(w), "{name}: {w:?} not in {err}");
+        assert!(out.contains(w), "{name}: {w:?} not in {out}");
     }
     assert!(out.contains("1 file failed"), "{name}: {out}");
     e
@@ -72,12 +76,20 @@ fn empty_file() {
         let e = mapping::load(text).unwrap_err();
         assert_eq!(e.kind, LoadErrorKind::Empty, "{text:?}");
     }
-    // A pre-commit run skips it quietly.
-    let (code, out, err) = run(
-        &["lint", "--skip-non-mappings", &fixture("empty.yaml")],
+    // A pre-commit run reports it too: an empty file shows no sign of being anything else (a
+    // mapping file truncated to nothing must not pass silently).
+    let (code, out, _) = run(
+        &[
+            "lint",
+            "--skip-non-mappings",
+            "--format",
+            "short",
+            &fixture("empty.yaml"),
+        ],
         None,
     );
-    assert_eq!((code, err.as_str()), (0, ""), "{out}");
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("error[L011] empty-file"), "{out}");
 }
 
 #[test]
@@ -90,8 +102,8 @@ fn invalid_utf8() {
     // At the bad byte: `Caf` then 0xE9.
     let text = bytes("invalid-utf8.json");
     assert_eq!(text[e.span.start as usize], 0xE9);
-    let (_, _, err) = run(&["lint", &fixture("invalid-utf8.json")], None);
-    assert!(err.contains("invalid-utf8.json:9:25"), "{err}");
+    let (_, out, _) = run(&["lint", &fixture("invalid-utf8.json")], None);
+    assert!(out.contains("invalid-utf8.json:9:25"), "{out}");
     // A UTF-16 export (what Windows PowerShell writes by default) says so.
     refused("utf16.json", LoadErrorKind::InvalidUtf8, &["UTF-16"]);
     // Expressions and inputs read from stdin say the same.
@@ -165,10 +177,10 @@ fn json_that_is_not_a_mapping() {
         LoadErrorKind::NotAMapping,
         &["not a mapping file"],
     );
-    let (_, _, err) = run(&["lint", &fixture("package.json")], None);
+    let (_, out, _) = run(&["lint", &fixture("package.json")], None);
     assert!(
-        err.contains("synchronizationRules") && err.contains("attributeMappings"),
-        "{err}"
+        out.contains("synchronizationRules") && out.contains("attributeMappings"),
+        "{out}"
     );
     let (code, out, err) = run(
         &["lint", "--skip-non-mappings", &fixture("package.json")],
@@ -366,10 +378,10 @@ fn huge_expressions_in_mapping_files() {
     let huge = dir.join("huge.json");
     std::fs::write(&huge, file(&expr(10 << 20))).unwrap();
     let (code, out, err) = run(&["lint", huge.to_str().unwrap()], None);
-    assert_eq!(code, 2, "{out}");
+    assert_eq!(code, 2, "{out}{err}");
     assert!(
-        err.contains("too-large(L008)") && err.contains("at most 10485760 bytes"),
-        "{err}"
+        out.contains("too-large(L008)") && out.contains("at most 10485760 bytes"),
+        "{out}"
     );
     let e = mapping::load_bytes(&std::fs::read(&huge).unwrap()).unwrap_err();
     assert_eq!(e.kind, LoadErrorKind::TooLarge);
@@ -468,12 +480,12 @@ fn hundred_thousand_nested_calls() {
     assert!(e.message.contains("100"), "{}", e.message);
     let path = dir.join("nested.json");
     std::fs::write(&path, &json).unwrap();
-    let (code, _, err) = run(&["lint", path.to_str().unwrap()], None);
+    let (code, out, _) = run(&["lint", path.to_str().unwrap()], None);
     assert_eq!(code, 2);
     assert!(
-        err.contains("too-deep(L009)"),
+        out.contains("too-deep(L009)"),
         "{}",
-        &err[..err.len().min(2000)]
+        &out[..out.len().min(2000)]
     );
 }
 
@@ -521,7 +533,10 @@ fn every_command_exits_0_1_or_2_on_every_bad_input() {
                 !err.contains("internal error") && !err.contains("panicked"),
                 "{args:?}: {err}"
             );
-            let _ = out;
+            if args[..2] == ["lint", "--format"] && args[2] == "sarif" {
+                // Every SARIF log validates, broken inputs included (they are results).
+                sarif::check_sarif(&out);
+            }
         }
         // The same bytes on stdin.
         if let Ok(content) = std::fs::read(dir.parent().unwrap().parent().unwrap().join(file)) {
@@ -998,14 +1013,15 @@ fn capped(args: &[&str], feed: Feed) -> (i32, String, String) {
 fn refused_capped(args: &[&str], feed: Feed, words: &[&str]) {
     let (code, out, err) = capped(args, feed);
     assert_eq!(code, 2, "{args:?}: {out}{err}");
-    // Reports wrap long messages: compare with runs of white space as one space.
-    let flat = err
+    // Reports wrap long messages: compare with runs of white space as one space. `lint`
+    // reports a file it cannot read as a finding on stdout; other commands fail on stderr.
+    let flat = format!("{out}\n{err}")
         .replace('│', " ")
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
     for w in words {
-        assert!(flat.contains(w), "{args:?}: {w:?} not in {err}");
+        assert!(flat.contains(w), "{args:?}: {w:?} not in {out}{err}");
     }
 }
 

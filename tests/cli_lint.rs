@@ -2,6 +2,8 @@
 //! fixes, configuration, exit codes.
 
 mod common;
+#[path = "common/sarif.rs"]
+mod sarif;
 
 fn run(args: &[&str]) -> (i32, String, String) {
     common::run_with(args, "")
@@ -161,7 +163,10 @@ fn fix_turns_the_seed_into_a_clean_mapping_changing_only_the_expression_and_its_
         "short",
         &path,
     ]);
-    assert!(err.contains("fixed 1 problem"), "{err}");
+    assert!(
+        err.contains("fixed 3 problems"),
+        "three findings fixed: {err}"
+    );
     assert!(
         !out.contains("error["),
         "the fixed file lints without errors: {out}"
@@ -294,11 +299,13 @@ fn pre_commit_run_skips_files_that_are_not_mappings() {
         "{out}"
     );
     // Without the flag, a file that is not a mapping is an input error naming the accepted shapes.
-    let (code, _, err) = run(&["lint", pkg.to_str().unwrap()]);
+    let (code, out, _) = run(&["lint", pkg.to_str().unwrap()]);
     assert_eq!(code, 2);
     assert!(
-        err.contains("synchronizationSchema") && err.contains("attributeMappings"),
-        "{err}"
+        out.contains("not-a-mapping(L003)")
+            && out.contains("synchronizationSchema")
+            && out.contains("attributeMappings"),
+        "{out}"
     );
     let hooks = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
@@ -370,6 +377,7 @@ fn sarif_output_validates_and_github_output_carries_positions() {
         "fixtures/lint/unknown-function/invalid.json",
     ]);
     assert_eq!(code, 1);
+    sarif::check_sarif(&out);
     let log: serde_sarif::sarif::Sarif = serde_json::from_str(&out).expect("valid SARIF 2.1.0");
     let sarif_run = &log.runs[0];
     assert!(sarif_run.tool.driver.rules.as_ref().unwrap().len() >= 22);
@@ -437,9 +445,12 @@ fn rules_and_explain() {
 
 #[test]
 fn unreadable_and_broken_files_exit_2() {
-    let (code, _, err) = run(&["lint", "/nonexistent/mapping.json"]);
+    let (code, out, _) = run(&["lint", "--format", "short", "/nonexistent/mapping.json"]);
     assert_eq!(code, 2);
-    assert!(err.contains("cannot read /nonexistent/mapping.json"));
+    assert!(
+        out.starts_with("/nonexistent/mapping.json:1:1: error[L014] unreadable-file: cannot read /nonexistent/mapping.json"),
+        "{out}"
+    );
     let (code, _, err) = run(&[
         "lint",
         "--select",

@@ -104,11 +104,11 @@ fn findings_past_column_65535_render() {
         .env("NO_COLOR", "1")
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
     assert!(
-        stderr.contains("invalid-json(L001)") && stderr.contains("too long to show"),
-        "{stderr}"
+        stdout.contains("invalid-json(L001)") && stdout.contains("too long to show"),
+        "{stdout}"
     );
     assert!(!stderr.contains("internal error"), "{stderr}");
 }

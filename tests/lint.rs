@@ -43,9 +43,11 @@ fn lint_file(path: &Path, options: &LintOptions) -> FileReport {
         .to_string_lossy()
         .replace('\\', "/");
     FileReport {
-        path: name,
+        path: name.into(),
         text,
         findings,
+        fingerprints: Vec::new(),
+        failed: false,
     }
 }
 
@@ -82,7 +84,7 @@ fn every_rule_has_fixtures_that_raise_it_and_fixtures_that_do_not() {
                 assert!(
                     !hits.is_empty(),
                     "{} does not raise {}",
-                    report.path,
+                    report.path.display(),
                     meta.name
                 );
                 let mut only = report;
@@ -91,7 +93,14 @@ fn every_rule_has_fixtures_that_raise_it_and_fixtures_that_do_not() {
                 let rendered = format!(
                     "{}\n{}",
                     render::short(std::slice::from_ref(&only)),
-                    render::human_reports(std::slice::from_ref(&only), false)
+                    render::human_reports(
+                        std::slice::from_ref(&only),
+                        &render::Output {
+                            color: false,
+                            width: Some(100),
+                            unsafe_fixes: false,
+                        }
+                    )
                 );
                 insta::assert_snapshot!(format!("{}-{stem}-{ext}", meta.name), rendered);
             } else if stem.starts_with("valid") {
@@ -99,7 +108,7 @@ fn every_rule_has_fixtures_that_raise_it_and_fixtures_that_do_not() {
                 assert!(
                     hits.is_empty(),
                     "{} raises {}: {:#?}",
-                    report.path,
+                    report.path.display(),
                     meta.name,
                     hits[0].diagnostic
                 );
@@ -206,6 +215,8 @@ fn crlf_files_report_the_same_positions() {
         path: lf.path.clone(),
         findings: lint::lint(&file, &LintOptions::default()),
         text: crlf_text,
+        fingerprints: Vec::new(),
+        failed: false,
     };
     assert_eq!(render::short(&[lf]), render::short(&[crlf]));
 }

@@ -1009,12 +1009,13 @@ fn mapping_shaped_files() {
     for skip in [
         "fixtures/bad/package.json",
         "fixtures/bad/github-workflow.yaml",
-        "fixtures/bad/empty.yaml",
     ] {
         assert!(!mapping::is_mapping_shaped(&read(skip)), "{skip}");
         assert!(load_err(&read(skip)).is_not_a_mapping(), "{skip}");
     }
-    assert!(!mapping::is_mapping_shaped("{\"a\": [1, 2"));
+    // Fail closed: an empty file and JSON that does not parse show no sign of another format.
+    assert!(mapping::is_mapping_shaped(&read("fixtures/bad/empty.yaml")));
+    assert!(mapping::is_mapping_shaped("{\"a\": [1, 2"));
 }
 
 /// Loads `text`; on success every offset stays in the file and the YAML written back reads as

@@ -43,9 +43,11 @@ fn report(path: &PathBuf, options: &LintOptions) -> String {
     let text = std::fs::read_to_string(path).unwrap();
     match lint(&name, options) {
         Ok(findings) => render::short(&[FileReport {
-            path: format!("fixtures/real/{name}"),
+            path: format!("fixtures/real/{name}").into(),
             text,
             findings,
+            fingerprints: Vec::new(),
+            failed: false,
         }]),
         Err(rendered) => rendered,
     }

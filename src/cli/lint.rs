@@ -1,51 +1,75 @@
 //! `entramap lint`, `entramap rules` and `entramap explain`.
 
-use super::render::{self, FileReport};
+use super::render::{self, FileReport, Output};
 use super::{CmdResult, Failure, MappingRead, write_stdout};
+use crate::diagnostic::Diagnostic;
 use crate::lint::config::Config;
-use crate::lint::{self, LintOptions, RULES, fix};
-use crate::mapping;
+use crate::lint::{self, Finding, LintOptions, RULES, fix};
+use crate::mapping::{self, LoadError, LoadErrorKind, sniff};
 use crate::profile::{Profile, ScimMode};
+use crate::span::Span;
 use std::collections::HashMap;
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// Graphical reports with the file's source (colour only on a terminal; NO_COLOR respected).
+    /// Graphical reports with the file's source, wrapped to the terminal's width.
     Human,
     /// `path:line:col: severity[code] name: message`, one line each.
     Short,
     /// A JSON document (schema in the README).
     Json,
-    /// SARIF 2.1.0, for code-scanning tools.
+    /// SARIF 2.1.0, for code-scanning tools (GitHub code scanning).
     Sarif,
     /// GitHub Actions workflow commands (annotations on the pull request).
     Github,
+    /// Azure Pipelines logging commands (`##vso[task.logissue ...]`).
+    Azure,
+    /// A GitLab Code Quality report (JSON).
+    Gitlab,
+}
+
+/// When to colour human output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set; always when FORCE_COLOR or CLICOLOR_FORCE is.
+    #[default]
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:
-  entramap lint fixtures/mappings/scim-default-user.json
+#[command(
+    args_override_self = true,
+    after_help = "Examples:
+  entramap lint fixtures/                                  # every *.json, *.yaml, *.yml below
+  entramap lint 'mappings/**/*.json' --exclude 'legacy/**'
   entramap lint --profile unleash --format short mappings/*.json
   entramap lint --format sarif export.json > entramap.sarif
   entramap lint --select switch-boolean-key-case,EM008 export.json
   entramap lint --profile unleash --diff mapping.json      # show the safe fixes
   entramap lint --profile unleash --fix mapping.json       # apply them in place
+  cat m.yaml | entramap lint --stdin-filename m.yaml -     # editors and pipes
+  entramap lint --statistics --exit-zero .
 
 Configuration: the nearest .entramap.yaml above each file (profile, scim-mode, select, ignore,
 per-path-ignores); command-line options win. In YAML mapping files, a comment
 `# entramap: ignore[rule-name]` on a mapping suppresses that rule there.
 
+Environment: NO_COLOR, FORCE_COLOR and CLICOLOR_FORCE (colour; see --color).
+
 Exit codes: 0 no errors (warnings alone do not fail unless --deny-warnings), 1 errors found,
-2 bad usage or a file that cannot be read or is not a mapping file.")]
+2 bad usage or a file that cannot be read or is not a mapping file."
+)]
 pub struct LintArgs {
-    /// Mapping files: Graph schema JSON (whole export, rule, objectMapping or attributeMappings
-    /// array) or entramap YAML.
-    #[arg(required = true, value_name = "FILE")]
-    pub files: Vec<String>,
-    /// Output format.
+    /// Mapping files, folders (walked for *.json, *.yaml, *.yml, honouring .gitignore), quoted
+    /// globs, or `-` for standard input.
+    #[arg(required = true, value_name = "PATH")]
+    pub files: Vec<PathBuf>,
+    /// Output format (when given more than once, the last one wins).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// Only these rules (names or codes, comma-separated or repeated).
@@ -54,9 +78,29 @@ pub struct LintArgs {
     /// Skip these rules (names or codes, comma-separated or repeated).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub ignore: Vec<String>,
+    /// Leave out files and folders matching this glob (repeatable); matched against the path
+    /// as given or walked, and against the file name.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// The name to report standard input (`-`) under, and to find its configuration by.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
     /// Fail (exit 1) on warnings too.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Exit 0 even when there are findings (a file that cannot be read still exits 2).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Print how many findings each rule has instead of each finding (human and short; with
+    /// other formats the counts go to stderr).
+    #[arg(long)]
+    pub statistics: bool,
+    /// Print the findings only: no summary, no "fixed" messages.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Colour in human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
     /// Check against a target app's profile: a built-in name (`unleash`) or a profile YAML file.
     #[arg(long, value_name = "NAME|PATH")]
     pub profile: Option<String>,
@@ -71,14 +115,16 @@ pub struct LintArgs {
     /// rules on: each file's mapping is evaluated for every user (rule value-rule, EM110).
     #[arg(long, value_name = "FILE")]
     pub users: Option<String>,
-    /// Skip files that are not mapping files (package.json, CI configs) quietly: for pre-commit
-    /// hooks that are handed every JSON and YAML file.
+    /// Skip files that are plainly another format (package.json, CI workflows, OpenAPI,
+    /// Kubernetes, Compose): for pre-commit hooks handed every JSON and YAML file. A file that
+    /// looks like a broken mapping, or shows no sign of another format, is still reported.
     #[arg(long)]
     pub skip_non_mappings: bool,
-    /// Apply safe fixes in place (written atomically), then report what is left.
+    /// Apply safe fixes in place (written atomically), then report what is left. On standard
+    /// input the fixed text goes to stdout and the report to stderr.
     #[arg(long)]
     pub fix: bool,
-    /// Show the fixes as a unified diff on stdout without writing anything.
+    /// Show the fixes as a unified diff on stdout; with --fix, show them and write them.
     #[arg(long)]
     pub diff: bool,
     /// With --fix or --diff, also apply fixes that change what the mapping does (removing
@@ -123,6 +169,224 @@ pub fn cmd_explain(key: &str) -> CmdResult {
     Ok(ExitCode::SUCCESS)
 }
 
+/// One input to lint: a file on disk, or standard input.
+struct Input {
+    /// The file to read (`-` for standard input).
+    path: PathBuf,
+    /// The name it is reported under and configured by (`--stdin-filename` for stdin).
+    name: PathBuf,
+    stdin: bool,
+}
+
+/// The glob set of `--exclude`.
+fn exclude_set(globs: &[String]) -> Result<globset::GlobSet, Failure> {
+    let mut builder = globset::GlobSetBuilder::new();
+    for g in globs {
+        let glob = globset::GlobBuilder::new(g)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| Failure(format!("--exclude {g:?} is not a valid glob: {e}")))?;
+        builder.add(glob);
+    }
+    builder
+        .build()
+        .map_err(|e| Failure(format!("--exclude: {e}")))
+}
+
+/// Whether `path` is left out by `--exclude`: the glob matches the path (without a leading
+/// `./`) or its file name.
+fn excluded(set: &globset::GlobSet, path: &Path) -> bool {
+    if set.is_empty() {
+        return false;
+    }
+    let clean = path.strip_prefix("./").unwrap_or(path);
+    set.is_match(clean) || path.file_name().is_some_and(|n| set.is_match(Path::new(n)))
+}
+
+/// Whether a walked file is one entramap reads: `*.json`, `*.yaml`, `*.yml` (any case).
+fn lintable(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        ["json", "yaml", "yml"]
+            .iter()
+            .any(|x| e.eq_ignore_ascii_case(x))
+    })
+}
+
+/// Whether an argument is a glob pattern rather than a path.
+fn is_glob(arg: &Path) -> bool {
+    arg.to_str()
+        .is_some_and(|s| s.contains(['*', '?', '[', '{']))
+        && !arg.exists()
+}
+
+/// Walks `root` (honouring .gitignore, .ignore and hidden files as ripgrep does) for files
+/// entramap reads, in path order, leaving out what `--exclude` names.
+fn walk(
+    root: &Path,
+    exclude: &globset::GlobSet,
+    keep: &dyn Fn(&Path) -> bool,
+    out: &mut Vec<PathBuf>,
+) -> Result<(), Failure> {
+    let exclude_dirs = exclude.clone();
+    let walker = ignore::WalkBuilder::new(root)
+        .require_git(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(move |e| {
+            let dir = e.file_type().is_some_and(|t| t.is_dir());
+            e.depth() == 0 || !dir || !excluded(&exclude_dirs, e.path())
+        })
+        .build();
+    for entry in walker {
+        let entry = entry.map_err(|e| Failure(format!("cannot walk {}: {e}", root.display())))?;
+        if entry.file_type().is_some_and(|t| t.is_file()) && keep(entry.path()) {
+            out.push(entry.into_path());
+        }
+    }
+    Ok(())
+}
+
+/// The inputs the arguments name: files as given, folders walked, globs expanded.
+fn inputs(args: &LintArgs) -> Result<Vec<Input>, Failure> {
+    let exclude = exclude_set(&args.exclude)?;
+    let mut out = Vec::new();
+    for arg in &args.files {
+        if arg.as_os_str() == "-" {
+            out.push(Input {
+                path: arg.clone(),
+                name: args
+                    .stdin_filename
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from("-")),
+                stdin: true,
+            });
+        } else if arg.is_dir() {
+            let mut found = Vec::new();
+            walk(
+                arg,
+                &exclude,
+                &|p| lintable(p) && !excluded(&exclude, p),
+                &mut found,
+            )?;
+            out.extend(found.into_iter().map(|p| Input {
+                name: p.clone(),
+                path: p,
+                stdin: false,
+            }));
+        } else if is_glob(arg) {
+            let pattern = arg.to_string_lossy();
+            let glob = globset::GlobBuilder::new(&pattern)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| Failure(format!("{pattern:?} is not a valid glob: {e}")))?
+                .compile_matcher();
+            // Walk from the longest leading part without glob characters.
+            let base: PathBuf = arg
+                .components()
+                .take_while(|c| {
+                    !c.as_os_str()
+                        .to_string_lossy()
+                        .contains(['*', '?', '[', '{'])
+                })
+                .collect();
+            let root = if base.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                base
+            };
+            let mut found = Vec::new();
+            let strip_dot = root == Path::new(".") && !pattern.starts_with("./");
+            let shown = |p: &Path| -> PathBuf {
+                if strip_dot {
+                    p.strip_prefix("./").unwrap_or(p).to_path_buf()
+                } else {
+                    p.to_path_buf()
+                }
+            };
+            if root.exists() {
+                walk(&root, &exclude, &|p| glob.is_match(shown(p)), &mut found)?;
+            }
+            if found.is_empty() {
+                return Err(Failure(format!(
+                    "no file matches the glob {pattern:?} (folders are walked from {})",
+                    root.display()
+                )));
+            }
+            found.retain(|p| !excluded(&exclude, &shown(p)));
+            out.extend(found.into_iter().map(|p| {
+                let p = if strip_dot {
+                    p.strip_prefix("./").map(Path::to_path_buf).unwrap_or(p)
+                } else {
+                    p
+                };
+                Input {
+                    name: p.clone(),
+                    path: p,
+                    stdin: false,
+                }
+            }));
+        } else if !excluded(&exclude, arg) {
+            out.push(Input {
+                path: arg.clone(),
+                name: arg.clone(),
+                stdin: false,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// A load error as a finding of its file.
+fn load_finding(error: &LoadError) -> Finding {
+    Finding {
+        diagnostic: error.to_diagnostic(),
+        target: None,
+        location: None,
+        fix: None,
+    }
+}
+
+/// A file that could not be read at all, as a finding.
+fn unreadable(message: String) -> Finding {
+    let kind = LoadErrorKind::Unreadable;
+    Finding {
+        diagnostic: Diagnostic::new(
+            kind.code(),
+            kind.name(),
+            crate::diagnostic::Severity::Error,
+            message,
+        )
+        .with_label(Span::at(0), "")
+        .with_help("check the path and its permissions; entramap reads regular files and standard input (`-`)"),
+        target: None,
+        location: None,
+        fix: None,
+    }
+}
+
+/// Whether human output gets colour: `--color`, then FORCE_COLOR / CLICOLOR_FORCE, then
+/// NO_COLOR, then whether stdout is a terminal.
+pub fn color_for(choice: ColorChoice) -> bool {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto if set("FORCE_COLOR") || set("CLICOLOR_FORCE") => true,
+        ColorChoice::Auto if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) => false,
+        ColorChoice::Auto => std::io::stdout().is_terminal(),
+    }
+}
+
+/// The width to wrap human output to: the terminal's, or none when stdout is not a terminal.
+fn wrap_width() -> Option<usize> {
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    terminal_size::terminal_size_of(std::io::stdout())
+        .map(|(w, _)| usize::from(w.0))
+        .filter(|&w| w >= 20)
+        .or(Some(100))
+}
+
 pub fn cmd_lint(args: LintArgs) -> CmdResult {
     for key in args.select.iter().chain(&args.ignore) {
         if lint::find_rule(key).is_none() {
@@ -135,50 +399,76 @@ pub fn cmd_lint(args: LintArgs) -> CmdResult {
         Some(path) => Some(Config::load(Path::new(path))?),
         None => None,
     };
+    let inputs = inputs(&args)?;
     let mut profiles: HashMap<String, Profile> = HashMap::new();
     let mut reports = Vec::new();
     let mut diffs = String::new();
-    let mut failed = 0usize; // files that could not be read, loaded or fixed
-    for path in &args.files {
-        let (text, bom) = match super::read_mapping_file(path) {
+    let mut notes = String::new(); // "fixed …" lines, for stderr
+    let mut fixed_stdin: Option<String> = None;
+    let mut fix_failed = 0usize;
+    for input in &inputs {
+        let shown_name = input.name.to_string_lossy().into_owned();
+        let failed = |text: String, finding: Finding| FileReport {
+            path: input.name.clone(),
+            text,
+            findings: vec![finding],
+            fingerprints: Vec::new(),
+            failed: true,
+        };
+        let (text, bom) = match super::read_mapping_file(&input.path) {
             Ok(MappingRead::Text { text, bom }) => (text, bom),
             Ok(MappingRead::Bad { error, shown }) => {
-                super::eprint_text(&render::human(
-                    &error.to_diagnostic(),
-                    path,
-                    &shown,
-                    render::stderr_color(),
-                ));
-                failed += 1;
+                reports.push(failed(shown, load_finding(&error)));
                 continue;
             }
             Err(Failure(message)) => {
-                super::eprint_text(&format!("entramap: error: {message}\n"));
-                failed += 1;
+                reports.push(failed(String::new(), unreadable(message)));
                 continue;
             }
         };
         let file = match mapping::load(&text) {
             Ok(file) => file,
-            Err(_) if args.skip_non_mappings && !mapping::is_mapping_shaped(&text) => continue,
             Err(e) => {
-                super::eprint_text(&render::human(
-                    &e.to_diagnostic(),
-                    path,
-                    &text,
-                    render::stderr_color(),
-                ));
-                failed += 1;
+                let sniffable = e.is_not_a_mapping()
+                    || matches!(
+                        e.kind,
+                        LoadErrorKind::InvalidYaml | LoadErrorKind::InvalidJson
+                    );
+                if args.skip_non_mappings
+                    && sniffable
+                    && let sniff::Sniff::Other(_) = sniff::sniff(&text)
+                {
+                    continue;
+                }
+                let mut finding = load_finding(&e);
+                if args.skip_non_mappings
+                    && let sniff::Sniff::Report(why) = sniff::sniff(&text)
+                {
+                    let help = finding.diagnostic.help.take().unwrap_or_default();
+                    finding.diagnostic.help = Some(format!(
+                        "{help}\n--skip-non-mappings did not skip this file: {why} (leave it out with --exclude)"
+                    ).trim_start().to_string());
+                }
+                reports.push(failed(text, finding));
                 continue;
             }
         };
-        let config = match (&explicit_config, args.no_config || path == "-") {
+        let config = match (
+            &explicit_config,
+            args.no_config || (input.stdin && args.stdin_filename.is_none()),
+        ) {
             (Some(c), _) => Some(c.clone()),
             (None, true) => None,
-            (None, false) => Config::discover(Path::new(path))?,
+            (None, false) => Config::discover(&input.name)?,
         };
-        let options = options_for(&args, config.as_ref(), Path::new(path), &mut profiles)?;
-        let mut findings = lint::lint(&file, &options);
+        let options = options_for(&args, config.as_ref(), &input.name, &mut profiles)?;
+        let per_target = |mut found: Vec<Finding>| {
+            if let Some(c) = &config {
+                found.retain(|f| !c.ignores_finding(&file, f));
+            }
+            found
+        };
+        let mut findings = per_target(lint::lint(&file, &options));
         if let (Some(users), Some(profile)) = (&args.users, &options.profile)
             && options.enabled(&crate::lint::rules::value_rule::ValueRule::META)
         {
@@ -198,66 +488,187 @@ pub fn cmd_lint(args: LintArgs) -> CmdResult {
         let mut text = text;
         if args.fix || args.diff {
             match fix::plan(&text, &file, &findings, args.unsafe_fixes) {
-                Ok(plan) if plan.edits.is_empty() => {}
+                Ok(plan) if plan.edits.is_empty() => {
+                    if args.fix && input.stdin {
+                        fixed_stdin = Some(with_bom(&text, bom).into_owned());
+                    }
+                }
                 Ok(plan) => {
                     if args.diff {
-                        diffs.push_str(&fix::unified_diff(path, &text, &plan));
+                        diffs.push_str(&fix::unified_diff(&shown_name, &text, &plan));
                     }
-                    if args.fix && path != "-" {
-                        let original = with_bom(&text, bom);
-                        let fixed = with_bom(&plan.text, bom);
-                        if let Err(message) = write_fixed(Path::new(path), &original, &fixed) {
-                            super::eprint_text(&format!("entramap: error: {message}\n"));
-                            failed += 1;
+                    if args.fix {
+                        let refreshed =
+                            mapping::load(&plan.text).map_err(|e| Failure(e.message))?;
+                        let after = lint::lint(&refreshed, &options);
+                        let after = match &config {
+                            Some(c) => after
+                                .into_iter()
+                                .filter(|f| !c.ignores_finding(&refreshed, f))
+                                .collect(),
+                            None => after,
+                        };
+                        let fixed = fixed_count(&findings, &after);
+                        let written = if input.stdin {
+                            fixed_stdin = Some(with_bom(&plan.text, bom).into_owned());
+                            Ok(())
                         } else {
-                            super::eprint_text(&format!(
-                                "entramap: fixed {} problem{} in {path}\n",
-                                plan.applied.len(),
-                                plural(plan.applied.len())
-                            ));
-                            let refreshed =
-                                mapping::load(&plan.text).map_err(|e| Failure(e.message))?;
-                            findings = lint::lint(&refreshed, &options);
-                            text = plan.text;
+                            let original = with_bom(&text, bom);
+                            let new = with_bom(&plan.text, bom);
+                            write_fixed(&input.path, &original, &new)
+                        };
+                        match written {
+                            Err(message) => {
+                                notes.push_str(&format!("entramap: error: {message}\n"));
+                                fix_failed += 1;
+                            }
+                            Ok(()) => {
+                                notes.push_str(&format!(
+                                    "entramap: fixed {fixed} problem{} in {}\n",
+                                    plural(fixed),
+                                    render::escape_line(&shown_name)
+                                ));
+                                findings = after;
+                                text = plan.text;
+                            }
                         }
                     }
                 }
                 Err(e) => {
-                    super::eprint_text(&format!("entramap: error: {path}: {e}\n"));
-                    failed += 1;
+                    notes.push_str(&format!(
+                        "entramap: error: {}: {e}\n",
+                        render::escape_line(&shown_name)
+                    ));
+                    fix_failed += 1;
                 }
             }
         }
+        let fingerprints = fingerprints(&file, &findings);
         reports.push(FileReport {
-            path: path.clone(),
+            path: input.name.clone(),
             text,
             findings,
+            fingerprints,
+            failed: false,
         });
     }
-    let out = if args.diff && !args.fix {
-        diffs
-    } else {
-        match args.format {
-            Format::Human => {
-                let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && std::io::stdout().is_terminal();
-                render::human_reports(&reports, color) + &summary(&reports, failed)
-            }
-            Format::Short => render::short(&reports) + &summary(&reports, failed),
-            Format::Json => render::json_report(&reports),
-            Format::Sarif => render::sarif(&reports),
-            Format::Github => render::github(&reports),
-        }
+    let load_failed = reports.iter().filter(|r| r.failed).count();
+    let output = Output {
+        color: color_for(args.color),
+        width: wrap_width(),
+        unsafe_fixes: args.unsafe_fixes,
     };
-    write_stdout(&out)?;
-    let (errors, warnings, _) = totals(&reports);
-    Ok(ExitCode::from(if failed > 0 {
+    let stats = args.statistics.then(|| render::statistics(&reports));
+    let mut out = String::new();
+    if args.diff {
+        out.push_str(&diffs);
+    }
+    if !args.diff || args.fix {
+        let text_format = matches!(args.format, Format::Human | Format::Short);
+        out.push_str(&match (args.format, &stats) {
+            (Format::Human | Format::Short, Some(stats)) => stats.clone(),
+            (Format::Human, None) => render::human_reports(&reports, &output),
+            (Format::Short, None) => render::short(&reports),
+            (Format::Json, _) => render::json_report(&reports),
+            (Format::Sarif, _) => render::sarif(&reports),
+            (Format::Github, _) => render::github(&reports),
+            (Format::Azure, _) => render::azure(&reports),
+            (Format::Gitlab, _) => render::gitlab(&reports),
+        });
+        if text_format && !args.quiet {
+            out.push_str(&render::summary(
+                &reports,
+                args.fix || args.diff,
+                fix_failed,
+                &output,
+            ));
+        }
+        if !text_format && let Some(stats) = &stats {
+            super::eprint_text(stats);
+        }
+    }
+    if let Some(fixed) = &fixed_stdin {
+        // The fixed text is the result; the report goes to stderr.
+        super::eprint_text(&out);
+        write_stdout(fixed)?;
+    } else {
+        write_stdout(&out)?;
+    }
+    if !args.quiet || fix_failed > 0 {
+        let notes: String = notes
+            .lines()
+            .filter(|l| !args.quiet || l.starts_with("entramap: error"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        super::eprint_text(&notes);
+    }
+    let (errors, warnings, _) = render::totals(&reports);
+    Ok(ExitCode::from(if load_failed + fix_failed > 0 {
         2
+    } else if args.exit_zero {
+        0
     } else if errors > 0 || (args.deny_warnings && warnings > 0) {
         1
     } else {
         0
     }))
+}
+
+/// How many of the findings before a fix are gone after it.
+fn fixed_count(before: &[Finding], after: &[Finding]) -> usize {
+    let key = |f: &Finding| {
+        (
+            f.diagnostic.code,
+            f.target.clone(),
+            f.diagnostic.message.clone(),
+        )
+    };
+    let mut left: HashMap<_, usize> = HashMap::new();
+    for f in after {
+        *left.entry(key(f)).or_default() += 1;
+    }
+    before
+        .iter()
+        .filter(|f| match left.get_mut(&key(f)) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                false
+            }
+            _ => true,
+        })
+        .count()
+}
+
+/// What each finding's fingerprint is computed from, besides its rule and file: the target
+/// attribute and the canonical text of the mapping's expression (so it survives line shifts
+/// and reformatting), or the message for findings not about one mapping.
+fn fingerprints(file: &mapping::MappingFile, findings: &[Finding]) -> Vec<String> {
+    findings
+        .iter()
+        .map(|f| {
+            let mapping = f.location.and_then(|(oi, mi)| {
+                let om = file.object_mappings.get(oi)?;
+                Some((om, mi.and_then(|mi| om.attribute_mappings.get(mi))))
+            });
+            match mapping {
+                Some((om, Some(m))) => {
+                    let expr = m.source.as_ref().map_or(String::new(), |s| {
+                        crate::syntax::parse(&s.text)
+                            .map(|e| crate::syntax::print(&e))
+                            .unwrap_or_else(|_| s.text.clone())
+                    });
+                    format!(
+                        "{}\u{0}{}\u{0}{}\u{0}{}",
+                        om.target_object, m.target.value, expr, f.diagnostic.message
+                    )
+                }
+                Some((om, None)) => {
+                    format!("{}\u{0}{}", om.target_object, f.diagnostic.message)
+                }
+                None => f.diagnostic.message.clone(),
+            }
+        })
+        .collect()
 }
 
 /// The file's text as it is on disk: with its byte-order mark when it had one.
@@ -276,9 +687,9 @@ fn write_fixed(path: &Path, original: &str, fixed: &str) -> Result<(), String> {
     fix::replace_verified(path, original.as_bytes(), fixed).map_err(|e| match e {
         fix::ReplaceError::Io(e) => format!(
             "cannot write {}: {e}; the file is unchanged",
-            path.display()
+            render::escape_line(&path.to_string_lossy())
         ),
-        other => other.to_string(),
+        other => render::escape_line(&other.to_string()),
     })
 }
 
@@ -380,38 +791,6 @@ fn value_findings(
         profile,
         &checks.tally,
     ))
-}
-
-fn totals(reports: &[FileReport]) -> (usize, usize, usize) {
-    reports.iter().fold((0, 0, 0), |acc, r| {
-        let (e, w, i) = lint::counts(&r.findings);
-        (acc.0 + e, acc.1 + w, acc.2 + i)
-    })
-}
-
-fn summary(reports: &[FileReport], failed: usize) -> String {
-    let (e, w, i) = totals(reports);
-    let files = reports.len();
-    let mut out = if files == 0 && failed > 0 {
-        String::new()
-    } else if e + w + i == 0 {
-        format!("entramap: no problems in {files} file{}\n", plural(files))
-    } else {
-        format!(
-            "entramap: {e} error{}, {w} warning{}, {i} info{} in {files} file{}\n",
-            plural(e),
-            plural(w),
-            plural(i),
-            plural(files)
-        )
-    };
-    if failed > 0 {
-        out.push_str(&format!(
-            "entramap: {failed} file{} failed: see the errors above\n",
-            plural(failed)
-        ));
-    }
-    out
 }
 
 fn plural(n: usize) -> &'static str {

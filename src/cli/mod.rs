@@ -21,6 +21,7 @@ use std::process::ExitCode;
 
 const AFTER_HELP: &str = "\
 Examples:
+  entramap lint --profile unleash mappings/
   entramap parse 'Join(\" \", [givenName], [surname])'
   entramap parse --output canonical 'Switch ([IsSoftDeleted],,\"False\",\"true\",\"True\",\"false\")'
   entramap parse --from-graph tree.json
@@ -42,6 +43,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Lint mapping files (Graph schema JSON or entramap YAML): files, folders, globs or stdin.
+    Lint(lint::LintArgs),
     /// Parse an expression and print Graph's attributeMappingSource tree, its canonical text or
     /// its syntax tree.
     #[command(after_help = "Examples:
@@ -54,16 +57,20 @@ enum Command {
     /// answer a Graph parseExpression request.
     Eval(eval::EvalArgs),
     /// List the function catalogue, or show one function.
+    #[command(after_help = "Examples:
+  entramap functions                 # every function with its summary
+  entramap functions replace         # one function, any casing: signature, parameters, examples")]
     Functions(FunctionsArgs),
     /// Convert a mapping file between Graph JSON and entramap YAML.
     Convert(convert::ConvertArgs),
-    /// Lint mapping files (Graph schema JSON or entramap YAML).
-    Lint(lint::LintArgs),
     /// Simulate what Entra would send to the SCIM app for a set of users.
     Simulate(simulate::SimulateArgs),
     /// Explain what Entra did, from its provisioning logs or a provisionOnDemand response.
     Logs(logs::LogsArgs),
     /// List every lint rule with its code, default severity and summary.
+    #[command(after_help = "Examples:
+  entramap rules
+  entramap rules | grep EM1          # the profile rules")]
     Rules,
     /// Serve the expression builder and mapping viewer to a browser on this machine
     /// (127.0.0.1 and ::1 only).
@@ -72,6 +79,9 @@ enum Command {
     Profiles(profiles::ProfilesArgs),
     /// Explain a lint rule (what it does, why it matters, an example and the fix) or an app
     /// profile (its rules, notes and sources).
+    #[command(after_help = "Examples:
+  entramap explain switch-boolean-key-case
+  entramap explain EM013")]
     Explain {
         /// A rule name (`switch-boolean-key-case`) or code (`EM013`), or a profile name
         /// (`github-emu`) or file.
@@ -233,7 +243,7 @@ pub enum MappingRead {
 }
 
 /// Reads a mapping file (or stdin for `-`) without reading more than the size limit allows.
-pub fn read_mapping_file(path: &str) -> Result<MappingRead, Failure> {
+pub fn read_mapping_file(path: impl AsRef<std::path::Path>) -> Result<MappingRead, Failure> {
     use crate::input::{self, ReadError};
     use crate::mapping;
     let bytes = match input::read_path(path, input::MAPPING_FILE) {

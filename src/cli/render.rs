@@ -18,8 +18,11 @@ pub fn stderr_color() -> bool {
 /// panics), and a minified Graph export is one line of hundreds of kilobytes.
 const MAX_SHOWN_LINE: usize = 60_000;
 
-/// miette's graphical report of one diagnostic against the text it points into. A label on a
-/// line too long to show is reported by its line and column instead.
+/// The width human output is laid out to when it is not wrapped.
+const UNWRAPPED: usize = 1 << 20;
+
+/// miette's graphical report of one diagnostic against the text it points into, 100 columns
+/// wide. A label on a line too long to show is reported by its line and column instead.
 pub fn human(diagnostic: &Diagnostic, name: &str, source: &str, color: bool) -> String {
     human_in(diagnostic, &Shown::new(name, source), color)
 }
@@ -27,56 +30,152 @@ pub fn human(diagnostic: &Diagnostic, name: &str, source: &str, color: bool) -> 
 /// [`human`] against a text prepared once: reporting many diagnostics against one file costs
 /// each one the lines it shows, not the whole file.
 pub fn human_in(diagnostic: &Diagnostic, shown: &Shown<'_>, color: bool) -> String {
+    human_wrapped(diagnostic, shown, color, Some(100))
+}
+
+/// [`human_in`] wrapped to `width` columns (`None`: not wrapped). The header's `file:line:col`
+/// counts characters, as every other format does; control characters of the name, the
+/// message and the source are shown escaped (`\u{1b}`), never raw.
+pub fn human_wrapped(
+    diagnostic: &Diagnostic,
+    shown: &Shown<'_>,
+    color: bool,
+    width: Option<usize>,
+) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
-    let shortened;
-    let diagnostic = match shown.too_wide_to_show(diagnostic) {
-        Some(line_len) => {
-            let mut d = diagnostic.clone();
-            let at = d.primary_span().unwrap_or_default().start as usize;
-            let pos = shown.index.line_col(shown.text, at);
-            d.message = format!(
-                "{}\n(at {}:{}:{}, on a line of {line_len} characters, too long to show)",
-                d.message, shown.name, pos.line, pos.column
-            );
-            d.labels.clear();
-            shortened = d;
-            &shortened
-        }
-        None => diagnostic,
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(width.unwrap_or(UNWRAPPED))
+        .without_primary_span_start();
+    let position = diagnostic.primary_span().map(|s| {
+        shown
+            .original_index
+            .line_col(shown.original, s.start as usize)
+    });
+    // The spans follow the escaped source; every text is escaped too.
+    let mut d = diagnostic.clone().shifted(|s| {
+        crate::span::Span::new(shown.shift(s.start as usize), shown.shift(s.end as usize))
+    });
+    d.message = escape_text(&d.message);
+    d.help = d.help.as_deref().map(escape_text);
+    for label in &mut d.labels {
+        label.text = escape_line(&label.text);
+    }
+    let name = escape_line(shown.name);
+    if let Some(line_len) = shown.too_wide_to_show(&d) {
+        let (line, column) = position.map_or((1, 1), |p| (p.line, p.column));
+        d.message = format!(
+            "{}\n(at {name}:{line}:{column}, on a line of {line_len} characters, too long to show)",
+            d.message
+        );
+        d.labels.clear();
+    }
+    let title = match position {
+        Some(p) if !d.labels.is_empty() => format!("{name}:{}:{}", p.line, p.column),
+        _ => name,
     };
+    let source = Titled { shown, title };
     let report = WithSource {
-        inner: diagnostic,
-        source: shown,
+        inner: &d,
+        source: &source,
     };
     let mut out = String::new();
     if handler.render_report(&mut out, &report).is_err() {
-        out = format!("{}: {}\n", diagnostic.severity, diagnostic.message);
+        out = format!("{}: {}\n", d.severity, d.message);
     }
     out
 }
 
-/// A file's text for miette, with its lines indexed once: miette's own `read_span` counts lines
-/// from the start of the text on every call, which made a report of one finding per mapping of
-/// a 10 MB export quadratic. Here a call slices out the lines it needs (found by binary search)
-/// and lets miette read that window, so the output is the same.
+/// Whether a character is shown escaped: C0 and C1 control characters (but tab and line
+/// breaks in multi-line text), DEL, and the bidirectional overrides and isolates that make text
+/// display in another order than it reads (Trojan Source).
+fn hostile(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` for one line of output: every hostile character, line breaks and tabs included,
+/// as a `\u{1b}`-style escape.
+pub fn escape_line(text: &str) -> String {
+    if !text.chars().any(hostile) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| {
+            if hostile(c) {
+                format!("\\u{{{:x}}}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// `text` that may span lines: hostile characters escaped, but line feeds and tabs kept.
+pub fn escape_text(text: &str) -> String {
+    text.split('\n')
+        .map(|line| {
+            line.split('\t')
+                .map(escape_line)
+                .collect::<Vec<_>>()
+                .join("\t")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A source text with hostile characters escaped (line feeds, tabs and the CR of a CRLF kept),
+/// and the steps of the map from the original's byte offsets to the escaped text's: after each
+/// escaped character (its end in the original), how many bytes were added so far.
+fn escape_source(source: &str) -> (String, Vec<(usize, usize)>) {
+    if !source.chars().any(hostile) {
+        return (source.to_string(), Vec::new());
+    }
+    let mut out = String::with_capacity(source.len());
+    let mut steps = Vec::new();
+    let mut added = 0usize;
+    let mut chars = source.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let keep =
+            c == '\n' || c == '\t' || (c == '\r' && chars.peek().is_some_and(|&(_, n)| n == '\n'));
+        if hostile(c) && !keep {
+            let e = format!("\\u{{{:x}}}", c as u32);
+            added += e.len() - c.len_utf8();
+            out.push_str(&e);
+            steps.push((i + c.len_utf8(), added));
+        } else {
+            out.push(c);
+        }
+    }
+    (out, steps)
+}
+
+/// A file's text for miette, escaped and with its lines indexed once: miette's own `read_span`
+/// counts lines from the start of the text on every call, which made a report of one finding
+/// per mapping of a 10 MB export quadratic. Here a call slices out the lines it needs (found by
+/// binary search) and lets miette read that window, so the output is the same.
 pub struct Shown<'a> {
     name: &'a str,
-    text: &'a str,
-    /// Line starts as miette counts lines (after `\n`, `\r\n` or a lone `\r`).
+    /// The text as read, for positions.
+    original: &'a str,
+    original_index: LineIndex,
+    /// The text with hostile characters escaped, as shown.
+    text: String,
+    /// See [`escape_source`].
+    steps: Vec<(usize, usize)>,
+    /// Line starts of `text` as miette counts lines (after `\n`, `\r\n` or a lone `\r`).
     starts: Vec<usize>,
     index: LineIndex,
-    /// Lines (as `\n` ends them, by their start) too wide to show, with their length in
-    /// characters.
+    /// Lines of `text` (as `\n` ends them, by their start) too wide to show, with their length
+    /// in characters.
     wide: BTreeMap<usize, usize>,
 }
 
 impl<'a> Shown<'a> {
-    pub fn new(name: &'a str, text: &'a str) -> Shown<'a> {
+    pub fn new(name: &'a str, original: &'a str) -> Shown<'a> {
+        let (text, steps) = escape_source(original);
         let bytes = text.as_bytes();
         let mut starts = vec![0];
         for (i, &b) in bytes.iter().enumerate() {
@@ -96,17 +195,27 @@ impl<'a> Shown<'a> {
             }
             from += line.len() + 1;
         }
+        let index = LineIndex::new(&text);
         Shown {
             name,
+            original,
+            original_index: LineIndex::new(original),
             text,
+            steps,
             starts,
-            index: LineIndex::new(text),
+            index,
             wide,
         }
     }
 
-    /// When a label of `diagnostic` lies on a line too wide to show: that line's length in
-    /// characters.
+    /// Where byte `offset` of the original lies in the escaped text.
+    fn shift(&self, offset: usize) -> usize {
+        let k = self.steps.partition_point(|&(end, _)| end <= offset);
+        offset + if k == 0 { 0 } else { self.steps[k - 1].1 }
+    }
+
+    /// When a label of `diagnostic` (spans in the escaped text) lies on a line too wide to
+    /// show: that line's length in characters.
     fn too_wide_to_show(&self, diagnostic: &Diagnostic) -> Option<usize> {
         if self.wide.is_empty() {
             return None;
@@ -122,11 +231,10 @@ impl<'a> Shown<'a> {
                 .map(|(_, &chars)| chars)
         })
     }
-}
 
-impl SourceCode for Shown<'_> {
-    fn read_span<'b>(
+    fn read_named<'b>(
         &'b self,
+        name: &str,
         span: &SourceSpan,
         before: usize,
         after: usize,
@@ -149,7 +257,7 @@ impl SourceCode for Shown<'_> {
         let window = &self.text.as_bytes()[lo..hi];
         let inner = window.read_span(&SourceSpan::from((start - lo, span.len())), before, after)?;
         Ok(Box::new(MietteSpanContents::new_named(
-            self.name.to_string(),
+            name.to_string(),
             inner.data(),
             SourceSpan::from((inner.span().offset() + lo, inner.span().len())),
             inner.line() + lo_line,
@@ -159,10 +267,38 @@ impl SourceCode for Shown<'_> {
     }
 }
 
+impl SourceCode for Shown<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        self.read_named(&escape_line(self.name), span, before, after)
+    }
+}
+
+/// A shown text under the title one report gives it (`file:line:col`).
+struct Titled<'a> {
+    shown: &'a Shown<'a>,
+    title: String,
+}
+
+impl SourceCode for Titled<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        self.shown.read_named(&self.title, span, before, after)
+    }
+}
+
 /// Attaches source text to a diagnostic for miette.
 struct WithSource<'a> {
     inner: &'a Diagnostic,
-    source: &'a Shown<'a>,
+    source: &'a Titled<'a>,
 }
 
 impl std::fmt::Debug for WithSource<'_> {
@@ -198,18 +334,42 @@ impl miette::Diagnostic for WithSource<'_> {
 }
 
 use crate::lint::{Finding, RULES};
+use crate::mapping::LoadErrorKind;
 use crate::span::LineIndex;
 use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
 
 /// One linted file and its findings (spans are file byte offsets).
 pub struct FileReport {
-    pub path: String,
+    /// The name the file is reported under (may not be UTF-8; shown lossily).
+    pub path: PathBuf,
     pub text: String,
     pub findings: Vec<Finding>,
+    /// Per finding (same order), what its fingerprint is made of besides rule and path; empty
+    /// for files that did not load.
+    pub fingerprints: Vec<String>,
+    /// The file could not be read or loaded; its one finding says why.
+    pub failed: bool,
 }
 
-/// A finding's position in people's terms: 1-based lines and character columns; the end is
-/// exclusive (the column just after the last character). UTF-16 columns for SARIF.
+impl FileReport {
+    fn name(&self) -> String {
+        self.path.to_string_lossy().into_owned()
+    }
+}
+
+/// How human output is laid out.
+pub struct Output {
+    pub color: bool,
+    /// Wrap to this many columns (`None`: not wrapped).
+    pub width: Option<usize>,
+    /// Whether unsafe fixes were asked for (the summary counts them differently).
+    pub unsafe_fixes: bool,
+}
+
+/// A finding's position in people's terms: 1-based lines and character columns (Unicode
+/// scalar values); the end is exclusive (the column just after the last character). UTF-16
+/// columns and offsets for SARIF, which declares `utf16CodeUnits`.
 struct Position {
     line: usize,
     column: usize,
@@ -237,33 +397,155 @@ fn position(index: &LineIndex, text: &str, finding: &Finding) -> Position {
     }
 }
 
+/// The number of UTF-16 code units in `text` before byte `offset` (moved back to a character
+/// boundary).
+fn utf16_offset(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    text[..offset].encode_utf16().count()
+}
+
+fn fixable_mark(f: &Finding) -> &'static str {
+    match &f.fix {
+        Some(fix) if fix.safe => " [*]",
+        _ => "",
+    }
+}
+
 /// miette's graphical reports, one per finding, against the file's text.
-pub fn human_reports(reports: &[FileReport], color: bool) -> String {
+pub fn human_reports(reports: &[FileReport], output: &Output) -> String {
     let mut out = String::new();
     for report in reports {
-        let shown = Shown::new(&report.path, &report.text);
+        let name = report.name();
+        let shown = Shown::new(&name, &report.text);
         for f in &report.findings {
-            out.push_str(&human_in(&f.diagnostic, &shown, color));
+            let mut d = f.diagnostic.clone();
+            if !fixable_mark(f).is_empty() {
+                d.message = format!("[*] {}", d.message);
+            }
+            out.push_str(&human_wrapped(&d, &shown, output.color, output.width));
         }
     }
     out
 }
 
-/// `path:line:col: severity[code] message`, one line per finding.
+/// `path:line:col: severity[code] [*] name: message`, one line per finding; nothing from the
+/// input can split or colour a line.
 pub fn short(reports: &[FileReport]) -> String {
     let mut out = String::new();
     for report in reports {
         let index = LineIndex::new(&report.text);
+        let name = escape_line(&report.name());
         for f in &report.findings {
             let p = position(&index, &report.text, f);
             let d = &f.diagnostic;
             out.push_str(&format!(
-                "{}:{}:{}: {}[{}] {}: {}\n",
-                report.path, p.line, p.column, d.severity, d.code, d.name, d.message
+                "{name}:{}:{}: {}[{}]{} {}: {}\n",
+                p.line,
+                p.column,
+                d.severity,
+                d.code,
+                fixable_mark(f),
+                d.name,
+                escape_line(&d.message)
             ));
         }
     }
     out
+}
+
+/// Findings at each severity over all reports: (errors, warnings, infos).
+pub fn totals(reports: &[FileReport]) -> (usize, usize, usize) {
+    reports.iter().fold((0, 0, 0), |acc, r| {
+        let (e, w, i) = crate::lint::counts(&r.findings);
+        (acc.0 + e, acc.1 + w, acc.2 + i)
+    })
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// The closing lines of human and short output: the counts, the files that failed, and how
+/// many findings `--fix` (and `--unsafe-fixes`) would fix.
+pub fn summary(reports: &[FileReport], fixing: bool, fix_failed: usize, output: &Output) -> String {
+    let (e, w, i) = totals(reports);
+    let files = reports.len();
+    let failed = reports.iter().filter(|r| r.failed).count();
+    let mut out = if e + w + i == 0 {
+        format!("entramap: no problems in {files} file{}\n", plural(files))
+    } else {
+        format!(
+            "entramap: {e} error{}, {w} warning{}, {i} info{} in {files} file{}\n",
+            plural(e),
+            plural(w),
+            plural(i),
+            plural(files)
+        )
+    };
+    if failed + fix_failed > 0 {
+        let mut why = Vec::new();
+        if failed > 0 {
+            why.push(format!(
+                "{failed} not read as a mapping: see the L0xx errors"
+            ));
+        }
+        if fix_failed > 0 {
+            why.push(format!("{fix_failed} not fixed: see the errors on stderr"));
+        }
+        out.push_str(&format!(
+            "entramap: {} file{} failed ({})\n",
+            failed + fix_failed,
+            plural(failed + fix_failed),
+            why.join("; ")
+        ));
+    }
+    let all = reports.iter().flat_map(|r| &r.findings);
+    let safe = all
+        .clone()
+        .filter(|f| f.fix.as_ref().is_some_and(|x| x.safe))
+        .count();
+    let unsafe_ = all
+        .filter(|f| f.fix.as_ref().is_some_and(|x| !x.safe))
+        .count();
+    if !fixing && safe + unsafe_ > 0 {
+        let mut line = format!("entramap: {safe} fixable with `--fix`");
+        if unsafe_ > 0 && !output.unsafe_fixes {
+            line.push_str(&format!(" ({unsafe_} more with `--unsafe-fixes`)"));
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+/// `--statistics`: how many findings each rule has, most first.
+pub fn statistics(reports: &[FileReport]) -> String {
+    let mut counts: std::collections::BTreeMap<(&str, &str), (usize, bool)> = Default::default();
+    for f in reports.iter().flat_map(|r| &r.findings) {
+        let e = counts
+            .entry((f.diagnostic.code, f.diagnostic.name))
+            .or_default();
+        e.0 += 1;
+        e.1 |= f.fix.as_ref().is_some_and(|x| x.safe);
+    }
+    let mut rows: Vec<_> = counts.into_iter().collect();
+    rows.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(&b.0)));
+    let width = rows
+        .iter()
+        .map(|r| r.1.0.to_string().len())
+        .max()
+        .unwrap_or(1);
+    rows.iter()
+        .map(|((code, name), (n, fixable))| {
+            format!(
+                "{n:>width$}  {code:<6} {}{name}\n",
+                if *fixable { "[*] " } else { "" }
+            )
+        })
+        .collect()
 }
 
 /// The JSON report (schema documented in the README).
@@ -273,13 +555,11 @@ pub fn json_report(reports: &[FileReport]) -> String {
 
 /// The JSON report as a tree: `lint --format json` prints it, `serve`'s API answers with it.
 pub fn json_value(reports: &[FileReport]) -> Value {
-    let mut totals = (0, 0, 0);
     let files: Vec<Value> = reports
         .iter()
         .map(|report| {
             let index = LineIndex::new(&report.text);
-            let (e, w, i) = crate::lint::counts(&report.findings);
-            totals = (totals.0 + e, totals.1 + w, totals.2 + i);
+            let name = report.name();
             let diagnostics: Vec<Value> = report
                 .findings
                 .iter()
@@ -292,7 +572,7 @@ pub fn json_value(reports: &[FileReport]) -> Value {
                         "severity": d.severity.as_str(),
                         "message": d.message,
                         "help": d.help,
-                        "path": report.path,
+                        "path": name,
                         "line": p.line,
                         "column": p.column,
                         "end_line": p.end_line,
@@ -304,78 +584,287 @@ pub fn json_value(reports: &[FileReport]) -> Value {
                     })
                 })
                 .collect();
-            json!({"path": report.path, "diagnostics": diagnostics})
+            json!({"path": name, "loaded": !report.failed, "diagnostics": diagnostics})
         })
         .collect();
+    let (e, w, i) = totals(reports);
+    let failed = reports.iter().filter(|r| r.failed).count();
     json!({
         "version": 1,
         "files": files,
-        "summary": {"errors": totals.0, "warnings": totals.1, "infos": totals.2},
+        "summary": {
+            "errors": e, "warnings": w, "infos": i,
+            "files": reports.len(), "failed_files": failed,
+        },
     })
 }
 
-/// A SARIF 2.1.0 log with every rule's description.
-pub fn sarif(reports: &[FileReport]) -> String {
-    let rules: Vec<Value> = RULES
+/// Pages the project itself publishes for its rules, by rule code: the only `helpUri`s SARIF
+/// output carries. None are published yet, so rules carry their help inline (`help.text`,
+/// `help.markdown`) and no link that could rot or point at someone else's site.
+pub const PUBLISHED_RULE_PAGES: &[(&str, &str)] = &[];
+
+/// GitHub code scanning's limit on a rule's `fullDescription`.
+pub const SARIF_FULL_DESCRIPTION_MAX: usize = 1024;
+
+/// The first section of a rule's documentation ("What it does"), as one paragraph of at most
+/// [`SARIF_FULL_DESCRIPTION_MAX`] characters (cut at a word, with an ellipsis).
+fn full_description(meta: &crate::lint::RuleMeta) -> String {
+    let mut text = String::new();
+    for line in meta.doc.lines().map(str::trim) {
+        if line.starts_with("## What") || line.is_empty() && text.is_empty() {
+            continue;
+        }
+        if line.starts_with("##") || line.is_empty() {
+            break;
+        }
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(line);
+    }
+    if text.is_empty() {
+        text = meta.summary.to_string();
+    }
+    truncate_chars(&text, SARIF_FULL_DESCRIPTION_MAX)
+}
+
+fn truncate_chars(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max - 1).collect();
+    let at = cut.rfind(' ').unwrap_or(cut.len());
+    format!("{}…", &cut[..at])
+}
+
+/// A rule's help as Markdown: its doc comment as written (already Markdown).
+fn help_markdown(meta: &crate::lint::RuleMeta) -> String {
+    let body: Vec<&str> = meta
+        .doc
+        .lines()
+        .map(|l| l.strip_prefix(' ').unwrap_or(l))
+        .collect();
+    format!(
+        "**{}** (`{}`): {}\n\n{}\n",
+        meta.name,
+        meta.code,
+        meta.summary,
+        body.join("\n").trim_end()
+    )
+}
+
+/// Every rule's reporting descriptor: the lint rules, then the load errors.
+fn sarif_rules() -> Vec<Value> {
+    let mut rules: Vec<Value> = RULES
         .iter()
         .map(|r| {
             let m = r.meta();
-            json!({
+            let kind = if m.code.starts_with("EM1") {
+                "profile"
+            } else {
+                "mapping"
+            };
+            let mut rule = json!({
                 "id": m.code,
                 "name": m.name,
                 "shortDescription": {"text": m.summary},
-                "fullDescription": {"text": explain_text(m)},
+                "fullDescription": {"text": full_description(m)},
+                "help": {"text": explain_text(m), "markdown": help_markdown(m)},
                 "defaultConfiguration": {"level": sarif_level(m.severity)},
-                "helpUri": format!("https://github.com/entramap/entramap/blob/main/src/lint/rules/{}.rs", m.name.replace('-', "_")),
-            })
+                "properties": {"tags": ["entramap", kind, m.name], "precision": "high"},
+            });
+            if let Some((_, uri)) = PUBLISHED_RULE_PAGES.iter().find(|(c, _)| *c == m.code) {
+                rule["helpUri"] = json!(uri);
+            }
+            rule
         })
         .collect();
+    for kind in LoadErrorKind::ALL {
+        rules.push(json!({
+            "id": kind.code(),
+            "name": kind.name(),
+            "shortDescription": {"text": kind.summary()},
+            "fullDescription": {"text": format!("{} entramap could not read the file as a mapping, so nothing in it was linted.", kind.summary())},
+            "help": {
+                "text": format!("{} ({}): {} Fix the file (or leave it out of the run) and lint it again.", kind.name(), kind.code(), kind.summary()),
+                "markdown": format!("**{}** (`{}`): {} Fix the file (or leave it out of the run) and lint it again.", kind.name(), kind.code(), kind.summary()),
+            },
+            "defaultConfiguration": {"level": "error"},
+            "properties": {"tags": ["entramap", "load-error", kind.name()], "precision": "very-high"},
+        }));
+    }
+    rules
+}
+
+/// The SARIF rule index of a code.
+fn rule_index(code: &str) -> Option<usize> {
+    RULES
+        .iter()
+        .position(|r| r.meta().code == code)
+        .or_else(|| {
+            LoadErrorKind::ALL
+                .iter()
+                .position(|k| k.code() == code)
+                .map(|i| RULES.len() + i)
+        })
+}
+
+/// What a path becomes in an `artifactLocation.uri`: percent-encoded bytes (so spaces, `#`,
+/// `%`, newlines and non-UTF-8 names are all valid URI references), relative to `%SRCROOT%`
+/// (the working folder) when the path is relative.
+pub fn artifact_uri(path: &Path) -> (String, bool) {
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_encode};
+    const PATH: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'/')
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    let clean = path.strip_prefix("./").unwrap_or(path);
+    let bytes = path_bytes(clean);
+    let encoded = percent_encode(&bytes, PATH).to_string();
+    if clean.is_absolute() {
+        (format!("file://{encoded}"), false)
+    } else {
+        (encoded, true)
+    }
+}
+
+#[cfg(unix)]
+fn path_bytes(path: &Path) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    path.as_os_str().as_bytes().to_vec()
+}
+
+#[cfg(not(unix))]
+fn path_bytes(path: &Path) -> Vec<u8> {
+    path.to_string_lossy().replace('\\', "/").into_bytes()
+}
+
+/// The working folder as a `file:` URI ending in `/`, for `originalUriBaseIds`.
+fn srcroot_uri() -> Option<String> {
+    let cwd = std::env::current_dir().ok()?;
+    let (uri, relative) = artifact_uri(&cwd);
+    (!relative).then(|| if uri.ends_with('/') { uri } else { uri + "/" })
+}
+
+/// A stable fingerprint: the first 16 bytes of SHA-256 over the rule, the path and the
+/// finding's basis (target and canonical expression), plus an ordinal for repeats.
+fn fingerprint(code: &str, path: &str, basis: &str, ordinal: usize) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in [code, path, basis, &ordinal.to_string()] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    h.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Each finding's fingerprint, in order.
+fn report_fingerprints(report: &FileReport) -> Vec<String> {
+    let name = report.name();
+    let mut seen: std::collections::HashMap<String, usize> = Default::default();
+    report
+        .findings
+        .iter()
+        .enumerate()
+        .map(|(k, f)| {
+            let basis = report
+                .fingerprints
+                .get(k)
+                .cloned()
+                .unwrap_or_else(|| f.diagnostic.message.clone());
+            let key = format!("{}\u{0}{basis}", f.diagnostic.code);
+            let n = seen.entry(key).or_default();
+            let fp = fingerprint(f.diagnostic.code, &name, &basis, *n);
+            *n += 1;
+            fp
+        })
+        .collect()
+}
+
+/// A SARIF 2.1.0 log for GitHub code scanning: every rule with its help, each result with
+/// fingerprints and UTF-16 positions, the invocation with its failures.
+pub fn sarif(reports: &[FileReport]) -> String {
     let mut results = Vec::new();
+    let mut notifications = Vec::new();
     for report in reports {
         let index = LineIndex::new(&report.text);
-        for f in &report.findings {
+        let (uri, relative) = artifact_uri(&report.path);
+        let mut artifact = json!({"uri": uri});
+        if relative {
+            artifact["uriBaseId"] = json!("%SRCROOT%");
+        }
+        let fps = report_fingerprints(report);
+        for (k, f) in report.findings.iter().enumerate() {
             let p = position(&index, &report.text, f);
             let d = &f.diagnostic;
-            let rule_index = RULES.iter().position(|r| r.meta().code == d.code);
             let mut message = d.message.clone();
             if let Some(help) = &d.help {
                 message.push_str("\nhelp: ");
                 message.push_str(help);
             }
-            results.push(json!({
+            let char_offset = utf16_offset(&report.text, p.offset);
+            let char_length = utf16_offset(&report.text, p.offset + p.length) - char_offset;
+            let location = json!({
+                "physicalLocation": {
+                    "artifactLocation": artifact,
+                    "region": {
+                        "startLine": p.line,
+                        "startColumn": p.utf16_column,
+                        "endLine": p.end_line,
+                        "endColumn": p.utf16_end_column,
+                        "charOffset": char_offset,
+                        "charLength": char_length,
+                    }
+                }
+            });
+            let mut result = json!({
                 "ruleId": d.code,
-                "ruleIndex": rule_index,
                 "level": sarif_level(d.severity),
                 "message": {"text": message},
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": report.path},
-                        "region": {
-                            "startLine": p.line,
-                            "startColumn": p.utf16_column,
-                            "endLine": p.end_line,
-                            "endColumn": p.utf16_end_column,
-                            "charOffset": p.offset,
-                            "charLength": p.length,
-                        }
-                    }
-                }],
-            }));
+                "locations": [location.clone()],
+                "partialFingerprints": {"entramapFingerprint/v1": fps[k]},
+            });
+            if let Some(i) = rule_index(d.code) {
+                result["ruleIndex"] = json!(i);
+            }
+            results.push(result);
+            if report.failed {
+                notifications.push(json!({
+                    "level": "error",
+                    "message": {"text": format!("{}: {}", report.name(), d.message)},
+                    "descriptor": {"id": d.code},
+                    "locations": [location],
+                }));
+            }
         }
+    }
+    let mut run = json!({
+        "tool": {"driver": {
+            "name": "entramap",
+            "version": env!("CARGO_PKG_VERSION"),
+            "semanticVersion": env!("CARGO_PKG_VERSION"),
+            "rules": sarif_rules(),
+        }},
+        "invocations": [{
+            "executionSuccessful": notifications.is_empty(),
+            "toolExecutionNotifications": notifications,
+        }],
+        "columnKind": "utf16CodeUnits",
+        "results": results,
+    });
+    if let Some(root) = srcroot_uri() {
+        run["originalUriBaseIds"] = json!({"%SRCROOT%": {"uri": root}});
     }
     let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "entramap",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/entramap/entramap",
-                "rules": rules,
-            }},
-            "columnKind": "utf16CodeUnits",
-            "results": results,
-        }],
+        "runs": [run],
     });
     serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
 }
@@ -398,6 +887,7 @@ pub fn github(reports: &[FileReport]) -> String {
     let mut left = [0usize; 3];
     for report in reports {
         let index = LineIndex::new(&report.text);
+        let name = report.name();
         for f in &report.findings {
             let d = &f.diagnostic;
             let (slot, command) = match d.severity {
@@ -418,7 +908,7 @@ pub fn github(reports: &[FileReport]) -> String {
             }
             out.push_str(&format!(
                 "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
-                github_property(&report.path),
+                github_property(&name),
                 p.line,
                 p.column,
                 p.end_line,
@@ -439,14 +929,90 @@ pub fn github(reports: &[FileReport]) -> String {
     out
 }
 
+/// A workflow command's message: `%`, CR and LF encoded as GitHub decodes them, every other
+/// hostile character escaped.
 fn github_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
+    escape_text(&text.replace('%', "%25").replace('\r', "%0D"))
         .replace('\n', "%0A")
+        .replace('\t', "\\u{9}")
 }
 
 fn github_property(text: &str) -> String {
     github_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Azure Pipelines logging commands, one `##vso[task.logissue …]` per finding. The agent wants
+/// absolute source paths, so relative ones are joined to the working folder.
+pub fn azure(reports: &[FileReport]) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut out = String::new();
+    for report in reports {
+        let index = LineIndex::new(&report.text);
+        let clean = report.path.strip_prefix("./").unwrap_or(&report.path);
+        let name = cwd.join(clean).to_string_lossy().into_owned();
+        for f in &report.findings {
+            let p = position(&index, &report.text, f);
+            let d = &f.diagnostic;
+            let kind = match d.severity {
+                crate::diagnostic::Severity::Error => "error",
+                _ => "warning",
+            };
+            out.push_str(&format!(
+                "##vso[task.logissue type={kind};sourcepath={};linenumber={};columnnumber={};code={};]{}\n",
+                azure_property(&name),
+                p.line,
+                p.column,
+                d.code,
+                azure_data(&format!("{} ({}): {}", d.name, d.code, d.message))
+            ));
+        }
+    }
+    out
+}
+
+/// An Azure logging command's message: `%`, CR, LF encoded as the agent decodes them (`%AZP25`,
+/// `%0D`, `%0A`), other hostile characters escaped.
+fn azure_data(text: &str) -> String {
+    escape_text(&text.replace('%', "%AZP25").replace('\r', "%0D"))
+        .replace('\n', "%0A")
+        .replace('\t', "\\u{9}")
+}
+
+fn azure_property(text: &str) -> String {
+    azure_data(text).replace(';', "%3B").replace(']', "%5D")
+}
+
+/// A GitLab Code Quality report: a JSON array of issues with a fingerprint each.
+pub fn gitlab(reports: &[FileReport]) -> String {
+    let mut issues = Vec::new();
+    for report in reports {
+        let index = LineIndex::new(&report.text);
+        let name = report.name();
+        let fps = report_fingerprints(report);
+        for (k, f) in report.findings.iter().enumerate() {
+            let p = position(&index, &report.text, f);
+            let d = &f.diagnostic;
+            let severity = match d.severity {
+                crate::diagnostic::Severity::Error => "major",
+                crate::diagnostic::Severity::Warning => "minor",
+                crate::diagnostic::Severity::Info => "info",
+            };
+            issues.push(json!({
+                "description": format!("{}: {}", d.name, d.message),
+                "check_name": d.name,
+                "fingerprint": fps[k],
+                "severity": severity,
+                "location": {
+                    "path": name,
+                    "positions": {
+                        "begin": {"line": p.line, "column": p.column},
+                        "end": {"line": p.end_line, "column": p.end_column},
+                    },
+                },
+            }));
+        }
+    }
+    serde_json::to_string_pretty(&issues).unwrap_or_default() + "\n"
 }
 
 /// A rule's documentation as `entramap explain` prints it.
@@ -721,13 +1287,17 @@ mod window_tests {
                 Some(&self.1)
             }
         }
-        let handler =
-            GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_width(100);
+        // As `human_wrapped` draws it: the header's position (in characters) is part of the
+        // title, not miette's own.
+        let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
+            .with_width(100)
+            .without_primary_span_start();
+        let title = name.to_string();
         let mut out = String::new();
         handler
             .render_report(
                 &mut out,
-                &Whole(d, NamedSource::new(name, text.to_string())),
+                &Whole(d, NamedSource::new(title, text.to_string())),
             )
             .unwrap();
         out
@@ -766,7 +1336,14 @@ mod window_tests {
                 .with_label(Span::new(a, b), "here")
                 .with_secondary(Span::new(a / 2, a / 2), "and here");
             let windowed = human_in(&d, &shown, false);
-            let plain = whole(&d, "f.yaml", &text);
+            // The whole text, escaped as shown (a lone CR is shown as `\u{d}`), under the same
+            // title (the position counted in the original).
+            let pos = LineIndex::new(&text).line_col(&text, a);
+            let escaped = d
+                .clone()
+                .shifted(|s| Span::new(shown.shift(s.start as usize), shown.shift(s.end as usize)));
+            let title = format!("f.yaml:{}:{}", pos.line, pos.column);
+            let plain = whole(&escaped, &title, &shown.text);
             assert!(windowed.contains("here"), "{windowed}");
             assert_eq!(windowed, plain, "span {a}..{b}");
         }

@@ -361,7 +361,7 @@ pub fn unified_diff(path: &str, old: &str, plan: &FixPlan) -> String {
             _ => hunks.push(h),
         }
     }
-    let mut out = format!("--- {path}\n+++ {path} (fixed)\n");
+    let mut out = format!("--- {path}\n+++ {path}\n");
     for (o0, o1, n0, n1) in hunks {
         let (Some(old_hunk), Some(new_hunk)) = (old_lines.get(o0..o1), new_lines.get(n0..n1))
         else {
@@ -389,9 +389,12 @@ pub fn unified_diff(path: &str, old: &str, plan: &FixPlan) -> String {
                 n0 + new_before + 1
             ));
             for (tag, l) in &ops[from..to] {
+                // Lines keep their own endings (CRLF stays CRLF, so `patch` applies the diff).
                 out.push(*tag);
-                out.push_str(l.trim_end_matches(['\n', '\r']));
-                out.push('\n');
+                out.push_str(l);
+                if !l.ends_with('\n') {
+                    out.push_str("\n\\ No newline at end of file\n");
+                }
             }
         }
     }

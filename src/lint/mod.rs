@@ -354,7 +354,7 @@ pub fn lint(file: &MappingFile, options: &LintOptions) -> Vec<Finding> {
         }
     }
     let mut findings = sink.findings;
-    findings.retain(|f| !suppressed(file, f));
+    rules::unused_suppression::apply(file, options, &mut findings);
     drop_refined(&mut findings);
     findings.sort_by_key(|f| {
         (
@@ -385,17 +385,6 @@ fn drop_refined(findings: &mut Vec<Finding>) {
     findings.retain(|f| {
         !covered.contains(&(f.location, f.diagnostic.primary_span(), f.diagnostic.name))
     });
-}
-
-/// Whether the mapping a finding is about suppresses its rule inline.
-fn suppressed(file: &MappingFile, finding: &Finding) -> bool {
-    let Some((oi, Some(mi))) = finding.location else {
-        return false;
-    };
-    file.object_mappings[oi].attribute_mappings[mi]
-        .suppressed
-        .iter()
-        .any(|s| s == finding.diagnostic.name || s == finding.diagnostic.code)
 }
 
 /// The number of findings at each severity: (errors, warnings, infos).

@@ -52,6 +52,8 @@ pub static RULES: &[&dyn Rule] = &[
     &placeholder::Placeholder,
     &switch_presence_test::SwitchPresenceTest,
     &single_assignment::SingleAssignment,
+    &unknown_rule_in_suppression::UnknownRuleInSuppression,
+    &unused_suppression::UnusedSuppression,
     &target_not_allowed::TargetNotAllowed,
     &required_target_missing::RequiredTargetMissing,
     &active_not_lowercase_boolean::ActiveNotLowercaseBoolean,

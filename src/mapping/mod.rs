@@ -20,6 +20,7 @@ mod emit;
 mod json;
 pub mod model;
 pub mod schema;
+pub mod sniff;
 mod text;
 mod yaml;
 
@@ -72,6 +73,8 @@ pub enum LoadErrorKind {
     UnknownField,
     /// The bytes are not UTF-8 text (a binary file, a UTF-16 or Latin-1 export).
     InvalidUtf8,
+    /// The file could not be read at all (missing, no permission, a special file).
+    Unreadable,
 }
 
 impl LoadErrorKind {
@@ -91,6 +94,7 @@ impl LoadErrorKind {
             Empty => "L011",
             UnknownField => "L012",
             InvalidUtf8 => "L013",
+            Unreadable => "L014",
         }
     }
 
@@ -110,6 +114,55 @@ impl LoadErrorKind {
             Empty => "empty-file",
             UnknownField => "unknown-field",
             InvalidUtf8 => "invalid-utf8",
+            Unreadable => "unreadable-file",
+        }
+    }
+
+    /// Every kind, in code order.
+    pub const ALL: [LoadErrorKind; 14] = {
+        use LoadErrorKind::*;
+        [
+            InvalidJson,
+            InvalidYaml,
+            NotAMapping,
+            InvalidField,
+            InvalidExpressionTree,
+            DuplicateKey,
+            LoneSurrogate,
+            TooLarge,
+            TooDeep,
+            TooManyAliases,
+            Empty,
+            UnknownField,
+            InvalidUtf8,
+            Unreadable,
+        ]
+    };
+
+    /// One line saying what the error means, for rule lists (SARIF, `entramap rules`).
+    pub fn summary(self) -> &'static str {
+        use LoadErrorKind::*;
+        match self {
+            InvalidJson => "The file is not valid JSON.",
+            InvalidYaml => "The file is not valid YAML, or holds more than one document.",
+            NotAMapping => {
+                "The file is valid JSON or YAML but none of the mapping shapes entramap reads."
+            }
+            InvalidField => {
+                "A field of a mapping has the wrong type or a value entramap does not know."
+            }
+            InvalidExpressionTree => "A Graph source tree that is not an attributeMappingSource.",
+            DuplicateKey => "The same key appears twice in one object.",
+            LoneSurrogate => "A JSON escape that is half of a UTF-16 surrogate pair.",
+            TooLarge => "The file is over the 10 MB limit for mapping files.",
+            TooDeep => "Collections are nested deeper than the limit.",
+            TooManyAliases => "YAML aliases expand to more than 10,000 nodes.",
+            Empty => "The file holds nothing but white space or comments.",
+            UnknownField => "A key the entramap YAML format does not have.",
+            InvalidUtf8 => "The file is not UTF-8 text.",
+            Unreadable => {
+                "The file could not be read (missing, no permission, or not a regular file)."
+            }
         }
     }
 }
@@ -255,25 +308,26 @@ pub(crate) fn empty(len: usize) -> LoadError {
     )
 }
 
-/// Whether `text` is a mapping file, or is broken but plainly meant to be one. A pre-commit run
-/// that is handed every JSON and YAML file of a repository skips the files for which this is
-/// false (package.json, CI configurations) and reports load errors for the rest.
+/// Whether `lint --skip-non-mappings` lints or reports `text` (true) rather than skipping it
+/// (false). It fails closed: a file that loads, or fails in a way only a mapping file can
+/// (a bad field, a duplicate key), is a mapping; one that is not a mapping or does not parse is
+/// skipped only when [`sniff::sniff`] finds positive signs of another format.
 pub fn is_mapping_shaped(text: &str) -> bool {
     match load(text) {
         Ok(_) => true,
-        Err(e) if e.is_not_a_mapping() => false,
-        // Broken JSON or YAML: judge by the keys only mapping files use.
-        Err(_) => {
-            const KEYS: [&str; 5] = [
-                "\"synchronizationRules\"",
-                "\"objectMappings\"",
-                "\"attributeMappings\"",
-                "\"targetAttributeName\"",
-                "mappings:",
-            ];
-            KEYS.iter().any(|k| text.contains(k))
-        }
+        Err(e) if skip_candidate(&e) => !matches!(sniff::sniff(text), sniff::Sniff::Other(_)),
+        Err(_) => true,
     }
+}
+
+/// Whether a load error leaves room for the file being another format (so `sniff` decides):
+/// not a mapping shape, empty, or not parsing (a second YAML document, broken JSON).
+pub fn skip_candidate(e: &LoadError) -> bool {
+    e.is_not_a_mapping()
+        || matches!(
+            e.kind,
+            LoadErrorKind::InvalidYaml | LoadErrorKind::InvalidJson
+        )
 }
 
 /// The expression of a mapping as Graph would store it: the tree read from the file when there

@@ -107,6 +107,54 @@ enum Frame {
     },
 }
 
+/// YAML merge keys: `<<: *base` (or `<<: [*a, *b]`) brings in the entries of the merged
+/// mappings that the mapping does not set itself (its own keys win; among merged mappings, the
+/// first wins). The merged entries keep their spans, where they are written.
+fn merge_keys(entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
+    let is_merge = |k: &Node| {
+        k.scalar()
+            .is_some_and(|s| s.style == YamlStyle::Plain && s.value == "<<")
+    };
+    if !entries.iter().any(|(k, _)| is_merge(k)) {
+        return entries;
+    }
+    let key_of = |k: &Node| k.scalar().map(|s| s.value.clone());
+    let mut seen: std::collections::HashSet<String> = entries
+        .iter()
+        .filter(|(k, _)| !is_merge(k))
+        .filter_map(|(k, _)| key_of(k))
+        .collect();
+    let mut own = Vec::new();
+    let mut merged = Vec::new();
+    for (k, v) in entries {
+        if !is_merge(&k) {
+            own.push((k, v));
+            continue;
+        }
+        let sources: Vec<Node> = match v.kind {
+            Kind::Map(_) => vec![v],
+            Kind::Seq(items) => items,
+            // Not a mapping: kept as written, so the reader reports the unknown key `<<`.
+            Kind::Scalar(_) => {
+                own.push((k, v));
+                continue;
+            }
+        };
+        for source in sources {
+            if let Kind::Map(inner) = source.kind {
+                for (ik, iv) in inner {
+                    let fresh = key_of(&ik).is_none_or(|name| seen.insert(name));
+                    if fresh {
+                        merged.push((ik, iv));
+                    }
+                }
+            }
+        }
+    }
+    own.extend(merged);
+    own
+}
+
 fn yaml_style(s: ScalarStyle) -> YamlStyle {
     match s {
         ScalarStyle::Plain => YamlStyle::Plain,
@@ -268,7 +316,7 @@ fn build(text: &str) -> Result<(Option<Node>, Vec<Comment>), LoadError> {
                         ..
                     }) => {
                         let last = entries.last().map(|(_, v)| v.span.end as usize);
-                        (Kind::Map(entries), start, anchor, flow, last)
+                        (Kind::Map(merge_keys(entries)), start, anchor, flow, last)
                     }
                     None => return Err(yaml_error(Span::at(s), "unbalanced YAML structure", "")),
                 };

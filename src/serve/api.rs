@@ -142,9 +142,11 @@ fn diagnostics_json(name: &str, text: &str, diagnostics: Vec<Diagnostic>) -> Jso
         })
         .collect();
     let report = FileReport {
-        path: name.to_string(),
+        path: name.into(),
         text: text.to_string(),
         findings,
+        fingerprints: Vec::new(),
+        failed: false,
     };
     let doc = render::json_value(std::slice::from_ref(&report));
     doc["files"][0]["diagnostics"].clone()
@@ -501,13 +503,15 @@ pub fn lint_file(request: &LintRequest) -> Result<Json, String> {
         })
         .collect();
     let report = FileReport {
-        path: name,
+        path: name.into(),
         text: request
             .file
             .strip_prefix('\u{feff}')
             .unwrap_or(&request.file)
             .to_string(),
         findings,
+        fingerprints: Vec::new(),
+        failed: false,
     };
     Ok(json!({
         "report": render::json_value(std::slice::from_ref(&report)),
