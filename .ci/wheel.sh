@@ -85,10 +85,14 @@ printf '%s\n' "$out" | grep -qxF "entramap: 1 error, 0 warnings, 0 infos in 1 fi
 [ "$last" = 'entramap: 1 fixable with `--fix`' ] || fail "unexpected last line: $last"
 echo "ok: lint found EM103 at 53:32 (exit 1)"
 
-# The corrected mapping: exit 0, no findings.
+# The corrected mapping: exit 0, no error or warning; only the unleash profile's legacy-mode
+# info recommending ?aadOptscim062020 (scim-flag, EM107).
 out=$(entramap lint --profile unleash fixtures/mappings/unleash-correct.json 2>&1) ||
     fail "lint of unleash-correct.json exited $?: $out"
-[ "$out" = "entramap: no problems in 1 file" ] || fail "unexpected clean-lint output: $out"
-echo "ok: lint of the corrected mapping is clean (exit 0)"
+last=$(printf '%s\n' "$out" | tail -n 1)
+[ "$last" = "entramap: 0 errors, 0 warnings, 1 info in 1 file" ] ||
+    fail "unexpected clean-lint summary: $last"
+printf '%s\n' "$out" | grep -q 'scim-flag(EM107)' || fail "no scim-flag info in: $out"
+echo "ok: lint of the corrected mapping has no error or warning (exit 0)"
 echo "wheel.sh: ${SECONDS}s"
 echo "wheel.sh: 5 passed, 0 failed"

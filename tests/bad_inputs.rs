@@ -310,35 +310,29 @@ fn crlf_positions_match_the_lf_twin() {
 
 // ----------------------------------------------------------------------- generated, huge inputs
 
-/// Ten megabytes of expression: the parser reads it in linear time (a tenth of it takes about a
-/// tenth as long), through the library and `entramap parse -`.
+/// Ten megabytes of expression, through the library and `entramap parse -`: read whole, every
+/// argument kept. (Its linear time is measured by `benches/parse.rs` and `benches/scaling.sh`,
+/// not asserted here: tests never assert on wall-clock time.)
 #[test]
 fn ten_megabyte_expression() {
     const MB: usize = 1 << 20;
+    const PIECE: &str = ", [givenName], \"Zoë\", Trim([mail])";
     let make = |size: usize| {
         let mut text = String::with_capacity(size + 64);
         text.push_str("Join(\",\"");
+        let mut pieces = 0;
         while text.len() < size {
-            text.push_str(", [givenName], \"Zoë\", Trim([mail])");
+            text.push_str(PIECE);
+            pieces += 1;
         }
         text.push(')');
-        text
+        (text, pieces)
     };
-    let time = |text: &str| {
-        let started = Instant::now();
-        let expr = syntax::parse(text).unwrap();
-        let elapsed = started.elapsed();
-        assert_eq!(expr.as_call().unwrap().name, "Join");
-        elapsed
-    };
-    let small = make(MB);
-    let big = make(10 * MB);
-    time(&small); // warm up
-    let (t1, t10) = (time(&small), time(&big));
-    assert!(
-        t10 < t1 * 30 + Duration::from_millis(500),
-        "1 MB took {t1:?}, 10 MB took {t10:?}: not linear"
-    );
+    let (big, pieces) = make(10 * MB);
+    let expr = syntax::parse(&big).unwrap();
+    let call = expr.as_call().unwrap();
+    assert_eq!(call.name, "Join");
+    assert_eq!(call.args.len(), 1 + 3 * pieces);
     let (code, out, err) = run(
         &["parse", "--output", "canonical", "-"],
         Some(big.clone().into_bytes()),

@@ -134,21 +134,36 @@ fn collect_keys<'a>(value: &'a Value, out: &mut Vec<(&'a str, &'a Value)>) {
     }
 }
 
-/// An entramap profile or configuration file: every top-level key one of that format's keys.
+/// An entramap profile (format 1 or 2) or configuration file: every top-level key one of that
+/// format's keys.
 fn ours(doc: &Value) -> Option<&'static str> {
-    const PROFILE: [&str; 8] = [
+    const PROFILE: [&str; 19] = [
+        "format",
         "name",
         "description",
         "object",
+        "target-kind",
+        "targets",
+        "persisted",
+        "matches-by",
+        "active",
+        "values",
+        "options",
+        "scim-flag",
+        "scim-flag-note",
+        "groups",
+        "actions",
+        "notes",
+        "sources",
+        // format 1
         "allowed",
         "required",
-        "persisted",
-        "active",
-        "matches-by",
     ];
-    const CONFIG: [&str; 6] = [
+    const CONFIG: [&str; 8] = [
         "profile",
         "scim-mode",
+        "tenant-url",
+        "profile-options",
         "select",
         "ignore",
         "per-path-ignores",
@@ -158,7 +173,11 @@ fn ours(doc: &Value) -> Option<&'static str> {
         return None;
     };
     let only = |set: &[&str]| !map.is_empty() && map.keys().all(|k| set.contains(&k.as_str()));
-    if only(&PROFILE) && map.contains_key("name") && map.contains_key("allowed") {
+    let profile_shaped = map.contains_key("name")
+        && ["allowed", "targets", "format"]
+            .iter()
+            .any(|k| map.contains_key(*k));
+    if only(&PROFILE) && profile_shaped {
         Some("an entramap profile")
     } else if only(&CONFIG) {
         Some("an entramap configuration")
