@@ -44,15 +44,6 @@ fn reading(w: &Wire, any: bool) -> Wire {
     }
 }
 
-fn show(w: &Wire) -> String {
-    match w {
-        Wire::Bool(b) => b.to_string(),
-        Wire::Text(t) => format!("{t:?}"),
-        Wire::Nothing(why) => format!("nothing ({why})"),
-        Wire::Error(e) => format!("error: {e}"),
-    }
-}
-
 impl Rule for ActiveNotEquivalent {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -115,8 +106,8 @@ impl Rule for ActiveNotEquivalent {
                 table.push_str(&format!(
                     "\n  {} → {} / {} {mark}",
                     c.inputs,
-                    show(&c.wire),
-                    show(e)
+                    c.wire.show(),
+                    e.show()
                 ));
             }
         }
@@ -129,8 +120,8 @@ impl Rule for ActiveNotEquivalent {
                 cx.mapping.target.value,
                 mode.as_str(),
                 first.inputs,
-                show(&first.wire),
-                show(first_want),
+                first.wire.show(),
+                first_want.show(),
             ),
         );
         finding.diagnostic.help = Some(format!("{table}\nwrite {reference}"));

@@ -69,7 +69,8 @@ pub enum Wire {
 }
 
 impl Wire {
-    fn show(&self) -> String {
+    /// How messages and help tables print it.
+    pub fn show(&self) -> String {
         match self {
             Wire::Bool(b) => b.to_string(),
             Wire::Text(t) => format!("{t:?}"),
