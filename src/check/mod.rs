@@ -60,6 +60,14 @@ pub enum ProblemKind {
 }
 
 impl ProblemKind {
+    pub const ALL: [ProblemKind; 5] = [
+        ProblemKind::UnknownFunction,
+        ProblemKind::FunctionNameCase,
+        ProblemKind::WrongArgumentCount,
+        ProblemKind::ArgumentKind,
+        ProblemKind::UnknownSourceAttribute,
+    ];
+
     /// The code of the lint rule that reports it.
     pub fn code(self) -> &'static str {
         match self {
@@ -453,5 +461,14 @@ mod tests {
                 Some("Join")
             ]
         );
+    }
+
+    #[test]
+    fn problem_codes_are_the_reporting_rules_codes() {
+        for kind in ProblemKind::ALL {
+            let rule = crate::lint::find_rule(kind.name())
+                .unwrap_or_else(|| panic!("no lint rule named {}", kind.name()));
+            assert_eq!(rule.code, kind.code(), "{}", kind.name());
+        }
     }
 }
