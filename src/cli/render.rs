@@ -932,7 +932,13 @@ pub fn github(reports: &[FileReport]) -> String {
 /// A workflow command's message: `%`, CR and LF encoded as GitHub decodes them, every other
 /// hostile character escaped.
 fn github_data(text: &str) -> String {
-    escape_text(&text.replace('%', "%25").replace('\r', "%0D"))
+    command_data(text, "%25")
+}
+
+/// A CI logging command's message: `%` written as `percent` (the runner's own code), CR and LF
+/// percent-encoded, every other hostile character escaped.
+fn command_data(text: &str, percent: &str) -> String {
+    escape_text(&text.replace('%', percent).replace('\r', "%0D"))
         .replace('\n', "%0A")
         .replace('\t', "\\u{9}")
 }
@@ -973,9 +979,7 @@ pub fn azure(reports: &[FileReport]) -> String {
 /// An Azure logging command's message: `%`, CR, LF encoded as the agent decodes them (`%AZP25`,
 /// `%0D`, `%0A`), other hostile characters escaped.
 fn azure_data(text: &str) -> String {
-    escape_text(&text.replace('%', "%AZP25").replace('\r', "%0D"))
-        .replace('\n', "%0A")
-        .replace('\t', "\\u{9}")
+    command_data(text, "%AZP25")
 }
 
 fn azure_property(text: &str) -> String {

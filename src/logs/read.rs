@@ -328,15 +328,19 @@ fn csv_error(name: &str, e: &csv::Error) -> LoadError {
     )
 }
 
-/// Reads a CSV file's header and says which of the three files it is.
-pub fn csv_header_kind<R: Read>(name: &str, reader: R) -> Result<CsvKind, LoadError> {
-    let mut r = csv_reader(reader);
-    let headers: Vec<String> = r
-        .headers()
+/// A CSV file's header, each name normalised for matching.
+fn csv_headers<R: Read>(name: &str, r: &mut csv::Reader<R>) -> Result<Vec<String>, LoadError> {
+    Ok(r.headers()
         .map_err(|e| csv_error(name, &e))?
         .iter()
         .map(norm)
-        .collect();
+        .collect())
+}
+
+/// Reads a CSV file's header and says which of the three files it is.
+pub fn csv_header_kind<R: Read>(name: &str, reader: R) -> Result<CsvKind, LoadError> {
+    let mut r = csv_reader(reader);
+    let headers = csv_headers(name, &mut r)?;
     csv_kind(&headers).ok_or_else(|| {
         LoadError::at(
             name,
@@ -350,12 +354,7 @@ impl CsvSide {
     /// Indexes a steps or modified-properties file by change ID.
     pub fn add<R: Read>(&mut self, name: &str, reader: R) -> Result<(), LoadError> {
         let mut r = csv_reader(reader);
-        let headers: Vec<String> = r
-            .headers()
-            .map_err(|e| csv_error(name, &e))?
-            .iter()
-            .map(norm)
-            .collect();
+        let headers = csv_headers(name, &mut r)?;
         let kind = csv_kind(&headers);
         let change = column(&headers, CHANGE_ID);
         let (Some(kind), Some(change)) = (kind, change) else {
@@ -409,12 +408,7 @@ pub fn read_csv<R: Read>(
     sink: &mut Sink<'_>,
 ) -> Result<u64, LoadError> {
     let mut r = csv_reader(reader);
-    let headers: Vec<String> = r
-        .headers()
-        .map_err(|e| csv_error(name, &e))?
-        .iter()
-        .map(norm)
-        .collect();
+    let headers = csv_headers(name, &mut r)?;
     let Some(change) = column(&headers, CHANGE_ID) else {
         return Err(LoadError::at(name, Some((1, 1)), "no `Change ID` column"));
     };
