@@ -7,7 +7,7 @@ mod generated;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use entramap::mapping;
 use entramap::profile::ScimMode;
-use entramap::simulate::requests::App;
+use entramap::simulate::app::App;
 use entramap::simulate::users::UserReader;
 use entramap::simulate::{self, Options, Output, Plan};
 use std::io;

@@ -6,7 +6,7 @@ use assert_cmd::Command;
 use entramap::eval::Value;
 use entramap::mapping::{self, ScopeClause, ScopeGroup};
 use entramap::profile::{Profile, ScimMode};
-use entramap::simulate::requests::App;
+use entramap::simulate::app::App;
 use entramap::simulate::scim::{CORE_USER, ENTERPRISE_USER};
 use entramap::simulate::scope::{Operator, Scope};
 use entramap::simulate::users::{Position, UserReader, UserRecord};
@@ -48,7 +48,7 @@ fn users(rel: &str) -> UserReader {
 fn run(mapping: &str, output: Output, mode: ScimMode, target: Option<&str>) -> (String, Summary) {
     let plan = plan(mapping);
     let mut app = match target {
-        Some(t) => simulate::requests::load_target_state(&plan, path(t).to_str().unwrap()).unwrap(),
+        Some(t) => simulate::app::load_target_state(&plan, path(t).to_str().unwrap()).unwrap(),
         None => App::new(&plan),
     };
     let mut out = Vec::new();

@@ -9,8 +9,8 @@ mod generated;
 
 use entramap::mapping;
 use entramap::profile::ScimMode;
+use entramap::simulate::app::{self, App};
 use entramap::simulate::parallel::{CHUNK_USERS, run_threads};
-use entramap::simulate::requests::{self, App};
 use entramap::simulate::users::UserReader;
 use entramap::simulate::{self, Event, Options, Output, Plan, Summary};
 use std::path::PathBuf;
@@ -51,7 +51,7 @@ fn simulate(
         seed: 7,
     };
     let mut app = match target {
-        Some(t) => requests::load_target_state(plan, path(t).to_str().unwrap()).unwrap(),
+        Some(t) => app::load_target_state(plan, path(t).to_str().unwrap()).unwrap(),
         None => App::new(plan),
     };
     let reader = UserReader::new(std::io::Cursor::new(users.to_vec()));

@@ -6,7 +6,7 @@
 use entramap::check;
 use entramap::lint::rules::active_not_lowercase_boolean::{self as active, Wire};
 use entramap::mapping;
-use entramap::simulate::requests::App;
+use entramap::simulate::app::App;
 use entramap::simulate::users::UserReader;
 use entramap::simulate::{self, Options, Output, Plan};
 use entramap::syntax;

@@ -756,7 +756,7 @@ fn value_findings(
     mode: ScimMode,
 ) -> Result<Vec<lint::Finding>, Failure> {
     use crate::profile::values::Checker;
-    use crate::simulate::{self, Output, Plan, requests::App, users::UserReader, violations};
+    use crate::simulate::{self, Output, Plan, app::App, users::UserReader, violations};
     if profile.values.is_empty() {
         return Ok(Vec::new());
     }

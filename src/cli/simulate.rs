@@ -4,7 +4,7 @@ use super::{CmdResult, Failure, render};
 use crate::mapping;
 use crate::profile::values::Checker;
 use crate::profile::{Profile, ScimMode};
-use crate::simulate::requests::{self, App};
+use crate::simulate::app::{self, App};
 use crate::simulate::users::UserReader;
 use crate::simulate::violations::{self, Checks};
 use crate::simulate::{self, Event, Options, Output, Plan, steady};
@@ -262,7 +262,7 @@ pub fn cmd_simulate(args: SimulateArgs) -> CmdResult {
         seed: args.seed,
     };
     let app = match &args.target_state {
-        Some(path) => requests::load_target_state(&plan, path).map_err(Failure)?,
+        Some(path) => app::load_target_state(&plan, path).map_err(Failure)?,
         None => App::new(&plan),
     };
     if args.check_steady && args.users == "-" {

@@ -15,7 +15,7 @@ use crate::lint::rules::active_not_lowercase_boolean::{self as active, Wire};
 use crate::lint::{self, Finding, LintOptions};
 use crate::mapping::{self, MappingFile};
 use crate::profile::{Profile, ScimMode};
-use crate::simulate::requests::App;
+use crate::simulate::app::App;
 use crate::simulate::users::UserReader;
 use crate::simulate::{self, Options, Output, Plan};
 use crate::syntax::{self, Expr, ExprKind};

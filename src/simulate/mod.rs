@@ -9,7 +9,7 @@
 //! cycles and reports what the second one still sends.
 //!
 //! ```
-//! use entramap::simulate::{self, Options, Output, Plan, requests::App, users::UserReader};
+//! use entramap::simulate::{self, Options, Output, Plan, app::App, users::UserReader};
 //!
 //! let file = entramap::mapping::load(r#"[
 //!   {"targetAttributeName": "userName", "matchingPriority": 1,
@@ -26,6 +26,7 @@
 //!     "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"ann@contoso.com\",\"active\":true,\"meta\":{\"resourceType\":\"User\"}}\n");
 //! ```
 
+pub mod app;
 pub mod parallel;
 pub mod requests;
 pub mod scim;
@@ -42,8 +43,9 @@ use crate::mapping::schema::{Schema, TargetKind};
 use crate::mapping::{FlowType, MappingFile};
 use crate::profile::ScimMode;
 use crate::syntax::{self, Expr, ExprKind};
+use app::App;
 use jiff::Timestamp;
-use requests::{Action, App, UserResult};
+use requests::{Action, UserResult};
 use scim::{Layout, TargetPath, TargetType};
 use scope::{Scope, ScopeError, SoftDeleted};
 use serde_json::{Map, Value as Json};

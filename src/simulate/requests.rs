@@ -1,6 +1,6 @@
 //! One provisioning cycle for one user (reference §6.2): the matching query, then a POST, a
-//! PATCH of the changed attributes, the deactivation PATCH, or nothing; and the target app the
-//! cycle runs against.
+//! PATCH of the changed attributes, the deactivation PATCH, or nothing, decided against the
+//! target app ([`super::app`]).
 //!
 //! Decisions:
 //! * An in-scope user is matched with `GET /Users?filter=<target> eq "<value>"` for each matching
@@ -14,14 +14,12 @@
 //!   expression's text (a reference as `[{"value": id}]`). `compliant` PATCH: lowercase ops,
 //!   typed values, several replaces merged into one op whose value is keyed by path.
 
-use super::scim::{self, CORE_USER, PATCH_OP, TargetPath, Wire};
+use super::app::{App, Stored};
+use super::scim::{self, CORE_USER, PATCH_OP, Wire};
 use super::scope::SoftDeleted;
 use super::{Compiled, Computed, Plan};
-use crate::profile::Profile;
 use crate::wire::{self, Operation, ScimMode};
 use serde_json::{Map, Value as Json};
-use std::collections::HashMap;
-use std::io::{self, BufRead};
 
 // ------------------------------------------------------------------------------------ results
 
@@ -295,231 +293,6 @@ pub struct UserResult {
     pub notes: Vec<Note>,
 }
 
-// ------------------------------------------------------------------------------------ app
-
-/// The target app's users, as the cycle sees them: loaded from `--target-state` and, for the
-/// steady-state check, changed by the cycle's requests (keeping only what the app persists).
-/// Each user is kept as compact JSON text (a tree is built only when a user is looked at), and
-/// an index per matching attribute finds users by value.
-#[derive(Debug, Clone, Default)]
-pub struct App {
-    resources: Vec<Box<str>>,
-    by_id: HashMap<Box<str>, u32>,
-    /// Per matching mapping (in plan order): lower-cased value → the first resource with it.
-    index: Vec<HashMap<Box<str>, u32>>,
-    next_id: u64,
-    persisted: Option<Vec<String>>,
-}
-
-/// The id the app gives its n-th created user.
-fn new_id(n: u64) -> String {
-    format!("00000000-0000-4000-8000-{n:012}")
-}
-
-impl App {
-    /// An app without users.
-    pub fn new(plan: &Plan) -> App {
-        App {
-            index: vec![HashMap::new(); plan.matching.len()],
-            ..App::default()
-        }
-    }
-
-    /// Keeps only the attributes the profile says the app persists.
-    pub fn persisting(mut self, profile: &Profile) -> App {
-        self.persisted = Some(profile.persisted.clone());
-        self
-    }
-
-    /// Reads the app's users from JSON Lines (one SCIM User resource per line).
-    pub fn load(plan: &Plan, reader: impl BufRead) -> Result<App, String> {
-        let mut app = App::new(plan);
-        let mut reader = reader;
-        let mut bytes = Vec::new();
-        for i in 0.. {
-            // One line at a time, each at most TARGET_STATE_LINE: a huge line is an error, not
-            // an allocation that aborts the process.
-            let what = format!("the target state (line {})", i + 1);
-            if !crate::input::read_line(
-                &mut reader,
-                &mut bytes,
-                &what,
-                crate::input::TARGET_STATE_LINE,
-            )
-            .map_err(|e| e.to_string())?
-            {
-                break;
-            }
-            let line = std::str::from_utf8(&bytes)
-                .map_err(|_| format!("target state line {}: not UTF-8 text", i + 1))?;
-            if line.trim().is_empty() {
-                continue;
-            }
-            let json: Json = serde_json::from_str(line)
-                .map_err(|e| format!("target state line {}: {e}", i + 1))?;
-            if !json.is_object() {
-                return Err(format!(
-                    "target state line {}: expected a SCIM User resource (a JSON object)",
-                    i + 1
-                ));
-            }
-            app.insert(plan, json);
-        }
-        Ok(app)
-    }
-
-    /// How many users the app has.
-    pub fn len(&self) -> usize {
-        self.resources.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.resources.is_empty()
-    }
-
-    /// User `i` as a JSON tree.
-    pub fn resource(&self, i: usize) -> Json {
-        serde_json::from_str(&self.resources[i]).unwrap_or(Json::Null)
-    }
-
-    /// Every user, as JSON trees.
-    pub fn resources(&self) -> impl Iterator<Item = Json> + '_ {
-        (0..self.resources.len()).map(|i| self.resource(i))
-    }
-
-    /// The stored form: compact JSON without `schemas` and `meta` (which no comparison reads).
-    fn store(json: &Json) -> Box<str> {
-        let mut out = Vec::with_capacity(256);
-        match json {
-            Json::Object(map) => {
-                let mut first = true;
-                out.push(b'{');
-                for (k, v) in map {
-                    if k == "schemas" || k == "meta" {
-                        continue;
-                    }
-                    if !first {
-                        out.push(b',');
-                    }
-                    first = false;
-                    scim::write_str(&mut out, k);
-                    out.push(b':');
-                    scim::write_json(&mut out, v);
-                }
-                out.push(b'}');
-            }
-            other => scim::write_json(&mut out, other),
-        }
-        String::from_utf8(out).unwrap_or_default().into_boxed_str()
-    }
-
-    fn insert(&mut self, plan: &Plan, mut json: Json) -> usize {
-        let id = match json.get("id").and_then(Json::as_str) {
-            Some(id) => id.to_string(),
-            None => {
-                self.next_id += 1;
-                let id = new_id(self.next_id);
-                if let Json::Object(m) = &mut json {
-                    m.insert("id".into(), Json::String(id.clone()));
-                }
-                id
-            }
-        };
-        let i = self.resources.len();
-        self.resources.push(App::store(&json));
-        self.by_id.insert(id.into_boxed_str(), i as u32);
-        self.index_keys(plan, &json, i, true);
-        i
-    }
-
-    /// Adds (or removes) resource `i` under its matching values.
-    fn index_keys(&mut self, plan: &Plan, json: &Json, i: usize, add: bool) {
-        for (k, &m) in plan.matching.iter().enumerate() {
-            let Some(text) = scim::get(json, &plan.mappings[m].path).and_then(text_of) else {
-                continue;
-            };
-            let key = text.to_lowercase().into_boxed_str();
-            if add {
-                // Two users with one value: the first is found, as a filter's first result.
-                self.index[k].entry(key).or_insert(i as u32);
-            } else if self.index[k].get(&key) == Some(&(i as u32)) {
-                self.index[k].remove(&key);
-            }
-        }
-    }
-
-    /// The resource whose matching attribute `k` (position in `plan.matching`) equals `value`,
-    /// ignoring case as SCIM does for userName.
-    fn find(&self, k: usize, value: &str) -> Option<usize> {
-        if self.resources.is_empty() {
-            return None;
-        }
-        self.index
-            .get(k)?
-            .get(value.to_lowercase().as_str())
-            .map(|&i| i as usize)
-    }
-
-    fn prune(&self, json: &mut Json) {
-        if let Some(persisted) = &self.persisted {
-            let keep = |target: &str| persisted.iter().any(|e| Profile::covers(e, target));
-            scim::prune(json, &keep);
-        }
-    }
-
-    /// Applies a user's requests (POST creates, PATCH changes), keeping only what the app
-    /// persists.
-    pub fn apply(&mut self, plan: &Plan, result: &UserResult) {
-        for r in &result.requests {
-            match r.method {
-                Method::Get => {}
-                Method::Post => {
-                    if let Some(mut body) = r.body_json() {
-                        if let Json::Object(m) = &mut body {
-                            m.remove("id");
-                        }
-                        self.prune(&mut body);
-                        self.insert(plan, body);
-                    }
-                }
-                Method::Patch => {
-                    let Some(i) = r.id.as_deref().and_then(|id| self.by_id.get(id)) else {
-                        continue;
-                    };
-                    let i = *i as usize;
-                    let mut json = self.resource(i);
-                    self.index_keys(plan, &json, i, false);
-                    for op in r.ops() {
-                        match (&op.path, &op.value) {
-                            (Some(p), v) => scim::set(&mut json, &TargetPath::parse(p), v.clone()),
-                            (None, Json::Object(values)) => {
-                                for (p, v) in values {
-                                    scim::set(&mut json, &TargetPath::parse(p), v.clone());
-                                }
-                            }
-                            _ => {}
-                        }
-                    }
-                    self.prune(&mut json);
-                    self.resources[i] = App::store(&json);
-                    self.index_keys(plan, &json, i, true);
-                }
-            }
-        }
-    }
-}
-
-fn text_of(v: &Json) -> Option<String> {
-    match v {
-        Json::String(s) => Some(s.clone()),
-        Json::Bool(b) => Some(b.to_string()),
-        Json::Number(n) => Some(n.to_string()),
-        Json::Object(o) => o.get("value").and_then(text_of),
-        Json::Array(a) if a.len() == 1 => text_of(&a[0]),
-        _ => None,
-    }
-}
-
 // ------------------------------------------------------------------------------------ cycle
 
 /// Percent-encodes a query value (everything but RFC 3986's unreserved characters).
@@ -659,7 +432,7 @@ fn patch_request(plan: &Plan, mode: ScimMode, id: &str, changes: Vec<Change>) ->
 fn changes(
     plan: &Plan,
     computed: &[Computed<'_>],
-    resource: &Json,
+    stored: &Stored<'_>,
     wanted: &dyn Fn(&Compiled) -> bool,
     notes: &mut [Note],
     trace: Option<ScimMode>,
@@ -675,8 +448,8 @@ fn changes(
         let typed = wire::encode(v, m.ty, ScimMode::Compliant, Operation::Update)
             .map_err(|e| failure(m, &e.0))?
             .to_json(false);
-        let current = scim::get(resource, &m.path);
-        if current.is_some_and(|c| scim::json_loose_eq(c, &typed)) {
+        let current = stored.compare(plan, i, &typed);
+        if current == Some(true) {
             notes[i] = Note::new(NoteKind::Unchanged);
             continue;
         }
@@ -824,17 +597,13 @@ pub fn process(
             result.notes = notes;
             return result;
         };
-        let resource = &app.resource(r);
-        let id = resource
-            .get("id")
-            .and_then(Json::as_str)
-            .unwrap_or_default()
-            .to_string();
+        let stored = app.stored(r);
+        let id = stored.id();
         let deactivating = |m: &Compiled| m.reads_soft_deleted && m.on_update();
         let changes = match changes(
             plan,
             computed,
-            resource,
+            &stored,
             &deactivating,
             &mut notes,
             trace.then_some(mode),
@@ -927,12 +696,8 @@ pub fn process(
             result.action = Action::Create;
         }
         Some(r) => {
-            let resource = &app.resource(r);
-            let id = resource
-                .get("id")
-                .and_then(Json::as_str)
-                .unwrap_or_default()
-                .to_string();
+            let stored = app.stored(r);
+            let id = stored.id();
             for (i, m) in plan.mappings.iter().enumerate() {
                 if !m.on_update() && computed[i].value().is_some() {
                     notes[i].kind = NoteKind::CreateOnly;
@@ -941,7 +706,7 @@ pub fn process(
             let changes = match changes(
                 plan,
                 computed,
-                resource,
+                &stored,
                 &|m| m.on_update(),
                 &mut notes,
                 trace.then_some(mode),
@@ -969,12 +734,6 @@ pub fn process(
 
 /// The core schema URN (re-exported for tests that check resources).
 pub const USER_SCHEMA: &str = CORE_USER;
-
-/// Reads a target-state file (`-` is not allowed: stdin carries the users).
-pub fn load_target_state(plan: &Plan, path: &str) -> Result<App, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    App::load(plan, io::BufReader::new(file))
-}
 
 #[cfg(test)]
 mod tests {

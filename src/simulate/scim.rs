@@ -406,32 +406,130 @@ fn write_node<'v>(out: &mut Vec<u8>, node: &Node, values: &[Option<Wire<'v>>]) {
 
 // ------------------------------------------------------------------------------------ access
 
+/// A value's text as a SCIM app compares it: a string itself, a boolean `true`/`false`, a
+/// number its text, a reference (or a one-element list) its `value`.
+fn loose_scalar(v: &Json) -> Option<Cow<'_, str>> {
+    match v {
+        Json::String(s) => Some(Cow::Borrowed(s)),
+        Json::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
+        Json::Number(n) => Some(Cow::Owned(n.to_string())),
+        Json::Object(o) => o.get("value").and_then(loose_scalar),
+        Json::Array(items) if items.len() == 1 => loose_scalar(&items[0]),
+        _ => None,
+    }
+}
+
 /// Whether two JSON values mean the same to a SCIM app: booleans equal their text in any case
 /// (`true` = `"True"`), numbers their text, references their `value`; strings compare exactly.
 pub fn json_loose_eq(a: &Json, b: &Json) -> bool {
-    fn scalar(v: &Json) -> Option<Cow<'_, str>> {
-        match v {
-            Json::String(s) => Some(Cow::Borrowed(s)),
-            Json::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
-            Json::Number(n) => Some(Cow::Owned(n.to_string())),
-            Json::Object(o) => o.get("value").and_then(scalar),
-            Json::Array(items) if items.len() == 1 => scalar(&items[0]),
-            _ => None,
-        }
-    }
     match (a, b) {
         (Json::Array(x), Json::Array(y)) if x.len() != 1 || y.len() != 1 => {
             x.len() == y.len() && x.iter().all(|i| y.iter().any(|j| json_loose_eq(i, j)))
         }
-        (Json::Bool(_), _) | (_, Json::Bool(_)) => match (scalar(a), scalar(b)) {
+        (Json::Bool(_), _) | (_, Json::Bool(_)) => match (loose_scalar(a), loose_scalar(b)) {
             (Some(x), Some(y)) => x.eq_ignore_ascii_case(&y),
             _ => false,
         },
-        _ => match (scalar(a), scalar(b)) {
+        _ => match (loose_scalar(a), loose_scalar(b)) {
             (Some(x), Some(y)) => x == y,
             _ => a == b,
         },
     }
+}
+
+// A fingerprint's low three bits say what kind of value it is; the rest is a hash.
+const FP_TRUE: u64 = 1;
+const FP_FALSE: u64 = 2;
+const FP_TEXT: u64 = 3;
+/// Text that reads `true` in any case (it equals the boolean true).
+const FP_TEXT_TRUE: u64 = 4;
+const FP_TEXT_FALSE: u64 = 5;
+const FP_LIST: u64 = 6;
+const FP_OTHER: u64 = 7;
+
+/// A 64-bit fingerprint of a value such that [`fingerprints_loose_eq`] of two fingerprints
+/// answers as [`json_loose_eq`] of the values (0 is null: no value). One approximation: inside
+/// lists of several items, text reading `true`/`false` is taken for the boolean whatever its
+/// case, where `json_loose_eq` compares two such texts exactly.
+pub fn loose_fingerprint(v: &Json) -> u64 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    fn tagged(h: DefaultHasher, tag: u64) -> u64 {
+        (h.finish() << 3) | tag
+    }
+    fn structure(h: &mut DefaultHasher, v: &Json) {
+        match v {
+            Json::Null => 0u8.hash(h),
+            Json::Bool(b) => (1u8, b).hash(h),
+            Json::Number(n) => (2u8, n.to_string()).hash(h),
+            Json::String(s) => (3u8, s).hash(h),
+            Json::Array(items) => {
+                (4u8, items.len()).hash(h);
+                items.iter().for_each(|i| structure(h, i));
+            }
+            Json::Object(m) => {
+                // Key order does not matter to `==` on objects.
+                let mut keys: Vec<&String> = m.keys().collect();
+                keys.sort();
+                (5u8, keys.len()).hash(h);
+                for k in keys {
+                    k.hash(h);
+                    structure(h, &m[k]);
+                }
+            }
+        }
+    }
+    match v {
+        Json::Null => 0,
+        Json::Bool(true) => FP_TRUE,
+        Json::Bool(false) => FP_FALSE,
+        Json::Array(items) if items.len() != 1 => {
+            // A multiset of the items, booleans and their texts alike.
+            let mut fps: Vec<u64> = items
+                .iter()
+                .map(|i| match loose_fingerprint(i) {
+                    f if f & 7 == FP_TEXT_TRUE => FP_TRUE,
+                    f if f & 7 == FP_TEXT_FALSE => FP_FALSE,
+                    f => f,
+                })
+                .collect();
+            fps.sort_unstable();
+            let mut h = DefaultHasher::new();
+            fps.hash(&mut h);
+            tagged(h, FP_LIST)
+        }
+        _ => match loose_scalar(v) {
+            Some(text) => {
+                let mut h = DefaultHasher::new();
+                text.hash(&mut h);
+                let tag = if text.eq_ignore_ascii_case("true") {
+                    FP_TEXT_TRUE
+                } else if text.eq_ignore_ascii_case("false") {
+                    FP_TEXT_FALSE
+                } else {
+                    FP_TEXT
+                };
+                tagged(h, tag)
+            }
+            None => {
+                let mut h = DefaultHasher::new();
+                structure(&mut h, v);
+                tagged(h, FP_OTHER)
+            }
+        },
+    }
+}
+
+/// [`json_loose_eq`] on fingerprints: equal ones, or a boolean and text reading it.
+pub fn fingerprints_loose_eq(a: u64, b: u64) -> bool {
+    a == b
+        || matches!(
+            (a, b & 7),
+            (FP_TRUE, FP_TEXT_TRUE) | (FP_FALSE, FP_TEXT_FALSE)
+        )
+        || matches!(
+            (a & 7, b),
+            (FP_TEXT_TRUE, FP_TRUE) | (FP_TEXT_FALSE, FP_FALSE)
+        )
 }
 
 fn get_ci<'a>(map: &'a Map<String, Json>, key: &str) -> Option<&'a Json> {
@@ -657,5 +755,46 @@ mod tests {
         assert_eq!(r["emails"][0]["primary"], json!(true));
         assert!(json_loose_eq(&json!(true), &json!("True")));
         assert!(!json_loose_eq(&json!("a"), &json!("A")));
+    }
+
+    #[test]
+    fn fingerprints_compare_as_loose_equality() {
+        let values = [
+            json!(true),
+            json!(false),
+            json!("True"),
+            json!("true"),
+            json!("FALSE"),
+            json!("false"),
+            json!("a"),
+            json!("A"),
+            json!(""),
+            json!(1),
+            json!("1"),
+            json!(1.5),
+            json!({"value": "a"}),
+            json!({"value": true}),
+            json!({"value": "True"}),
+            json!([{"value": "a"}]),
+            json!(["True"]),
+            json!(["a", "b"]),
+            json!(["b", "a"]),
+            json!(["a", "c"]),
+            json!([]),
+            json!({"x": 1, "y": 2}),
+            json!({"y": 2, "x": 1}),
+            json!({"x": 2}),
+            json!([{"x": 1}]),
+        ];
+        for a in &values {
+            assert_eq!(loose_fingerprint(a) == 0, a.is_null());
+            for b in &values {
+                assert_eq!(
+                    fingerprints_loose_eq(loose_fingerprint(a), loose_fingerprint(b)),
+                    json_loose_eq(a, b),
+                    "{a} against {b}"
+                );
+            }
+        }
     }
 }

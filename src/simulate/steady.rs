@@ -6,7 +6,8 @@
 //! cycle 2 still sends (POST or PATCH; matching queries are reads) is reported with the mappings
 //! that cause it. A mapping is steady when cycle 2 sends nothing.
 
-use super::requests::{App, Method};
+use super::app::App;
+use super::requests::Method;
 use super::{Event, Options, Plan, Processed, Summary, cycle};
 use crate::catalogue::FunctionSpec;
 use crate::check;
@@ -74,6 +75,8 @@ pub fn check(
     if let Some(p) = profile {
         app = app.persisting(p);
     }
+    // Fingerprints instead of trees: memory stays small over a whole tenant.
+    app = app.compact(plan);
     let cycle1 = cycle(
         plan,
         options,
