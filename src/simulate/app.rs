@@ -67,9 +67,8 @@ struct Rows {
     kept: Vec<bool>,
     /// Per matching mapping (position in `plan.matching`): the column of its lower-cased value.
     key_column: Vec<Option<usize>>,
-    width: usize,
     users: usize,
-    cells: Vec<u64>,
+    cells: Cells,
     /// The ids of the first `ids.len()` users (those the app had before the cycles).
     ids: Vec<Box<str>>,
     by_id: HashMap<Box<str>, u32>,
@@ -322,9 +321,8 @@ impl App {
             column,
             kept,
             key_column,
-            width,
             users: 0,
-            cells: Vec::new(),
+            cells: Cells::new(width),
             ids: Vec::with_capacity(trees.resources.len()),
             by_id: HashMap::new(),
             first_new: self.next_id + 1,
@@ -393,7 +391,7 @@ impl App {
                 let col = (*r.key_column.get(k)?)?;
                 let hash = key_hash(value);
                 r.index[k]
-                    .find(hash, |row| r.cells[row as usize * r.width + col])
+                    .find(hash, |row| r.cells.row(row as usize)[col])
                     .map(|row| row as usize)
             }
         }
@@ -470,23 +468,22 @@ impl Trees {
 
 impl Rows {
     fn row(&self, at: usize) -> &[u64] {
-        &self.cells[at * self.width..(at + 1) * self.width]
+        self.cells.row(at)
     }
 
     /// Appends a user read from a (pruned) tree.
     fn push(&mut self, plan: &Plan, json: &Json) {
         let at = self.users;
         self.users += 1;
-        let start = self.cells.len();
-        self.cells.resize(start + self.width, 0);
+        let row = self.cells.push();
         for (i, m) in plan.mappings.iter().enumerate() {
             if let Some(c) = self.column[i] {
-                self.cells[start + c] = scim::get(json, &m.path).map_or(0, scim::loose_fingerprint);
+                row[c] = scim::get(json, &m.path).map_or(0, scim::loose_fingerprint);
             }
         }
         for (k, &m) in plan.matching.iter().enumerate() {
             if let Some(c) = self.key_column[k] {
-                self.cells[start + c] = scim::get(json, &plan.mappings[m].path)
+                row[c] = scim::get(json, &plan.mappings[m].path)
                     .and_then(text_of)
                     .map_or(0, |t| key_hash(&t));
             }
@@ -496,14 +493,14 @@ impl Rows {
 
     /// Adds (or removes) user `at` under its matching values.
     fn index_keys(&mut self, at: usize, add: bool) {
-        let (cells, width) = (&self.cells, self.width);
+        let cells = &self.cells;
         for (k, col) in self.key_column.iter().enumerate() {
             let Some(col) = *col else { continue };
-            let hash = cells[at * width + col];
+            let hash = cells.row(at)[col];
             if hash == 0 {
                 continue;
             }
-            let key_at = |row: u32| cells[row as usize * width + col];
+            let key_at = |row: u32| cells.row(row as usize)[col];
             if add {
                 // Two users with one value: the first is found, as a filter's first result.
                 self.index[k].insert_absent(hash, at as u32, key_at);
@@ -528,19 +525,19 @@ impl Rows {
     fn patch(&mut self, plan: &Plan, id: &str, writes: &[(&str, &Json)]) {
         let Some(at) = self.position(id) else { return };
         self.index_keys(at, false);
-        let start = at * self.width;
+        let row = self.cells.row_mut(at);
         for &(target, value) in writes {
             for (i, m) in plan.mappings.iter().enumerate() {
                 if m.target != target {
                     continue;
                 }
                 if let Some(c) = self.column[i] {
-                    self.cells[start + c] = scim::loose_fingerprint(value);
+                    row[c] = scim::loose_fingerprint(value);
                 }
                 if let Some(k) = plan.matching.iter().position(|&x| x == i)
                     && let Some(c) = self.key_column[k]
                 {
-                    self.cells[start + c] = text_of(value).map_or(0, |t| key_hash(&t));
+                    row[c] = text_of(value).map_or(0, |t| key_hash(&t));
                 }
             }
         }
@@ -549,15 +546,56 @@ impl Rows {
                 continue;
             }
             if let Some(c) = self.column[i] {
-                self.cells[start + c] = 0;
+                row[c] = 0;
             }
             if let Some(k) = plan.matching.iter().position(|&x| x == i)
                 && let Some(c) = self.key_column[k]
             {
-                self.cells[start + c] = 0;
+                row[c] = 0;
             }
         }
         self.index_keys(at, true);
+    }
+}
+
+/// Rows of `width` cells in chunks of [`CHUNK_ROWS`] rows: growing never copies what is there
+/// (a doubling vector would briefly hold the old and the new copy).
+#[derive(Debug, Clone)]
+struct Cells {
+    width: usize,
+    chunks: Vec<Box<[u64]>>,
+    rows: usize,
+}
+
+const CHUNK_ROWS: usize = 4096;
+
+impl Cells {
+    fn new(width: usize) -> Cells {
+        Cells {
+            width,
+            chunks: Vec::new(),
+            rows: 0,
+        }
+    }
+
+    fn row(&self, at: usize) -> &[u64] {
+        let start = (at % CHUNK_ROWS) * self.width;
+        &self.chunks[at / CHUNK_ROWS][start..start + self.width]
+    }
+
+    fn row_mut(&mut self, at: usize) -> &mut [u64] {
+        let start = (at % CHUNK_ROWS) * self.width;
+        &mut self.chunks[at / CHUNK_ROWS][start..start + self.width]
+    }
+
+    /// A new row of zeros (no value).
+    fn push(&mut self) -> &mut [u64] {
+        if self.rows.is_multiple_of(CHUNK_ROWS) {
+            self.chunks
+                .push(vec![0; CHUNK_ROWS * self.width].into_boxed_slice());
+        }
+        self.rows += 1;
+        self.row_mut(self.rows - 1)
     }
 }
 
