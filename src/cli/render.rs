@@ -1353,3 +1353,46 @@ mod window_tests {
         }
     }
 }
+
+/// Why `convert --base` could not merge FILE into the live schema, with the live schema's
+/// object mappings and the closest one.
+pub fn merge_error(e: &crate::mapping::envelope::MergeError, file: &str, base: &str) -> String {
+    use crate::mapping::envelope::MergeError;
+    match e {
+        MergeError::NotGraph => format!(
+            "entramap: error: {base} has no object mappings to replace (no synchronizationRules, objectMappings or attributeMappings); nothing was written\n"
+        ),
+        MergeError::UnknownObject {
+            source_object,
+            target_object,
+            available,
+            suggestion,
+        } => {
+            let pair = |s: &str, t: &str| format!("{} -> {}", show_name(s), show_name(t));
+            let mut out = format!(
+                "entramap: error: {file} maps {}, an object mapping {base} does not have; nothing was written\n",
+                pair(source_object, target_object)
+            );
+            if available.is_empty() {
+                out.push_str(&format!("  {base} has no object mappings\n"));
+            } else {
+                let list: Vec<String> = available.iter().map(|(s, t)| pair(s, t)).collect();
+                out.push_str(&format!("  {base} has: {}\n", list.join(", ")));
+            }
+            if let Some((s, t)) = suggestion {
+                out.push_str(&format!("  did you mean {}?\n", pair(s, t)));
+            }
+            out.push_str("  help: object mappings are matched by source and target object names (`source:` and `target:` in YAML); Graph adds object mappings only through the schema, so add it to the live schema first or correct the names\n");
+            out
+        }
+    }
+}
+
+/// An object name in a message: quoted when empty or when it has blanks at its ends.
+fn show_name(name: &str) -> String {
+    if name.is_empty() || name.trim() != name {
+        format!("{name:?}")
+    } else {
+        escape_line(name)
+    }
+}

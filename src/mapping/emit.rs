@@ -4,9 +4,9 @@
 //! matching priority, flow type, flow behavior, default value, export of missing references,
 //! scope, enabled, object names), so Graph → YAML → Graph gives the same mappings back.
 
+use super::envelope::{MergeError, MergeMode, merge, reduce};
 use super::json::flow_type_to_graph;
 use super::model::*;
-use super::envelope::{MergeError, MergeMode, merge, reduce};
 use super::{graph_source, tree_from_text};
 use crate::graph::SourceType;
 use serde_json::{Map, Value, json};

@@ -335,10 +335,11 @@ fn merge_object(base_obj: &Map<String, Value>, om: &ObjectMapping) -> Map<String
         .and_then(Value::as_array)
         .map(Vec::as_slice)
         .unwrap_or_default();
-    out.insert(
-        "attributeMappings".into(),
-        Value::Array(merge_attribute_mappings(items, om)),
-    );
+    let merged = merge_attribute_mappings(items, om);
+    // A base without the key (a resource sample) keeps going without it while nothing is mapped.
+    if !merged.is_empty() || base_obj.contains_key("attributeMappings") {
+        out.insert("attributeMappings".into(), Value::Array(merged));
+    }
     out
 }
 
@@ -425,11 +426,11 @@ fn merge_attribute_mapping(
     };
     for (key, same) in [
         ("targetAttributeName", b.target.value == am.target.value),
+        ("source", same_source(b.source.as_ref(), am.source.as_ref())),
         (
-            "source",
-            same_source(b.source.as_ref(), am.source.as_ref()),
+            "matchingPriority",
+            b.matching_priority == am.matching_priority,
         ),
-        ("matchingPriority", b.matching_priority == am.matching_priority),
         ("flowType", b.flow_type == am.flow_type),
         ("flowBehavior", behavior(b) == behavior(am)),
         (

@@ -629,7 +629,9 @@ fn envelope_placeholders(node: &Node, out: &mut Vec<Placeholder>) {
             }
         }
     };
-    let object = |o: &Node, out: &mut Vec<Placeholder>, am: &mut dyn FnMut(&[Node], &mut Vec<Placeholder>)| {
+    let object = |o: &Node,
+                  out: &mut Vec<Placeholder>,
+                  am: &mut dyn FnMut(&[Node], &mut Vec<Placeholder>)| {
         if empty(o) {
             out.push(Placeholder {
                 kind: PlaceholderKind::ObjectMapping,
@@ -1066,7 +1068,9 @@ fn to_json(node: &Node) -> serde_json::Value {
                 Value::from(i)
             } else if let Ok(u) = s.value.parse::<u64>() {
                 Value::from(u)
-            } else if s.value.starts_with(|c: char| c.is_ascii_digit() || c == '-')
+            } else if s
+                .value
+                .starts_with(|c: char| c.is_ascii_digit() || c == '-')
                 && let Ok(f) = s.value.parse::<f64>()
                 && f.is_finite()
                 && let Some(n) = serde_json::Number::from_f64(f)
