@@ -59,10 +59,17 @@ pub fn cmd_convert(args: ConvertArgs) -> CmdResult {
         ));
     }
     if let Some(out) = &args.output {
-        for input in std::iter::once(&args.file).chain(args.base.as_ref()) {
-            if input != "-" && same_file(Path::new(input), Path::new(out)) {
+        let inputs = [
+            (Some(&args.file), "the input file"),
+            (args.base.as_ref(), "the --base file"),
+        ];
+        for (input, what) in inputs {
+            if let Some(input) = input
+                && input != "-"
+                && same_file(Path::new(input), Path::new(out))
+            {
                 return Err(Failure(format!(
-                    "{out} is an input file: convert does not overwrite its input; nothing was written (write to another file, then rename it)"
+                    "{out} is {what}: convert does not overwrite its input; nothing was written (write to another file, then rename it)"
                 )));
             }
         }

@@ -248,7 +248,12 @@ fn mappings_yaml(file: &MappingFile) -> String {
     let pairs = directory_pairs(objects);
     let shared = (pairs.len() == 1).then(|| pairs[0].clone());
     let mut out = String::new();
-    let top_level = objects.len() == 1 && !matches!(file.shape, Shape::Schema | Shape::Rule);
+    // A YAML file that carries a schema or a rule keeps the `objects:` form it was written in.
+    let carries_rule = file.envelope.as_ref().is_some_and(|e| {
+        e.get("synchronizationRules").is_some() || e.get("objectMappings").is_some()
+    });
+    let top_level =
+        objects.len() == 1 && !carries_rule && !matches!(file.shape, Shape::Schema | Shape::Rule);
     if top_level {
         write_object(&mut out, &objects[0], 0, None, true);
         return out;

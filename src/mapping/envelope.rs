@@ -134,7 +134,7 @@ pub fn merge(base: &Value, file: &MappingFile, mode: MergeMode) -> Result<Value,
                     }
                 }
             };
-            Ok(Value::Object(merge_object(&base_obj, om)))
+            Ok(Value::Object(merge_object(&base_obj, om, mode)))
         }
         Slots::Rule | Slots::Schema => {
             let mut out = base.clone();
@@ -217,7 +217,7 @@ fn merge_rules(
                 Some(p) => match taken[p] {
                     Some(n) => {
                         let base_obj = item.as_object().cloned().unwrap_or_default();
-                        new_items.push(Value::Object(merge_object(&base_obj, &objects[n])));
+                        new_items.push(Value::Object(merge_object(&base_obj, &objects[n], mode)));
                     }
                     None if mode == MergeMode::Base => new_items.push(item.clone()),
                     None => {}
@@ -293,7 +293,14 @@ fn read_attribute_mapping(item: &Value) -> Option<AttributeMapping> {
     om.attribute_mappings.into_iter().next()
 }
 
-fn merge_object(base_obj: &Map<String, Value>, om: &ObjectMapping) -> Map<String, Value> {
+/// One object mapping of the base with the model's merged in. With [`MergeMode::Base`], a
+/// name or object actions the file leaves out are the live schema's (a hand-written YAML file
+/// rarely states them); otherwise the model's value is compared as it is.
+fn merge_object(
+    base_obj: &Map<String, Value>,
+    om: &ObjectMapping,
+    mode: MergeMode,
+) -> Map<String, Value> {
     let mut out = base_obj.clone();
     let fresh = match object_json(om) {
         Value::Object(m) => m,
@@ -307,11 +314,13 @@ fn merge_object(base_obj: &Map<String, Value>, om: &ObjectMapping) -> Map<String
     };
     match &read {
         Some(b) => {
-            set("name", b.name == om.name);
+            let unstated = mode == MergeMode::Base;
+            set("name", b.name == om.name || (unstated && om.name.is_none()));
             set("enabled", b.enabled == om.enabled);
             set(
                 "flowTypes",
-                same_actions(b.actions.as_deref(), om.actions.as_deref()),
+                same_actions(b.actions.as_deref(), om.actions.as_deref())
+                    || (unstated && om.actions.is_none()),
             );
             set("scope", b.scope == om.scope);
             set("sourceObjectName", b.source_object == om.source_object);
