@@ -142,9 +142,9 @@ fn the_yaml_shows_the_mappings_first_and_the_envelope_last() {
     // Ids and metadata are there; mappings written exactly as Graph has them are only named.
     assert!(section.contains("\"id\": \"9a7c3202-5669-5eae-ab3b-b528f6753bef\""));
     assert!(section.contains("\"OriginalJoiningProperty\""));
-    assert!(section.contains("\"anchor\": true"));
+    assert!(section.contains("{\"anchor\":true,"));
     assert!(
-        section.contains("\n              \"userName\",\n"),
+        section.contains("\"attributeMappings\": [\"userName\",\"active\","),
         "{section}"
     );
     assert!(!section.contains("[userPrincipalName]"), "{section}");
@@ -414,4 +414,63 @@ fn base_is_read_and_guarded_like_every_input() {
     );
     assert_eq!(code, 2);
     assert!(stderr.contains("too-large"), "{stderr}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The README's walkthrough (its commands run in tests/docs.rs): the files it names are what it
+// says they are.
+
+const EDITS: [(&str, &str); 2] = [
+    (
+        r#"source: Switch([IsSoftDeleted], , "false", "true", "true", "false")"#,
+        r#"source: Switch([IsSoftDeleted], , "False", "true", "True", "false")"#,
+    ),
+    ("source: '[mail]'", "source: '[userPrincipalName]'"),
+];
+
+#[test]
+fn the_walkthrough_yaml_is_the_download_with_the_two_edits() {
+    let live = read("fixtures/roundtrip/live.json");
+    let mut yaml = mapping::to_yaml(&mapping::load(&live).unwrap());
+    for (old, new) in EDITS {
+        assert_eq!(yaml.matches(old).count(), 1, "{old}");
+        yaml = yaml.replace(old, new);
+    }
+    assert_eq!(read("fixtures/roundtrip/mapping.yaml"), yaml);
+}
+
+#[test]
+fn the_walkthrough_put_body_changes_only_the_edited_mappings() {
+    let (code, out, stderr) = run_with(
+        &[
+            "convert",
+            "fixtures/roundtrip/mapping.yaml",
+            "--to",
+            "graph",
+            "--base",
+            "fixtures/roundtrip/live.json",
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let put = json(&out);
+    let mut live = json(&read("fixtures/roundtrip/live.json"));
+    let take = |doc: &mut Value, i: usize| -> Value {
+        doc["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"][i].take()
+    };
+    let mut rest = put.clone();
+    let (active, emails) = (take(&mut rest, 1), take(&mut rest, 3));
+    let (live_active, live_emails) = (take(&mut live, 1), take(&mut live, 3));
+    assert_eq!(rest, live);
+    assert_eq!(
+        active["source"]["expression"],
+        r#"Switch([IsSoftDeleted], , "False", "true", "True", "false")"#
+    );
+    assert_eq!(emails["source"]["expression"], "[userPrincipalName]");
+    // Within the edited mappings only the source changed.
+    for (mut new, mut old) in [(active, live_active), (emails, live_emails)] {
+        new["source"].take();
+        old["source"].take();
+        assert_eq!(new, old);
+    }
 }

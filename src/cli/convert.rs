@@ -123,7 +123,12 @@ pub fn cmd_convert(args: ConvertArgs) -> CmdResult {
     };
     match &args.output {
         None => write_stdout(&out)?,
-        Some(path) => write_atomically(Path::new(path), &out)?,
+        Some(path) => {
+            write_atomically(Path::new(path), &out)?;
+            if let Some((base_name, _)) = &base {
+                super::eprint_text(&render::base_written(&file, base_name, path));
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1370,14 +1370,20 @@ pub fn merge_error(e: &crate::mapping::envelope::MergeError, file: &str, base: &
         } => {
             let pair = |s: &str, t: &str| format!("{} -> {}", show_name(s), show_name(t));
             let mut out = format!(
-                "entramap: error: {file} maps {}, an object mapping {base} does not have; nothing was written\n",
-                pair(source_object, target_object)
+                "entramap: error: {} maps {}, an object mapping {} does not have; nothing was written\n",
+                escape_line(file),
+                pair(source_object, target_object),
+                escape_line(base)
             );
             if available.is_empty() {
-                out.push_str(&format!("  {base} has no object mappings\n"));
+                out.push_str(&format!("  {} has no object mappings\n", escape_line(base)));
             } else {
                 let list: Vec<String> = available.iter().map(|(s, t)| pair(s, t)).collect();
-                out.push_str(&format!("  {base} has: {}\n", list.join(", ")));
+                out.push_str(&format!(
+                    "  {} has: {}\n",
+                    escape_line(base),
+                    list.join(", ")
+                ));
             }
             if let Some((s, t)) = suggestion {
                 out.push_str(&format!("  did you mean {}?\n", pair(s, t)));
@@ -1395,4 +1401,31 @@ fn show_name(name: &str) -> String {
     } else {
         escape_line(name)
     }
+}
+
+/// What `convert --base … -o OUT` did, on one line: which object mappings of the live schema
+/// the file replaced.
+pub fn base_written(file: &crate::mapping::MappingFile, base: &str, out: &str) -> String {
+    let objects: Vec<String> = file
+        .object_mappings
+        .iter()
+        .map(|o| {
+            format!(
+                "{} -> {}",
+                show_name(&o.source_object),
+                show_name(&o.target_object)
+            )
+        })
+        .collect();
+    format!(
+        "entramap: wrote {}: {} with {} {} replaced, everything else as it was\n",
+        escape_line(out),
+        escape_line(base),
+        if objects.len() == 1 {
+            "the object mapping"
+        } else {
+            "the object mappings"
+        },
+        objects.join(", ")
+    )
 }

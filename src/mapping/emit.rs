@@ -231,13 +231,62 @@ fn envelope_section(file: &MappingFile) -> Option<String> {
     if merged == plain_graph_value(file) {
         return None;
     }
-    let json = serde_json::to_string_pretty(&reduce(&merged)).ok()?;
+    let mut json = String::new();
+    envelope_json(&reduce(&merged), 2, &mut json);
     let mut out = String::from(ENVELOPE_HEADER);
-    out.push_str("graph:\n");
-    for line in yaml_safe_json(json).lines() {
-        let _ = writeln!(out, "  {line}");
-    }
+    let _ = writeln!(out, "graph:\n  {}", yaml_safe_json(json));
     Some(out)
+}
+
+/// Lines of the `graph:` section no wider than this are written on one line.
+const ENVELOPE_LINE: usize = 100;
+
+/// JSON for the `graph:` section, which YAML reads as a flow collection: an object whose
+/// members are all scalars (an attribute definition, a metadata pair) or any value that fits in
+/// [`ENVELOPE_LINE`] goes on one line; others get one member per line, indented under `indent`.
+fn envelope_json(v: &Value, indent: usize, out: &mut String) {
+    let compact = serde_json::to_string(v).unwrap_or_default();
+    let scalar = |x: &Value| match x {
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => true,
+    };
+    let one_line = match v {
+        Value::Object(m) => m.values().all(scalar) || indent + compact.len() <= ENVELOPE_LINE,
+        Value::Array(_) => indent + compact.len() <= ENVELOPE_LINE,
+        _ => true,
+    };
+    if one_line {
+        out.push_str(&compact);
+        return;
+    }
+    let pad = " ".repeat(indent + 2);
+    match v {
+        Value::Object(m) => {
+            out.push_str("{\n");
+            for (i, (k, x)) in m.iter().enumerate() {
+                let key = serde_json::to_string(k).unwrap_or_default();
+                let _ = write!(out, "{pad}{key}: ");
+                envelope_json(x, indent + 2, out);
+                out.push_str(if i + 1 < m.len() { ",\n" } else { "\n" });
+            }
+        }
+        Value::Array(a) => {
+            out.push_str("[\n");
+            for (i, x) in a.iter().enumerate() {
+                out.push_str(&pad);
+                envelope_json(x, indent + 2, out);
+                out.push_str(if i + 1 < a.len() { ",\n" } else { "\n" });
+            }
+        }
+        _ => {}
+    }
+    let _ = write!(
+        out,
+        "{}{}",
+        " ".repeat(indent),
+        if v.is_object() { "}" } else { "]" }
+    );
 }
 
 /// The comment above a YAML file's `graph:` section.
