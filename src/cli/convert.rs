@@ -14,9 +14,12 @@ use std::process::ExitCode;
   entramap convert mapping.yaml --to graph --base live.json -o put.json
                                        # the live schema with these object mappings: a PUT body
 
-Graph → YAML → Graph gives back every mapping field. From YAML, one object becomes an
-objectMapping (an attributeMappings array when it has no names) and several become a
-synchronizationRule; a whole schema export stays a whole schema when converted to Graph.")]
+Graph → Graph and Graph → YAML → Graph give back the same document: what YAML has no keys for
+(ids, metadata, directories) is written after the mappings, under `graph:`, and converting back
+merges the mappings into it. A YAML file without `graph:` becomes an objectMapping for one object
+(an attributeMappings array when it has no names) and a synchronizationRule for several.
+--base LIVE.json writes the live schema with FILE's object mappings in place of its own (matched
+by source and target object names), everything else kept: the body of `PUT …/schema`.")]
 pub struct ConvertArgs {
     /// The mapping file: Graph JSON or entramap YAML (`-` reads standard input).
     file: String,

@@ -23,6 +23,7 @@ use super::emit::{attribute_mapping_json, object_json};
 use super::model::*;
 use super::{graph_source, load};
 use serde_json::{Map, Value};
+use std::collections::{HashMap, VecDeque};
 
 /// Whether object mappings of the base that the model lacks are kept or dropped, and whether a
 /// model object the base lacks is added or refused.
@@ -188,13 +189,18 @@ fn merge_rules(
     }
     let mut taken: Vec<Option<usize>> = vec![None; places.len()];
     let mut added: Vec<usize> = Vec::new();
+    let mut by_key: HashMap<&(String, String), VecDeque<usize>> = HashMap::new();
+    for (p, (_, _, k)) in places.iter().enumerate() {
+        by_key.entry(k).or_default().push_back(p);
+    }
+    let place_of: HashMap<(usize, usize), usize> = places
+        .iter()
+        .enumerate()
+        .map(|(p, (r, i, _))| ((*r, *i), p))
+        .collect();
     for (n, om) in objects.iter().enumerate() {
         let key = (om.source_object.clone(), om.target_object.clone());
-        match places
-            .iter()
-            .enumerate()
-            .position(|(p, (_, _, k))| *k == key && taken[p].is_none())
-        {
+        match by_key.get_mut(&key).and_then(VecDeque::pop_front) {
             Some(p) => taken[p] = Some(n),
             None if mode == MergeMode::Base => {
                 let available: Vec<(String, String)> =
@@ -210,8 +216,7 @@ fn merge_rules(
         };
         let mut new_items = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
-            let place = places.iter().position(|(pr, pi, _)| *pr == r && *pi == i);
-            match place {
+            match place_of.get(&(r, i)).copied() {
                 // An empty stand-in, or something else that is no object mapping: kept.
                 None => new_items.push(item.clone()),
                 Some(p) => match taken[p] {
@@ -374,27 +379,29 @@ fn merge_attribute_mappings(items: &[Value], om: &ObjectMapping) -> Vec<Value> {
             _ => Item::Other,
         })
         .collect();
-    let mut used = vec![false; items.len()];
+    // The base's items by target, in order: a target mapped twice takes them in turn. (A map,
+    // not a search per mapping: a 10 MB file holds tens of thousands of mappings.)
+    let mut by_target: HashMap<&str, VecDeque<usize>> = HashMap::new();
+    for (i, item) in classified.iter().enumerate() {
+        let target = match item {
+            Item::Reduced(t) => t.as_str(),
+            Item::Whole(b) => b.target.value.as_str(),
+            Item::Other => continue,
+        };
+        by_target.entry(target).or_default().push_back(i);
+    }
     let mut out: Vec<Value> = Vec::with_capacity(om.attribute_mappings.len());
     for am in &om.attribute_mappings {
-        let found = classified.iter().enumerate().position(|(i, item)| {
-            !used[i]
-                && match item {
-                    Item::Reduced(t) => *t == am.target.value,
-                    Item::Whole(b) => b.target.value == am.target.value,
-                    Item::Other => false,
-                }
-        });
+        let found = by_target
+            .get_mut(am.target.value.as_str())
+            .and_then(VecDeque::pop_front);
         let value = match found {
-            Some(i) => {
-                used[i] = true;
-                match (&classified[i], &items[i]) {
-                    (Item::Whole(b), Value::Object(base_item)) => {
-                        Value::Object(merge_attribute_mapping(base_item, b, am))
-                    }
-                    _ => attribute_mapping_json(am),
+            Some(i) => match (&classified[i], &items[i]) {
+                (Item::Whole(b), Value::Object(base_item)) => {
+                    Value::Object(merge_attribute_mapping(base_item, b, am))
                 }
-            }
+                _ => attribute_mapping_json(am),
+            },
             None => attribute_mapping_json(am),
         };
         out.push(value);
