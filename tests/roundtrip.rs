@@ -112,6 +112,9 @@ fn lint_says_the_same_of_the_yaml_as_of_the_export() {
         let yaml = mapping::to_yaml(&mapping::load(&text).unwrap());
         let original = verdict(&text);
         assert_eq!(verdict(&yaml), original, "{path}\n{yaml}");
+        // And the Graph JSON written back from the YAML.
+        let back = mapping::to_graph_json(&mapping::load(&yaml).unwrap());
+        assert_eq!(verdict(&back), original, "{path}\n{back}");
         with_findings += usize::from(!original.is_empty());
     }
     // The comparison means something: most fixtures have findings.
