@@ -477,3 +477,72 @@ fn the_walkthrough_put_body_changes_only_the_edited_mappings() {
         assert_eq!(new, old);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Shapes the fixtures do not have.
+
+const ODD: &str = r#"{
+  "futureField": {"kept": [1, 2.5, true, null]},
+  "sourceDirectoryName": "Azure Active Directory",
+  "targetDirectoryName": "customappsso",
+  "objectMappings": [
+    {
+      "enabled": true,
+      "flowTypes": "Add,Update",
+      "name": null,
+      "scope": {"filterGroups": []},
+      "sourceObjectName": "User",
+      "targetObjectName": "User",
+      "metadata": [{"key": "Disposition", "value": "\"Normal\""}],
+      "attributeMappings": [
+        {"targetAttributeName": "userName", "matchingPriority": 1,
+         "source": {"type": "Attribute", "name": "userPrincipalName", "expression": null}},
+        {},
+        {"targetAttributeName": "active", "defaultValue": "",
+         "source": {"expression": "Not([IsSoftDeleted])", "name": "Not", "type": "Function",
+                    "parameters": [{"key": "source", "value": {"name": "IsSoftDeleted", "type": "Attribute"}}]},
+         "x-unknown": 7}
+      ]
+    }
+  ]
+}"#;
+
+#[test]
+fn unknown_fields_and_odd_spellings_come_back() {
+    let original = json(ODD);
+    let file = mapping::load(ODD).unwrap();
+    assert_eq!(json(&mapping::to_graph_json(&file)), original);
+    let yaml = mapping::to_yaml(&file);
+    assert!(yaml.contains("\"scope\": {\"filterGroups\":[]}"), "{yaml}");
+    assert!(yaml.contains("\"x-unknown\": 7"), "{yaml}");
+    let back = mapping::load(&yaml).unwrap();
+    assert_eq!(json(&mapping::to_graph_json(&back)), original, "{yaml}");
+
+    // An edit of an object field reaches the Graph JSON; the rest stays as written.
+    let edited = yaml.replacen("    enabled: true\n", "    enabled: false\n", 1);
+    assert_ne!(edited, yaml);
+    let out = json(&mapping::to_graph_json(&mapping::load(&edited).unwrap()));
+    let mut expected = original.clone();
+    expected["objectMappings"][0]["enabled"] = Value::Bool(false);
+    assert_eq!(out, expected);
+
+    // A new mapping is written whole, after the others; a dropped one is gone.
+    let edited = yaml.replacen(
+        "      - target: active\n",
+        "      - target: displayName\n        source: '[displayName]'\n      - target: active\n",
+        1,
+    );
+    let out = json(&mapping::to_graph_json(&mapping::load(&edited).unwrap()));
+    let items = out["objectMappings"][0]["attributeMappings"]
+        .as_array()
+        .unwrap();
+    assert_eq!(items.len(), 4);
+    assert_eq!(
+        items[1],
+        serde_json::json!({}),
+        "the stand-in keeps its place"
+    );
+    assert_eq!(items[2]["targetAttributeName"], "displayName");
+    assert_eq!(items[2]["flowBehavior"], "FlowWhenChanged");
+    assert_eq!(items[3]["x-unknown"], 7);
+}
