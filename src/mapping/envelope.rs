@@ -503,29 +503,3 @@ pub fn reduce(base: &Value) -> Value {
     }
     out
 }
-
-/// The names of the base's object mappings (source, target), for messages.
-pub fn base_objects(base: &Value) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut from_rule = |rule: &Value| {
-        if let Some(items) = rule.get("objectMappings").and_then(Value::as_array) {
-            out.extend(items.iter().filter_map(object_key));
-        }
-    };
-    match slots(base) {
-        Some(Slots::Schema) => {
-            for rule in base
-                .get("synchronizationRules")
-                .and_then(Value::as_array)
-                .map(Vec::as_slice)
-                .unwrap_or_default()
-            {
-                from_rule(rule);
-            }
-        }
-        Some(Slots::Rule) => from_rule(base),
-        Some(Slots::Object) => out.extend(object_key(base)),
-        _ => {}
-    }
-    out
-}
