@@ -704,8 +704,19 @@ fn scim_export_converts_to_readable_yaml() {
     assert!(yaml.contains(
         "\n        source: Switch([IsSoftDeleted], , \"False\", \"True\", \"True\", \"False\")\n"
     ));
-    // Two objects from one rule come back as a synchronizationRule.
+    // The YAML carries the schema around the mappings, so the whole schema comes back.
     let doc: Value = serde_json::from_str(&json).unwrap();
+    let rule = &doc["synchronizationRules"][0];
+    assert_eq!(rule["sourceDirectoryName"], "Azure Active Directory");
+    assert_eq!(rule["objectMappings"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        doc,
+        serde_json::from_str::<Value>(&read("fixtures/mappings/scim-default-user.json")).unwrap()
+    );
+    // Without its `graph:` section the YAML still converts, to a synchronizationRule.
+    let bare = &yaml[..yaml.find("\n# The Graph schema").unwrap() + 1];
+    let doc: Value =
+        serde_json::from_str(&mapping::to_graph_json(&mapping::load(bare).unwrap())).unwrap();
     assert_eq!(doc["sourceDirectoryName"], "Azure Active Directory");
     assert_eq!(doc["objectMappings"].as_array().unwrap().len(), 2);
 }

@@ -11,10 +11,15 @@ use std::process::ExitCode;
 #[command(after_help = "Examples:
   entramap convert schema.json --to yaml -o mapping.yaml   # a Graph export to mapping-as-code
   entramap convert mapping.yaml --to graph                 # back to Graph JSON, on stdout
+  entramap convert mapping.yaml --to graph --base live.json -o put.json
+                                       # the live schema with these object mappings: a PUT body
 
-Graph → YAML → Graph gives back every mapping field. From YAML, one object becomes an
-objectMapping (an attributeMappings array when it has no names) and several become a
-synchronizationRule; a whole schema export stays a whole schema when converted to Graph.")]
+Graph → Graph and Graph → YAML → Graph give back the same document: what YAML has no keys for
+(ids, metadata, directories) is written after the mappings, under `graph:`, and converting back
+merges the mappings into it. A YAML file without `graph:` becomes an objectMapping for one object
+(an attributeMappings array when it has no names) and a synchronizationRule for several.
+--base LIVE.json writes the live schema with FILE's object mappings in place of its own (matched
+by source and target object names), everything else kept: the body of `PUT …/schema`.")]
 pub struct ConvertArgs {
     /// The mapping file: Graph JSON or entramap YAML (`-` reads standard input).
     file: String,
@@ -24,6 +29,11 @@ pub struct ConvertArgs {
     /// Write to OUT instead of standard output.
     #[arg(long, short, value_name = "OUT")]
     output: Option<String>,
+    /// With `--to graph`: a live schema (Graph's `GET …/synchronization/jobs/{id}/schema`);
+    /// its object mappings are replaced by FILE's, matched by source and target object names,
+    /// and everything else is kept: the output is the body of the `PUT`.
+    #[arg(long, value_name = "LIVE.json")]
+    base: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -40,14 +50,40 @@ pub fn cmd_convert(args: ConvertArgs) -> CmdResult {
     } else {
         args.file.as_str()
     };
-    if let Some(out) = &args.output
-        && args.file != "-"
-        && same_file(Path::new(&args.file), Path::new(out))
-    {
-        return Err(Failure(format!(
-            "{out} is the input file: convert does not overwrite its input; nothing was written (write to another file, then rename it)"
-        )));
+    if args.base.is_some() && args.to != ConvertTo::Graph {
+        return Err(Failure(
+            "--base merges into a live Graph schema, so it goes with --to graph; nothing was written".into(),
+        ));
     }
+    if args.file == "-" && args.base.as_deref() == Some("-") {
+        return Err(Failure(
+            "FILE and --base cannot both be standard input (`-`); give one of them as a path"
+                .into(),
+        ));
+    }
+    if let Some(out) = &args.output {
+        let inputs = [
+            (Some(&args.file), "the input file"),
+            (args.base.as_ref(), "the --base file"),
+        ];
+        for (input, what) in inputs {
+            if let Some(input) = input
+                && input != "-"
+                && same_file(Path::new(input), Path::new(out))
+            {
+                return Err(Failure(format!(
+                    "{out} is {what}: convert does not overwrite its input; nothing was written (write to another file, then rename it)"
+                )));
+            }
+        }
+    }
+    let base = match &args.base {
+        None => None,
+        Some(path) => match read_base(path)? {
+            Ok(base) => Some(base),
+            Err(code) => return Ok(code),
+        },
+    };
     let text = match super::read_mapping_file(&args.file)? {
         super::MappingRead::Text { text, .. } => text,
         super::MappingRead::Bad { error, shown } => {
@@ -75,15 +111,66 @@ pub fn cmd_convert(args: ConvertArgs) -> CmdResult {
     if args.to == ConvertTo::Graph && !report_unparsable(&file, name, &text) {
         return Ok(ExitCode::from(1));
     }
-    let out = match args.to {
-        ConvertTo::Yaml => mapping::to_yaml(&file),
-        ConvertTo::Graph => mapping::to_graph_json(&file),
+    let out = match (args.to, &base) {
+        (ConvertTo::Yaml, _) => mapping::to_yaml(&file),
+        (ConvertTo::Graph, None) => mapping::to_graph_json(&file),
+        (ConvertTo::Graph, Some((base_name, base))) => {
+            match mapping::to_graph_json_with_base(&file, base) {
+                Ok(out) => out,
+                Err(e) => {
+                    super::eprint_text(&render::merge_error(&e, name, base_name));
+                    return Ok(ExitCode::from(2));
+                }
+            }
+        }
     };
     match &args.output {
         None => write_stdout(&out)?,
-        Some(path) => write_atomically(Path::new(path), &out)?,
+        Some(path) => {
+            write_atomically(Path::new(path), &out)?;
+            if let Some((base_name, _)) = &base {
+                super::eprint_text(&render::base_written(&file, base_name, path));
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reads the live schema of `--base`: through the bounded reader every input takes, loaded as a
+/// mapping file (so a broken one gets the usual diagnostic) and then kept as a JSON value.
+/// `Err(code)` when it was reported and convert should end with that code.
+fn read_base(path: &str) -> Result<Result<(String, serde_json::Value), ExitCode>, Failure> {
+    let name = if path == "-" { "<stdin>" } else { path };
+    let text = match super::read_mapping_file(path)? {
+        super::MappingRead::Text { text, .. } => text,
+        super::MappingRead::Bad { error, shown } => {
+            super::eprint_text(&render::human(
+                &error.to_diagnostic(),
+                name,
+                &shown,
+                render::stderr_color(),
+            ));
+            return Ok(Err(ExitCode::from(2)));
+        }
+    };
+    let file = match mapping::load(&text) {
+        Ok(file) => file,
+        Err(e) => {
+            super::eprint_text(&render::human(
+                &e.to_diagnostic(),
+                name,
+                &text,
+                render::stderr_color(),
+            ));
+            return Ok(Err(ExitCode::from(2)));
+        }
+    };
+    match file.envelope {
+        Some(base) if file.format == mapping::Format::Graph => Ok(Ok((name.to_string(), base))),
+        _ => Err(Failure(format!(
+            "{name} is not Graph JSON: --base takes the live schema as Graph returns it (`GET …/synchronization/jobs/{{jobId}}/schema`, or the schema editor's download); nothing was written"
+        ))),
+    }
 }
 
 /// Graph needs a tree for every expression; one that does not parse (and came with no tree)

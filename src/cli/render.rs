@@ -1259,6 +1259,82 @@ pub fn violation_summary(profile: &str, tally: &crate::profile::values::Tally) -
     out
 }
 
+/// Why `convert --base` could not merge FILE into the live schema, with the live schema's
+/// object mappings and the closest one.
+pub fn merge_error(e: &crate::mapping::envelope::MergeError, file: &str, base: &str) -> String {
+    use crate::mapping::envelope::MergeError;
+    match e {
+        MergeError::NotGraph => format!(
+            "entramap: error: {base} has no object mappings to replace (no synchronizationRules, objectMappings or attributeMappings); nothing was written\n"
+        ),
+        MergeError::UnknownObject {
+            source_object,
+            target_object,
+            available,
+            suggestion,
+        } => {
+            let pair = |s: &str, t: &str| format!("{} -> {}", show_name(s), show_name(t));
+            let mut out = format!(
+                "entramap: error: {} maps {}, an object mapping {} does not have; nothing was written\n",
+                escape_line(file),
+                pair(source_object, target_object),
+                escape_line(base)
+            );
+            if available.is_empty() {
+                out.push_str(&format!("  {} has no object mappings\n", escape_line(base)));
+            } else {
+                let list: Vec<String> = available.iter().map(|(s, t)| pair(s, t)).collect();
+                out.push_str(&format!(
+                    "  {} has: {}\n",
+                    escape_line(base),
+                    list.join(", ")
+                ));
+            }
+            if let Some((s, t)) = suggestion {
+                out.push_str(&format!("  did you mean {}?\n", pair(s, t)));
+            }
+            out.push_str("  help: object mappings are matched by source and target object names (`source:` and `target:` in YAML); Graph adds object mappings only through the schema, so add it to the live schema first or correct the names\n");
+            out
+        }
+    }
+}
+
+/// An object name in a message: quoted when empty or when it has blanks at its ends.
+fn show_name(name: &str) -> String {
+    if name.is_empty() || name.trim() != name {
+        format!("{name:?}")
+    } else {
+        escape_line(name)
+    }
+}
+
+/// What `convert --base … -o OUT` did, on one line: which object mappings of the live schema
+/// the file replaced.
+pub fn base_written(file: &crate::mapping::MappingFile, base: &str, out: &str) -> String {
+    let objects: Vec<String> = file
+        .object_mappings
+        .iter()
+        .map(|o| {
+            format!(
+                "{} -> {}",
+                show_name(&o.source_object),
+                show_name(&o.target_object)
+            )
+        })
+        .collect();
+    format!(
+        "entramap: wrote {}: {} with {} {} replaced, everything else as it was\n",
+        escape_line(out),
+        escape_line(base),
+        if objects.len() == 1 {
+            "the object mapping"
+        } else {
+            "the object mappings"
+        },
+        objects.join(", ")
+    )
+}
+
 #[cfg(test)]
 mod window_tests {
     use super::*;

@@ -4,6 +4,7 @@
 //! matching priority, flow type, flow behavior, default value, export of missing references,
 //! scope, enabled, object names), so Graph → YAML → Graph gives the same mappings back.
 
+use super::envelope::{MergeError, MergeMode, merge, reduce};
 use super::json::flow_type_to_graph;
 use super::model::*;
 use super::{graph_source, tree_from_text};
@@ -11,7 +12,7 @@ use crate::graph::SourceType;
 use serde_json::{Map, Value, json};
 use std::fmt::Write as _;
 
-const DEFAULT_FLOW_BEHAVIOR: &str = "FlowWhenChanged";
+pub(super) const DEFAULT_FLOW_BEHAVIOR: &str = "FlowWhenChanged";
 
 // ---------------------------------------------------------------------------------------------
 // Graph JSON
@@ -20,7 +21,40 @@ const DEFAULT_FLOW_BEHAVIOR: &str = "FlowWhenChanged";
 /// its directories' attribute definitions); from YAML, an objectMapping for one object (a bare
 /// attributeMappings array when the object has no names), else a synchronizationRule (a schema's
 /// `synchronizationRules` when the objects connect different directory pairs).
+///
+/// A file that carries its Graph document ([`MappingFile::envelope`]: a Graph file's own, a
+/// YAML file's `graph:` section) is written as that document with the model's object mappings
+/// merged in ([`super::envelope::merge`]): nothing the model does not hold is lost.
 pub fn to_graph_json(file: &MappingFile) -> String {
+    pretty(&graph_value(file))
+}
+
+/// [`to_graph_json`] as a JSON value.
+pub fn graph_value(file: &MappingFile) -> Value {
+    if let Some(base) = &file.envelope
+        && let Ok(v) = merge(base, file, MergeMode::Replace)
+    {
+        return v;
+    }
+    plain_graph_value(file)
+}
+
+/// The file's object mappings merged into `base`, a live schema as Graph's
+/// `GET …/synchronization/jobs/{id}/schema` returns it: the body of the `PUT` that deploys them.
+/// Object mappings are matched by source and target object names; the base's other object
+/// mappings, its rules, directories and every field the model does not hold stay as they are.
+pub fn to_graph_json_with_base(file: &MappingFile, base: &Value) -> Result<String, MergeError> {
+    merge(base, file, MergeMode::Base).map(|v| pretty(&v))
+}
+
+fn pretty(value: &Value) -> String {
+    let mut out = serde_json::to_string_pretty(value).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+/// The Graph JSON of the model alone (no envelope).
+fn plain_graph_value(file: &MappingFile) -> Value {
     let objects = &file.object_mappings;
     let pairs = directory_pairs(objects);
     let single = objects.len() == 1;
@@ -31,7 +65,7 @@ pub fn to_graph_json(file: &MappingFile) -> String {
     let no_dirs = objects
         .iter()
         .all(|o| o.source_directory.is_none() && o.target_directory.is_none());
-    let value = match file.shape {
+    match file.shape {
         Shape::Schema => schema_json(file, &pairs),
         Shape::AttributeMappings if unnamed => {
             attribute_mappings_json(&objects[0].attribute_mappings)
@@ -44,10 +78,7 @@ pub fn to_graph_json(file: &MappingFile) -> String {
         Shape::Yaml if single && no_dirs => object_json(&objects[0]),
         _ if pairs.len() <= 1 && file.directories.is_empty() => rule_json(objects, pairs.first()),
         _ => schema_json(file, &pairs),
-    };
-    let mut out = serde_json::to_string_pretty(&value).unwrap_or_default();
-    out.push('\n');
-    out
+    }
 }
 
 type DirPair = (Option<String>, Option<String>);
@@ -120,7 +151,7 @@ fn rule_json(objects: &[ObjectMapping], pair: Option<&DirPair>) -> Value {
     Value::Object(m)
 }
 
-fn object_json(o: &ObjectMapping) -> Value {
+pub(super) fn object_json(o: &ObjectMapping) -> Value {
     let scope = if o.scope.is_empty() {
         Value::Null
     } else {
@@ -150,7 +181,7 @@ fn attribute_mappings_json(ms: &[AttributeMapping]) -> Value {
     Value::Array(ms.iter().map(attribute_mapping_json).collect())
 }
 
-fn attribute_mapping_json(m: &AttributeMapping) -> Value {
+pub(super) fn attribute_mapping_json(m: &AttributeMapping) -> Value {
     let source = match &m.source {
         None => Value::Null,
         Some(expr) => match graph_source(expr) {
@@ -180,12 +211,98 @@ fn attribute_mapping_json(m: &AttributeMapping) -> Value {
 
 /// The file as entramap YAML (see `docs/yaml-format.md`). One object read from an objectMapping
 /// or an attributeMappings array is written at the top level; otherwise under `objects:`.
+///
+/// When the file carries a Graph document whose fields the YAML does not hold (a schema's ids,
+/// metadata and directories), it is written last, under `graph:`, so that YAML → Graph gives
+/// the same document back; see [`super::envelope`].
 pub fn to_yaml(file: &MappingFile) -> String {
+    let mut out = mappings_yaml(file);
+    if let Some(section) = envelope_section(file) {
+        out.push_str(&section);
+    }
+    out
+}
+
+/// The `graph:` section for `file`, when it needs one: when the Graph JSON written from the
+/// mappings alone would differ from the file's Graph document.
+fn envelope_section(file: &MappingFile) -> Option<String> {
+    let base = file.envelope.as_ref()?;
+    let merged = merge(base, file, MergeMode::Replace).ok()?;
+    if merged == plain_graph_value(file) {
+        return None;
+    }
+    let mut json = String::new();
+    envelope_json(&reduce(&merged), 2, &mut json);
+    let mut out = String::from(ENVELOPE_HEADER);
+    let _ = writeln!(out, "graph:\n  {}", yaml_safe_json(json));
+    Some(out)
+}
+
+/// Lines of the `graph:` section no wider than this are written on one line.
+const ENVELOPE_LINE: usize = 100;
+
+/// JSON for the `graph:` section, which YAML reads as a flow collection: an object whose
+/// members are all scalars (an attribute definition, a metadata pair) or any value that fits in
+/// [`ENVELOPE_LINE`] goes on one line; others get one member per line, indented under `indent`.
+fn envelope_json(v: &Value, indent: usize, out: &mut String) {
+    let compact = serde_json::to_string(v).unwrap_or_default();
+    let scalar = |x: &Value| match x {
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => true,
+    };
+    let one_line = match v {
+        Value::Object(m) => m.values().all(scalar) || indent + compact.len() <= ENVELOPE_LINE,
+        Value::Array(_) => indent + compact.len() <= ENVELOPE_LINE,
+        _ => true,
+    };
+    if one_line {
+        out.push_str(&compact);
+        return;
+    }
+    let pad = " ".repeat(indent + 2);
+    match v {
+        Value::Object(m) => {
+            out.push_str("{\n");
+            for (i, (k, x)) in m.iter().enumerate() {
+                let key = serde_json::to_string(k).unwrap_or_default();
+                let _ = write!(out, "{pad}{key}: ");
+                envelope_json(x, indent + 2, out);
+                out.push_str(if i + 1 < m.len() { ",\n" } else { "\n" });
+            }
+        }
+        Value::Array(a) => {
+            out.push_str("[\n");
+            for (i, x) in a.iter().enumerate() {
+                out.push_str(&pad);
+                envelope_json(x, indent + 2, out);
+                out.push_str(if i + 1 < a.len() { ",\n" } else { "\n" });
+            }
+        }
+        _ => {}
+    }
+    let _ = write!(
+        out,
+        "{}{}",
+        " ".repeat(indent),
+        if v.is_object() { "}" } else { "]" }
+    );
+}
+
+/// The comment above a YAML file's `graph:` section.
+const ENVELOPE_HEADER: &str = "\n# The Graph schema around the mappings above (ids, metadata, directories), kept so that\n# `entramap convert --to graph` gives back the whole document. Edit the mappings above;\n# a string below stands for the mapping of that target as written above.\n";
+
+fn mappings_yaml(file: &MappingFile) -> String {
     let objects = &file.object_mappings;
     let pairs = directory_pairs(objects);
     let shared = (pairs.len() == 1).then(|| pairs[0].clone());
     let mut out = String::new();
-    let top_level = objects.len() == 1 && !matches!(file.shape, Shape::Schema | Shape::Rule);
+    // A YAML file that carries a schema or a rule keeps the `objects:` form it was written in.
+    let carries_rule = file.envelope.as_ref().is_some_and(|e| {
+        e.get("synchronizationRules").is_some() || e.get("objectMappings").is_some()
+    });
+    let top_level =
+        objects.len() == 1 && !carries_rule && !matches!(file.shape, Shape::Schema | Shape::Rule);
     if top_level {
         write_object(&mut out, &objects[0], 0, None, true);
         return out;

@@ -65,6 +65,7 @@ pub(crate) fn load(text: &str, bom: usize) -> Result<MappingFile, LoadError> {
                 span,
             }],
             placeholders: cx.placeholders.into_inner(),
+            envelope: serde_json::from_str(body).ok(),
         });
     }
     let probe: Probe = cx.parse(body, bom, LoadErrorKind::InvalidField)?;
@@ -90,6 +91,7 @@ pub(crate) fn load(text: &str, bom: usize) -> Result<MappingFile, LoadError> {
             directories,
             object_mappings,
             placeholders: cx.placeholders.into_inner(),
+            envelope: serde_json::from_str(body).ok(),
         })
     } else if probe.object_mappings.is_some() {
         let rule: GRule = cx.parse(body, bom, LoadErrorKind::InvalidField)?;
@@ -101,6 +103,7 @@ pub(crate) fn load(text: &str, bom: usize) -> Result<MappingFile, LoadError> {
             directories: Vec::new(),
             object_mappings,
             placeholders: cx.placeholders.into_inner(),
+            envelope: serde_json::from_str(body).ok(),
         })
     } else if probe.attribute_mappings.is_some() {
         let raw: &RawValue = cx.parse(body, bom, LoadErrorKind::InvalidField)?;
@@ -111,6 +114,7 @@ pub(crate) fn load(text: &str, bom: usize) -> Result<MappingFile, LoadError> {
             directories: Vec::new(),
             object_mappings: vec![om],
             placeholders: cx.placeholders.into_inner(),
+            envelope: serde_json::from_str(body).ok(),
         })
     } else {
         let what = if probe.target_attribute_name.is_some() {
@@ -309,6 +313,22 @@ struct GAttributeDefinition {
     multivalued: Option<bool>,
     required: Option<bool>,
     case_exact: Option<bool>,
+}
+
+/// The attribute definitions of a Graph document's `directories` (a YAML file's `graph:`
+/// section carries them); none when it has none or they do not read.
+pub(crate) fn directories_from_value(doc: &serde_json::Value) -> Vec<Directory> {
+    doc.get("directories")
+        .and_then(|d| serde_json::from_value::<Vec<GDirectory>>(d.clone()).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .map(directory)
+        .collect()
+}
+
+/// [`is_empty_source`] for a parsed value.
+pub(crate) fn is_empty_source_value(v: &serde_json::Value) -> bool {
+    serde_json::to_string(v).is_ok_and(|s| is_empty_source(&s))
 }
 
 fn directory(d: GDirectory) -> Directory {

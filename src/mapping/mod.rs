@@ -17,6 +17,7 @@
 
 pub mod builtin;
 mod emit;
+pub mod envelope;
 mod json;
 pub mod model;
 pub mod schema;
@@ -24,7 +25,7 @@ pub mod sniff;
 mod text;
 mod yaml;
 
-pub use emit::{to_graph_json, to_yaml};
+pub use emit::{graph_value, to_graph_json, to_graph_json_with_base, to_yaml};
 pub use model::*;
 
 use crate::diagnostic::{Diagnostic, Severity};

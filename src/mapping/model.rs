@@ -53,6 +53,13 @@ pub struct MappingFile {
     /// Empty stand-ins (`{}`) the file holds where a part of the schema should be: Microsoft's
     /// shortened samples write them. They are left out of the model and reported by the linter.
     pub placeholders: Vec<Placeholder>,
+    /// The Graph document around the mappings, for writing Graph JSON back without losing what
+    /// the model does not hold (ids, names, metadata, directories, fields entramap does not
+    /// know): for a Graph file, the whole document as read; for a YAML file, its `graph:`
+    /// section, in which an attribute mapping that Graph JSON would spell exactly as entramap
+    /// writes it is reduced to its target name (a JSON string). `None` for YAML written without
+    /// one. See [`crate::mapping::envelope`].
+    pub envelope: Option<serde_json::Value>,
 }
 
 /// A part of a Graph export written as an empty stand-in.

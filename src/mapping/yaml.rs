@@ -550,6 +550,29 @@ pub(crate) fn load(text: &str) -> Result<MappingFile, LoadError> {
             format!("entramap {EXPECTED_SHAPES}"),
         ));
     }
+    // The Graph document around the mappings (written last by `convert --to yaml`).
+    let mut root = root;
+    let mut envelope = None;
+    let mut directories = Vec::new();
+    let mut placeholders = Vec::new();
+    if let Kind::Map(entries) = &mut root.kind
+        && let Some(i) = entries
+            .iter()
+            .position(|(k, _)| k.scalar().is_some_and(|s| s.value == "graph"))
+    {
+        let (_, node) = entries.remove(i);
+        let value = to_json(&node);
+        if !super::envelope::is_graph_document(&value) {
+            return Err(r.invalid(
+                &node,
+                "`graph` should hold the Graph document around the mappings (a synchronizationSchema, synchronizationRule, objectMapping or attributeMappings array), as `entramap convert --to yaml` writes it",
+                "remove the `graph:` section to write the mappings alone, or convert the Graph export again",
+            ));
+        }
+        directories = super::json::directories_from_value(&value);
+        envelope_placeholders(&node, &mut placeholders);
+        envelope = Some(value);
+    }
     let object_mappings = if let Some(objects) = root.get("objects") {
         let fields = r.fields(&root, "the file", TOP_KEYS)?;
         let (sd, td) = (
@@ -566,10 +589,85 @@ pub(crate) fn load(text: &str) -> Result<MappingFile, LoadError> {
     Ok(MappingFile {
         format: Format::Yaml,
         shape: Shape::Yaml,
-        directories: Vec::new(),
+        directories,
         object_mappings,
-        placeholders: Vec::new(),
+        placeholders,
+        envelope,
     })
+}
+
+/// The empty stand-ins of a `graph:` section (a shortened Microsoft sample keeps them there),
+/// so the linter reports them as it does in the Graph file: `{}` rules, object mappings and
+/// attribute mappings, and attribute mappings whose source says nothing.
+fn envelope_placeholders(node: &Node, out: &mut Vec<Placeholder>) {
+    let items = |n: &Node, key: &str| -> Vec<Node> {
+        match n.get(key).map(|l| &l.kind) {
+            Some(Kind::Seq(items)) => items.clone(),
+            _ => Vec::new(),
+        }
+    };
+    let empty = |n: &Node| matches!(&n.kind, Kind::Map(e) if e.is_empty());
+    let mut attribute_mappings = |list: &[Node], out: &mut Vec<Placeholder>| {
+        for m in list {
+            if empty(m) {
+                out.push(Placeholder {
+                    kind: PlaceholderKind::AttributeMapping,
+                    span: m.span,
+                    target: None,
+                });
+            } else if let Some(src) = m.get("source")
+                && super::json::is_empty_source_value(&to_json(src))
+            {
+                out.push(Placeholder {
+                    kind: PlaceholderKind::Source,
+                    span: src.span,
+                    target: m
+                        .get("targetAttributeName")
+                        .and_then(Node::scalar)
+                        .map(|s| s.value.clone()),
+                });
+            }
+        }
+    };
+    let object = |o: &Node,
+                  out: &mut Vec<Placeholder>,
+                  am: &mut dyn FnMut(&[Node], &mut Vec<Placeholder>)| {
+        if empty(o) {
+            out.push(Placeholder {
+                kind: PlaceholderKind::ObjectMapping,
+                span: o.span,
+                target: None,
+            });
+        } else {
+            am(&items(o, "attributeMappings"), out);
+        }
+    };
+    match &node.kind {
+        Kind::Seq(list) => attribute_mappings(list, out),
+        Kind::Map(_) if node.get("synchronizationRules").is_some() => {
+            for rule in items(node, "synchronizationRules") {
+                if empty(&rule) {
+                    out.push(Placeholder {
+                        kind: PlaceholderKind::Rule,
+                        span: rule.span,
+                        target: None,
+                    });
+                    continue;
+                }
+                for o in items(&rule, "objectMappings") {
+                    object(&o, out, &mut attribute_mappings);
+                }
+            }
+        }
+        Kind::Map(_) if node.get("objectMappings").is_some() => {
+            for o in items(node, "objectMappings") {
+                object(&o, out, &mut attribute_mappings);
+            }
+        }
+        Kind::Map(_) => object(node, out, &mut attribute_mappings),
+        Kind::Scalar(_) => {}
+    }
+    out.sort_by_key(|p| p.span.start);
 }
 
 fn looks_like_entramap(root: &Node) -> bool {
@@ -968,6 +1066,16 @@ fn to_json(node: &Node) -> serde_json::Value {
                 Value::Bool(b)
             } else if let Ok(i) = s.value.parse::<i64>() {
                 Value::from(i)
+            } else if let Ok(u) = s.value.parse::<u64>() {
+                Value::from(u)
+            } else if s
+                .value
+                .starts_with(|c: char| c.is_ascii_digit() || c == '-')
+                && let Ok(f) = s.value.parse::<f64>()
+                && f.is_finite()
+                && let Some(n) = serde_json::Number::from_f64(f)
+            {
+                Value::Number(n)
             } else {
                 Value::String(s.value.clone())
             }
