@@ -116,13 +116,13 @@ pub fn run_threads_checked(
             to_workers.push(tx);
             from_workers.push(done_rx);
             batches_back.push(batch_tx);
-            let spare = Spare {
-                batches: batch_rx,
-            };
+            let spare = Spare { batches: batch_rx };
             thread::Builder::new()
                 .name(format!("simulate-{i}"))
                 .spawn_scoped(scope, move || {
-                    work(plan, options, app, output, checker, parser, rx, done_tx, spare);
+                    work(
+                        plan, options, app, output, checker, parser, rx, done_tx, spare,
+                    );
                 })?;
         }
         thread::Builder::new()

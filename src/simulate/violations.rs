@@ -57,7 +57,12 @@ impl<'a> Checks<'a> {
     /// Checks one user, settling the users checked so far when there are [`BATCH_USERS`]
     /// (violation lines are the only output when they are printed, so settling later keeps
     /// the output's order).
-    pub fn user(&mut self, plan: &Plan, p: &Processed<'_, '_>, out: &mut dyn Write) -> io::Result<()> {
+    pub fn user(
+        &mut self,
+        plan: &Plan,
+        p: &Processed<'_, '_>,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
         let mut pending = std::mem::take(&mut self.pending);
         user_check(plan, self.checker, p, &mut pending);
         let result = if pending.users() >= BATCH_USERS {
