@@ -843,6 +843,351 @@ mod tests {
         }
     }
 
+    /// A profile with every kind of value rule, over four mapped targets.
+    const EVERY_RULE: &str = r#"
+format: 2
+name: every-rule
+options:
+  short-code: {description: the short code}
+  data-residency: {description: data residency}
+values:
+  - target: userName
+    non-null: true
+    normalise: github-emu-username
+    max-length: 16
+    unique: ignore-case
+    why: a reason
+  - target: displayName
+    pattern: '[^@]*'
+    case: lower
+    unique: exact
+  - target: title
+    enum: [admin, user, ÄDMIN]
+    case: upper
+  - target: mail
+    non-null: true
+    max-length: 12
+    equals: {target: userName, case-sensitive: false}
+  - target: externalId
+    equals: {target: mail, case-sensitive: true}
+    unique: exact
+"#;
+
+    const TARGETS: [&str; 5] = ["userName", "displayName", "title", "mail", "externalId"];
+
+    /// One generated user: a name, whether it is skipped (soft-deleted), and each target's value.
+    type TestUser = (String, bool, [Option<String>; 5]);
+
+    /// Users whose values repeat (in both cases), run long, hold `@`, non-ASCII letters or
+    /// nothing, from a fixed seed; enough distinct values to make the unique tables grow.
+    fn users(n: usize) -> Vec<TestUser> {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let pools: [&[&str]; 5] = [
+            &[
+                "ann@contoso.com",
+                "ANN@fabrikam.com",
+                "bob",
+                "Ünïcödé@x.com",
+                "-dash@x.com",
+                "a.very.long.name.indeed@x.com",
+                "ann_x.com#EXT#@contoso.com",
+                "",
+            ],
+            &["ann", "Ann", "bob@home", "ärger", "ÄRGER", ""],
+            &["admin", "ADMIN", "user", "ÄDMIN", "Admin", ""],
+            &[
+                "ann@contoso.com",
+                "ANN@CONTOSO.COM",
+                "bob",
+                "straße@x.com",
+                "STRASSE@X.COM",
+                "",
+            ],
+            &["1", "2", "ann@contoso.com", ""],
+        ];
+        (0..n)
+            .map(|i| {
+                let mut values: [Option<String>; 5] = Default::default();
+                for (t, pool) in pools.iter().enumerate() {
+                    let r = next();
+                    values[t] = match r % 11 {
+                        0 => None,
+                        // Distinct values, so that the tables grow past their first size.
+                        1..=6 => Some(format!("user{}.{}@x.com", r % 50_000, t)),
+                        _ => Some(pool[(r >> 8) as usize % pool.len()].to_string()),
+                    };
+                }
+                (format!("u{i}"), next() % 13 == 0, values)
+            })
+            .collect()
+    }
+
+    /// The straightforward check: every rule on every user, `unique` by the values
+    /// themselves, messages written out in full.
+    fn reference(profile: &Profile, users: &[TestUser]) -> Vec<Violation> {
+        let mut seen: Vec<std::collections::HashMap<String, u32>> = vec![Default::default(); 5];
+        let mut out = Vec::new();
+        let patterns: Vec<_> = (profile.values.iter())
+            .map(|r| r.pattern.as_deref().map(|p| compile_pattern(p).unwrap()))
+            .collect();
+        let get = |vals: &[Option<String>; 5], target: &str| -> Option<String> {
+            let i = TARGETS
+                .iter()
+                .position(|t| t.eq_ignore_ascii_case(target))?;
+            vals[i].clone()
+        };
+        for (n, (user, skipped, vals)) in users.iter().enumerate() {
+            let ordinal_n = n as u32 + 1;
+            if *skipped {
+                continue;
+            }
+            let mut late = Vec::new();
+            for (ri, r) in profile.values.iter().enumerate() {
+                let why = r.why.as_ref().map_or(String::new(), |w| format!(": {w}"));
+                let mut push = |rule: &'static str, value: Option<&str>, message: String| {
+                    out.push(Violation {
+                        user: user.clone(),
+                        target: r.target.clone(),
+                        rule,
+                        value: value.map(str::to_string),
+                        message: format!("{message}{why}"),
+                    })
+                };
+                let Some(raw) = get(vals, &r.target).filter(|v| !v.is_empty()) else {
+                    if r.non_null {
+                        let m = format!(
+                            "{user} gets no {} value, and every-rule needs one",
+                            r.target
+                        );
+                        push("non-null", None, m);
+                    }
+                    continue;
+                };
+                let v = match r.normalise {
+                    None => raw.clone(),
+                    Some(_) => match github_identifier(&raw) {
+                        Ok(id) => format!("{id}_????????"),
+                        Err(e) => {
+                            let m = format!("{} `{}` {e}", r.target, shown(&raw));
+                            push("github-emu-username", Some(&raw), m);
+                            continue;
+                        }
+                    },
+                };
+                let label = if r.normalise.is_some() {
+                    format!("{} after normalisation", r.target)
+                } else {
+                    r.target.clone()
+                };
+                if let Some(max) = r.max_length {
+                    let n = v.chars().count();
+                    if n > max {
+                        let m = format!(
+                            "{label} `{}` has {n} characters; every-rule takes at most {max}",
+                            shown(&v)
+                        );
+                        push("max-length", Some(&v), m);
+                    }
+                }
+                if let (Some(p), Some(re)) = (&r.pattern, &patterns[ri])
+                    && !re.is_match(&v).unwrap()
+                {
+                    push(
+                        "pattern",
+                        Some(&v),
+                        format!("{label} `{}` does not match {p}", shown(&v)),
+                    );
+                }
+                if let Some(allowed) = &r.one_of
+                    && !allowed.contains(&v)
+                {
+                    let m = format!(
+                        "{label} `{}` is not one of {} (compared exactly)",
+                        shown(&v),
+                        allowed.join(", ")
+                    );
+                    push("enum", Some(&v), m);
+                }
+                if let Some(case) = r.case {
+                    let (ok, word) = match case {
+                        LetterCase::Lower => (v.to_lowercase() == v, "lowercase"),
+                        LetterCase::Upper => (v.to_uppercase() == v, "uppercase"),
+                    };
+                    if !ok {
+                        push(
+                            "case",
+                            Some(&v),
+                            format!("{label} `{}` is not all {word}", shown(&v)),
+                        );
+                    }
+                }
+                if let Some(e) = &r.equals {
+                    let other = get(vals, &e.target).unwrap_or_default();
+                    let same = if e.case_sensitive {
+                        v == other
+                    } else {
+                        v.to_lowercase() == other.to_lowercase()
+                    };
+                    if !same {
+                        let m = format!(
+                            "{label} `{}` differs from {} `{}`{}",
+                            shown(&v),
+                            e.target,
+                            shown(&other),
+                            if e.case_sensitive {
+                                ""
+                            } else {
+                                " (ignoring case)"
+                            }
+                        );
+                        push("equals", Some(&v), m);
+                    }
+                }
+                if let Some(kind) = r.unique {
+                    let key = match kind {
+                        Uniqueness::Exact => v.clone(),
+                        Uniqueness::IgnoreCase => v.to_lowercase(),
+                    };
+                    let first = *seen[ri].entry(key).or_insert(ordinal_n);
+                    if first != ordinal_n {
+                        late.push(Violation {
+                            user: user.clone(),
+                            target: r.target.clone(),
+                            rule: "unique",
+                            message: format!(
+                                "{} `{}` is also the value of an earlier user (the {} user read){}; every-rule needs it unique",
+                                r.target,
+                                shown(&v),
+                                ordinal(first),
+                                if kind == Uniqueness::IgnoreCase { ", ignoring case" } else { "" }
+                            ),
+                            value: Some(v.clone()),
+                        });
+                    }
+                }
+            }
+            out.append(&mut late);
+        }
+        out
+    }
+
+    /// Checks the users into batches of `size` and settles each batch.
+    fn batched(profile: &Profile, users: &[TestUser], size: usize) -> (Vec<Violation>, Tally) {
+        let find = |t: &str| TARGETS.iter().position(|x| x.eq_ignore_ascii_case(t));
+        let checker = Checker::new(profile, &BTreeMap::new(), find).unwrap();
+        let mut tally = Tally::new(&checker);
+        let mut out = Vec::new();
+        let mut batch = Batch::default();
+        for chunk in users.chunks(size) {
+            batch.clear();
+            for (user, skipped, vals) in chunk {
+                if *skipped {
+                    batch.skip();
+                } else {
+                    checker.check(user, |i| vals[i].as_deref().map(Cow::Borrowed), &mut batch);
+                }
+            }
+            tally.settle(
+                &checker,
+                &batch,
+                Some(&mut |v: &Violation| out.push(v.clone())),
+            );
+        }
+        (out, tally)
+    }
+
+    #[test]
+    fn batched_checks_give_the_violations_of_the_straightforward_check() {
+        let profile = Profile::from_yaml(EVERY_RULE, "every-rule.yaml").unwrap();
+        let users = users(20_000);
+        let expected = reference(&profile, &users);
+        for rule in [
+            "non-null",
+            "github-emu-username",
+            "max-length",
+            "pattern",
+            "enum",
+            "case",
+            "equals",
+            "unique",
+        ] {
+            assert!(
+                expected.iter().any(|v| v.rule == rule),
+                "the users break no {rule} rule"
+            );
+        }
+        let mut counts: BTreeMap<(String, &'static str), u64> = BTreeMap::new();
+        for v in &expected {
+            *counts.entry((v.target.clone(), v.rule)).or_default() += 1;
+        }
+        for size in [1, 7, 1024, users.len()] {
+            let (found, tally) = batched(&profile, &users, size);
+            assert_eq!(found.len(), expected.len(), "batches of {size}");
+            for (a, b) in found.iter().zip(&expected) {
+                assert_eq!(a, b, "batches of {size}");
+            }
+            assert_eq!(tally.total, expected.len() as u64);
+            let got: BTreeMap<_, _> = tally
+                .counts()
+                .into_iter()
+                .map(|(k, c)| (k, c.count))
+                .collect();
+            assert_eq!(got, counts, "batches of {size}");
+            // The tables grew past their first size, and stay at most half full.
+            assert!(tally.table_bytes() > 2 * UNIQUE_INITIAL_SLOTS * UNIQUE_ENTRY_BYTES);
+        }
+    }
+
+    #[test]
+    fn a_batch_without_settling_output_counts_the_same() {
+        let profile = Profile::from_yaml(EVERY_RULE, "every-rule.yaml").unwrap();
+        let users = users(3_000);
+        let find = |t: &str| TARGETS.iter().position(|x| x.eq_ignore_ascii_case(t));
+        let checker = Checker::new(&profile, &BTreeMap::new(), find).unwrap();
+        let mut quiet = Tally::new(&checker);
+        let (_, loud) = batched(&profile, &users, 100);
+        let mut batch = Batch::default();
+        for chunk in users.chunks(100) {
+            batch.clear();
+            for (user, skipped, vals) in chunk {
+                if *skipped {
+                    batch.skip();
+                } else {
+                    checker.check(user, |i| vals[i].as_deref().map(Cow::Borrowed), &mut batch);
+                }
+            }
+            quiet.settle(&checker, &batch, None);
+        }
+        assert_eq!(quiet.total, loud.total);
+        assert_eq!(quiet.counts(), loud.counts());
+    }
+
+    #[test]
+    fn the_unique_table_finds_what_a_map_finds() {
+        let mut table = Table::new();
+        let mut map = std::collections::HashMap::new();
+        // Hashes that share their low bits (a few hundred) collide in the table and probe
+        // onwards; 0 is a hash like any other; repeated hashes keep their first ordinal.
+        for i in 0..100_000u64 {
+            let h = match i % 3 {
+                0 => (i % 300) << 40,
+                1 => hash(i.to_le_bytes().into_iter()),
+                _ => hash((i / 7).to_le_bytes().into_iter()),
+            };
+            let ordinal = i as u32 + 1;
+            let want = *map.entry(h.max(1)).or_insert(ordinal);
+            assert_eq!(table.first(h, ordinal), want, "hash {h:#x}");
+        }
+        assert_eq!(table.len, map.len());
+        assert!(table.slots.len() >= 2 * table.len);
+    }
+
     #[test]
     fn ordinals() {
         assert_eq!(ordinal(1), "1st");
