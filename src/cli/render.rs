@@ -1243,7 +1243,7 @@ pub fn violation_summary(profile: &str, tally: &crate::profile::values::Tally) -
         tally.total,
         if tally.total == 1 { "" } else { "s" }
     );
-    for ((target, rule), c) in &tally.counts {
+    for ((target, rule), c) in &tally.counts() {
         let more = if c.count > c.first.len() as u64 {
             ", …"
         } else {

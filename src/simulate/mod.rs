@@ -717,12 +717,11 @@ pub fn run_checked(
         render(output, plan, mode, p, &mut line);
         out.write_all(&line)?;
         if let Some(c) = checks.as_deref_mut() {
-            let uc = violations::user_check(plan, c.checker, p);
-            c.settle(uc, out)?;
+            c.user(plan, p, out)?;
         }
         Ok(())
     };
-    cycle(
+    let summary = cycle(
         plan,
         options,
         1,
@@ -732,7 +731,11 @@ pub fn run_checked(
         output == Output::Trace,
         &mut sink,
         events,
-    )
+    )?;
+    if let Some(c) = checks {
+        c.finish(out)?;
+    }
+    Ok(summary)
 }
 
 // ------------------------------------------------------------------------------------ trace

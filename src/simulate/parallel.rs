@@ -17,7 +17,7 @@ use super::{
     Action, App, Event, Options, Output, PROGRESS_EVERY, Plan, Processed, Summary, render,
     run_checked, step,
 };
-use crate::profile::values::{Checker, UserCheck};
+use crate::profile::values::{Batch, Checker};
 use crate::simulate::users::{InputError, Item, Parser, RawUser, UserReader};
 use std::io::{self, Write};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -47,8 +47,9 @@ struct Done {
     stop: bool,
     /// The chunk's input buffer, handed back to the reader for reuse.
     data: Vec<u8>,
-    /// Each user's value checks, in input order (with a profile's value rules).
-    checks: Vec<UserCheck>,
+    /// The chunk's value checks (with a profile's value rules), handed back to the worker for
+    /// reuse once settled.
+    checks: Batch,
 }
 
 /// An [`Event`] held until its chunk is written.
@@ -107,21 +108,27 @@ pub fn run_threads_checked(
         let (spare_tx, spare_rx) = sync_channel::<Vec<u8>>(threads * (2 * QUEUE + 2));
         let mut to_workers = Vec::with_capacity(threads);
         let mut from_workers = Vec::with_capacity(threads);
+        let mut batches_back = Vec::with_capacity(threads);
         for (i, parser) in parsers.into_iter().enumerate() {
             let (tx, rx) = sync_channel::<Chunk>(QUEUE);
             let (done_tx, done_rx) = sync_channel::<Done>(QUEUE);
+            let (batch_tx, batch_rx) = sync_channel::<Batch>(QUEUE + 1);
             to_workers.push(tx);
             from_workers.push(done_rx);
+            batches_back.push(batch_tx);
+            let spare = Spare { batches: batch_rx };
             thread::Builder::new()
                 .name(format!("simulate-{i}"))
                 .spawn_scoped(scope, move || {
-                    work(plan, options, app, output, checker, parser, rx, done_tx);
+                    work(
+                        plan, options, app, output, checker, parser, rx, done_tx, spare,
+                    );
                 })?;
         }
         thread::Builder::new()
             .name("read-users".into())
             .spawn_scoped(scope, move || read(users, seeded, to_workers, spare_rx))?;
-        write(&from_workers, spare_tx, out, events, checks)
+        write(&from_workers, spare_tx, &batches_back, out, events, checks)
     })
 }
 
@@ -172,6 +179,12 @@ fn read(
     }
 }
 
+/// Buffers the writer hands back to a worker, so that they are freed on the thread that
+/// allocated them and their capacity is reused.
+struct Spare {
+    batches: Receiver<Batch>,
+}
+
 /// A worker thread: parses, evaluates and renders chunks until the reader has no more.
 #[allow(clippy::too_many_arguments)]
 fn work(
@@ -183,15 +196,18 @@ fn work(
     mut parser: Parser,
     chunks: Receiver<Chunk>,
     done: SyncSender<Done>,
+    spare: Spare,
 ) {
     for chunk in chunks {
+        let mut checks = spare.batches.try_recv().unwrap_or_default();
+        checks.clear();
         let mut result = Done {
             out: Vec::with_capacity(chunk.users.len() * 320),
             summary: Summary::default(),
             reports: Vec::new(),
             stop: false,
             data: Vec::new(),
-            checks: Vec::new(),
+            checks,
         };
         let mut n = chunk.first_n;
         for raw in chunk.users {
@@ -283,7 +299,7 @@ fn one(
     };
     render(output, plan, options.mode, &p, &mut done.out);
     if let Some(c) = checker {
-        done.checks.push(violations::user_check(plan, c, &p));
+        violations::user_check(plan, c, &p, &mut done.checks);
     }
     drop(evaluated);
     parser.recycle(user);
@@ -293,6 +309,7 @@ fn one(
 fn write(
     from_workers: &[Receiver<Done>],
     spare: SyncSender<Vec<u8>>,
+    batches_back: &[SyncSender<Batch>],
     out: &mut dyn Write,
     events: &mut dyn FnMut(Event<'_>),
     mut checks: Option<&mut Checks<'_>>,
@@ -304,9 +321,8 @@ fn write(
         };
         out.write_all(&done.out)?;
         if let Some(c) = checks.as_deref_mut() {
-            for uc in done.checks.drain(..) {
-                c.settle(uc, out)?;
-            }
+            c.settle(&done.checks, out)?;
+            let _ = batches_back[k % batches_back.len()].try_send(std::mem::take(&mut done.checks));
         }
         for r in &done.reports {
             match r {

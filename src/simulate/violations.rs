@@ -1,11 +1,14 @@
 //! The profile's value rules over a run: each user's projected values checked by a
-//! [`Checker`] (on whichever thread evaluated the user), then settled in input order by a
-//! [`Tally`] (`unique`, counts, the violation lines).
+//! [`Checker`] (on whichever thread evaluated the user) into a [`Batch`], then settled in
+//! input order by a [`Tally`] (`unique`, counts, the violation lines).
 
 use super::{Computed, Plan, Processed};
-use crate::profile::values::{Checker, Tally, UserCheck, Violation};
+use crate::profile::values::{Batch, Checker, Tally, Violation};
 use std::borrow::Cow;
 use std::io::{self, Write};
+
+/// Users the one-thread path checks before settling them (the threaded path settles a chunk).
+pub const BATCH_USERS: usize = 1024;
 
 /// The checks of one run.
 pub struct Checks<'a> {
@@ -13,6 +16,8 @@ pub struct Checks<'a> {
     pub tally: Tally,
     /// Print one JSON line per violation on the run's output (`--output violations`).
     pub print: bool,
+    /// Users checked and not yet settled (the one-thread path).
+    pending: Batch,
 }
 
 impl<'a> Checks<'a> {
@@ -21,20 +26,62 @@ impl<'a> Checks<'a> {
             checker,
             tally: Tally::new(checker),
             print,
+            pending: Batch::default(),
         }
     }
 
-    /// Settles one user (in input order), writing its violation lines when printing.
-    pub fn settle(&mut self, uc: UserCheck, out: &mut dyn Write) -> io::Result<()> {
+    /// Settles a batch of users (the next in input order), writing its violation lines when
+    /// printing.
+    pub fn settle(&mut self, batch: &Batch, out: &mut dyn Write) -> io::Result<()> {
+        if !self.print {
+            self.tally.settle(self.checker, batch, None);
+            return Ok(());
+        }
         let mut result = Ok(());
-        let print = self.print;
-        self.tally.settle(self.checker, uc, &mut |v: &Violation| {
-            if print && result.is_ok() {
-                let mut line = serde_json::to_vec(&v.to_json()).unwrap_or_default();
-                line.push(b'\n');
-                result = out.write_all(&line);
-            }
-        });
+        let mut line = Vec::new();
+        self.tally.settle(
+            self.checker,
+            batch,
+            Some(&mut |v: &Violation| {
+                if result.is_ok() {
+                    line.clear();
+                    let _ = serde_json::to_writer(&mut line, &v.to_json());
+                    line.push(b'\n');
+                    result = out.write_all(&line);
+                }
+            }),
+        );
+        result
+    }
+
+    /// Checks one user, settling the users checked so far when there are [`BATCH_USERS`]
+    /// (violation lines are the only output when they are printed, so settling later keeps
+    /// the output's order).
+    pub fn user(
+        &mut self,
+        plan: &Plan,
+        p: &Processed<'_, '_>,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        let mut pending = std::mem::take(&mut self.pending);
+        user_check(plan, self.checker, p, &mut pending);
+        let result = if pending.users() >= BATCH_USERS {
+            let r = self.settle(&pending, out);
+            pending.clear();
+            r
+        } else {
+            Ok(())
+        };
+        self.pending = pending;
+        result
+    }
+
+    /// Settles the users checked by [`Checks::user`] and not yet settled.
+    pub fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        let pending = std::mem::take(&mut self.pending);
+        let result = self.settle(&pending, out);
+        self.pending = pending;
+        self.pending.clear();
         result
     }
 }
@@ -48,11 +95,12 @@ pub fn finder(plan: &Plan) -> impl Fn(&str) -> Option<usize> + '_ {
     }
 }
 
-/// What one user gives the checker. Users Entra would not create or update (soft-deleted:
-/// disabled, deleted, unassigned, out of scope) are not checked.
-pub fn user_check(plan: &Plan, checker: &Checker, p: &Processed<'_, '_>) -> UserCheck {
+/// Adds one user to `batch`. Users Entra would not create or update (soft-deleted: disabled,
+/// deleted, unassigned, out of scope) are counted but not checked.
+pub fn user_check(plan: &Plan, checker: &Checker, p: &Processed<'_, '_>, batch: &mut Batch) {
     if p.result.soft_deleted.is_some() {
-        return UserCheck::default();
+        batch.skip();
+        return;
     }
     let value = |i: usize| -> Option<Cow<'_, str>> {
         let m = plan.mappings.get(i)?;
@@ -66,5 +114,5 @@ pub fn user_check(plan: &Plan, checker: &Checker, p: &Processed<'_, '_>) -> User
             Err(_) => Some(Cow::Owned(v.texts().join(","))),
         }
     };
-    checker.check(&p.result.user, value)
+    checker.check(&p.result.user, value, batch);
 }

@@ -10,9 +10,9 @@ crate::declare_rule! {
     ///
     /// ## Why it matters
     /// Apps match and identify users by these values: Grafana needs `externalId` from
-    /// `objectId` (stable and unique), dbt Cloud and Datadog need `userName` from
-    /// `userPrincipalName`, Unleash's guide maps the email from `userPrincipalName` so that it
-    /// equals `userName`. Another source works until the first user whose values differ.
+    /// `objectId` (stable and unique), dbt Cloud `externalId` from `mailNickname`, Datadog
+    /// `userName` from `userPrincipalName`, Unleash's guide maps the email from
+    /// `userPrincipalName` so that it equals `userName`. Another source works until the first user whose values differ.
     ///
     /// ## Example
     /// ```yaml

@@ -52,7 +52,7 @@ pub fn findings(file: &MappingFile, profile: &Profile, tally: &Tally) -> Vec<Fin
                 .find(|(_, om)| om.enabled)
         });
     let mut out = Vec::new();
-    for ((target, rule), count) in &tally.counts {
+    for ((target, rule), count) in &tally.counts() {
         let (span, location, mapped) = match om {
             Some((oi, om)) => match om
                 .attribute_mappings
