@@ -586,13 +586,22 @@ impl Profile {
     }
 
     /// Whether a profile entry covers a target name: itself, a sub-attribute (`name.x`), a filtered
-    /// element (`emails[type eq "work"].value`), all compared ignoring case as SCIM does.
+    /// element (`emails[type eq "work"].value`), an extension schema's attribute (the URN
+    /// `urn:…:enterprise:2.0:User` covers `urn:…:enterprise:2.0:User:department`), all compared
+    /// ignoring case as SCIM does.
     pub fn covers(entry: &str, target: &str) -> bool {
         let Some(head) = target.get(..entry.len()) else {
             return false;
         };
+        let urn = entry
+            .get(..4)
+            .is_some_and(|u| u.eq_ignore_ascii_case("urn:"));
         head.eq_ignore_ascii_case(entry)
-            && matches!(target.as_bytes().get(entry.len()), None | Some(b'.' | b'['))
+            && match target.as_bytes().get(entry.len()) {
+                None | Some(b'.' | b'[') => true,
+                Some(b':') => urn,
+                _ => false,
+            }
     }
 
     /// Whether the app accepts a target (kept, not forbidden).
@@ -700,6 +709,23 @@ mod tests {
             assert_eq!(&loaded.profile.name, name);
             assert!(!loaded.profile.sources.is_empty(), "{name} cites no source");
         }
+    }
+
+    #[test]
+    fn an_extension_urn_covers_its_attributes() {
+        let urn = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+        assert!(Profile::covers(urn, &format!("{urn}:department")));
+        assert!(Profile::covers(
+            &urn.to_uppercase(),
+            &format!("{urn}:manager.value")
+        ));
+        assert!(!Profile::covers(
+            &format!("{urn}:department"),
+            &format!("{urn}:departmentCode")
+        ));
+        // Outside a URN a colon is part of a name, not a separator.
+        assert!(!Profile::covers("name", "name:x"));
+        assert!(Profile::covers("name", "name.givenName"));
     }
 
     #[test]
