@@ -3,6 +3,7 @@
 //! 2 usage, I/O, bad input or internal error.
 
 pub mod convert;
+pub mod diff;
 pub mod eval;
 pub mod generate;
 pub mod lint;
@@ -65,6 +66,9 @@ enum Command {
     Convert(convert::ConvertArgs),
     /// Simulate what Entra would send to the SCIM app for a set of users.
     Simulate(simulate::SimulateArgs),
+    /// Compare two mapping files (Graph JSON or YAML): structure, risks, and with --users
+    /// what changes for each user. Exit 0 equivalent, 1 different, 2 error.
+    Diff(diff::DiffArgs),
     /// Explain what Entra did, from its provisioning logs or a provisionOnDemand response.
     Logs(logs::LogsArgs),
     /// List every lint rule with its code, default severity and summary.
@@ -195,6 +199,7 @@ fn dispatch(cli: Cli) -> CmdResult {
         Command::Convert(args) => convert::cmd_convert(args),
         Command::Lint(args) => lint::cmd_lint(args),
         Command::Simulate(args) => simulate::cmd_simulate(args),
+        Command::Diff(args) => diff::cmd_diff(args),
         Command::Logs(args) => logs::cmd_logs(args),
         Command::Serve(args) => serve::cmd_serve(args),
         Command::Rules => lint::cmd_rules(),
