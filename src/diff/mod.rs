@@ -171,6 +171,8 @@ pub fn compare(old: &MappingFile, new: &MappingFile, options: &Options) -> Repor
         };
         objects.extend(change);
     }
+    // In code order, each code's findings in object order.
+    findings.sort_by_key(|f| f.code);
     Report {
         equivalent: objects.is_empty(),
         objects,
