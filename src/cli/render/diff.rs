@@ -164,13 +164,8 @@ pub fn human(report: &Report, old: &str, new: &str) -> String {
 
 fn behaviour_human(b: &Behaviour) -> String {
     let mut out = format!(
-        "Behaviour over {} users ({} created by both mappings): {} change{}, {} entered scope, {} left scope\n",
-        b.users,
-        b.compared,
-        b.changed,
-        plural(b.changed as usize),
-        b.entered_scope,
-        b.left_scope
+        "Behaviour over {} users ({} created by both mappings): values change for {}, {} entered scope, {} left scope\n",
+        b.users, b.compared, b.changed, b.entered_scope, b.left_scope
     );
     if b.created_only_old + b.created_only_new > 0 {
         out.push_str(&format!(
@@ -289,10 +284,10 @@ pub fn markdown(report: &Report, old: &str, new: &str) -> String {
     }
     if let Some(b) = &report.behaviour {
         out.push_str(&format!(
-            "\n<details><summary>Behaviour over {} users: {} change{}, {} entered scope, {} left scope</summary>\n\n",
+            "\n<details><summary>Behaviour over {} users ({} created by both mappings): values change for {}, {} entered scope, {} left scope</summary>\n\n",
             b.users,
+            b.compared,
             b.changed,
-            plural(b.changed as usize),
             b.entered_scope,
             b.left_scope
         ));
