@@ -341,3 +341,24 @@ fn json_report_and_errors() {
     assert_eq!(code, 2);
     assert!(err.contains("only one of OLD and NEW"), "{err}");
 }
+
+#[test]
+fn a_bare_attribute_mappings_list_pairs_with_the_user_object() {
+    let whole: Value = serde_json::from_str(
+        &std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(CORRECT))
+            .unwrap(),
+    )
+    .unwrap();
+    let bare = temp(
+        "bare.json",
+        &serde_json::to_string_pretty(&whole["attributeMappings"]).unwrap(),
+    );
+    let (code, out, _) = run_with(&["diff", &bare, CORRECT], "");
+    assert_eq!(code, 0, "{out}");
+    // Against a whole schema it pairs with the User object; the Group object is removed.
+    let (code, out, _) = run_with(&["diff", SEED, &bare], "");
+    assert_eq!(code, 1);
+    assert!(out.contains("\n~ User → User (changed)\n"), "{out}");
+    assert!(out.contains("\n- Group → Group (removed)\n"), "{out}");
+    assert!(out.contains("DF005 active-starts-flowing"), "{out}");
+}

@@ -151,7 +151,7 @@ pub fn compare(old: &MappingFile, new: &MappingFile, options: &Options) -> Repor
             om.target_object.to_ascii_lowercase(),
         )
     };
-    let pairs = pair(&old.object_mappings, &new.object_mappings, key);
+    let pairs = pair_bare(pair(&old.object_mappings, &new.object_mappings, key));
     for (o, n) in pairs {
         let change = match (o, n) {
             (Some(o), Some(n)) => {
@@ -214,6 +214,44 @@ fn pair<'a, T, K: PartialEq>(
         }
     }
     out
+}
+
+/// A bare attributeMappings list names no objects: it pairs with the other side's unpaired
+/// user object (its source object `User`, else its first unpaired one).
+fn pair_bare<'a>(
+    mut pairs: Vec<(Option<&'a ObjectMapping>, Option<&'a ObjectMapping>)>,
+) -> Vec<(Option<&'a ObjectMapping>, Option<&'a ObjectMapping>)> {
+    let bare = |om: &ObjectMapping| om.source_object.is_empty() && om.target_object.is_empty();
+    type Pair<'a> = (Option<&'a ObjectMapping>, Option<&'a ObjectMapping>);
+    /// The object of a pair that has only an old (`old`) or only a new side.
+    fn lone<'a>(p: &Pair<'a>, old: bool) -> Option<&'a ObjectMapping> {
+        match *p {
+            (Some(o), None) if old => Some(o),
+            (None, Some(n)) if !old => Some(n),
+            _ => None,
+        }
+    }
+    for bare_old in [false, true] {
+        let Some(i) = (0..pairs.len()).find(|&i| lone(&pairs[i], bare_old).is_some_and(bare))
+        else {
+            continue;
+        };
+        let candidates: Vec<usize> = (0..pairs.len())
+            .filter(|&j| lone(&pairs[j], !bare_old).is_some_and(|om| !bare(om)))
+            .collect();
+        let user = candidates.iter().copied().find(|&j| {
+            lone(&pairs[j], !bare_old).is_some_and(|om| om.source_object.eq_ignore_ascii_case("User"))
+        });
+        let Some(j) = user.or(candidates.first().copied()) else {
+            continue;
+        };
+        let (a, b) = (lone(&pairs[i], bare_old), lone(&pairs[j], !bare_old));
+        let joined = if bare_old { (a, b) } else { (b, a) };
+        let (keep, drop) = (i.min(j), i.max(j));
+        pairs[keep] = joined;
+        pairs.remove(drop);
+    }
+    pairs
 }
 
 /// An expression's canonical text: parsed and printed, or the text as written (trimmed) when it
@@ -317,6 +355,10 @@ fn admits_all(wide: &BTreeSet<BTreeSet<String>>, narrow: &BTreeSet<BTreeSet<Stri
 
 fn whole_object(om: &ObjectMapping, status: Status) -> ObjectChange {
     let v = object_view(om);
+    let (source_object, target_object) = match object_name(om).split_once(" → ") {
+        Some(_) => (om.source_object.clone(), om.target_object.clone()),
+        None => ("(attribute mappings)".to_string(), String::new()),
+    };
     let mappings = om
         .attribute_mappings
         .iter()
@@ -340,8 +382,8 @@ fn whole_object(om: &ObjectMapping, status: Status) -> ObjectChange {
         _ => (None, Some(v)),
     };
     ObjectChange {
-        source_object: om.source_object.clone(),
-        target_object: om.target_object.clone(),
+        source_object,
+        target_object,
         status,
         old,
         new,
@@ -408,9 +450,11 @@ fn compare_objects(o: &ObjectMapping, n: &ObjectMapping) -> Option<ObjectChange>
     if changed.is_empty() && mappings.is_empty() {
         return None;
     }
+    // A bare list names no objects: show the other side's names.
+    let named = if n.source_object.is_empty() { o } else { n };
     Some(ObjectChange {
-        source_object: n.source_object.clone(),
-        target_object: n.target_object.clone(),
+        source_object: named.source_object.clone(),
+        target_object: named.target_object.clone(),
         status: Status::Changed,
         old: Some(ov),
         new: Some(nv),
@@ -420,6 +464,9 @@ fn compare_objects(o: &ObjectMapping, n: &ObjectMapping) -> Option<ObjectChange>
 }
 
 fn object_name(om: &ObjectMapping) -> String {
+    if om.source_object.is_empty() && om.target_object.is_empty() {
+        return "(attribute mappings)".into();
+    }
     format!("{} → {}", om.source_object, om.target_object)
 }
 
