@@ -240,7 +240,8 @@ fn pair_bare<'a>(
             .filter(|&j| lone(&pairs[j], !bare_old).is_some_and(|om| !bare(om)))
             .collect();
         let user = candidates.iter().copied().find(|&j| {
-            lone(&pairs[j], !bare_old).is_some_and(|om| om.source_object.eq_ignore_ascii_case("User"))
+            lone(&pairs[j], !bare_old)
+                .is_some_and(|om| om.source_object.eq_ignore_ascii_case("User"))
         });
         let Some(j) = user.or(candidates.first().copied()) else {
             continue;
