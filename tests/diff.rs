@@ -362,3 +362,22 @@ fn a_bare_attribute_mappings_list_pairs_with_the_user_object() {
     assert!(out.contains("\n- Group → Group (removed)\n"), "{out}");
     assert!(out.contains("DF005 active-starts-flowing"), "{out}");
 }
+
+#[test]
+fn explain_knows_every_diff_finding() {
+    for meta in diff::registry::FINDINGS {
+        for key in [meta.code, meta.name] {
+            let (code, out, err) = run_with(&["explain", key], "");
+            assert_eq!(code, 0, "{key}: {err}");
+            assert!(
+                out.starts_with(&format!("{} ({}) — {}", meta.name, meta.code, meta.summary)),
+                "{out}"
+            );
+            assert!(out.contains(meta.advice), "{out}");
+        }
+    }
+    // Lint rules are still explained by lint.
+    let (code, out, _) = run_with(&["explain", "EM013"], "");
+    assert_eq!(code, 0);
+    assert!(out.starts_with("switch-boolean-key-case (EM013)"), "{out}");
+}

@@ -190,3 +190,10 @@ pub fn cmd_diff(args: DiffArgs) -> CmdResult {
     };
     Ok(ExitCode::from(u8::from(failed)))
 }
+
+/// `entramap explain DF004` / `explain active-stops-flowing`: one diff finding, when `key` names
+/// one.
+pub fn explain(key: &str) -> Option<CmdResult> {
+    let meta = diff::registry::find(key)?;
+    Some(super::write_stdout(&render::diff::explain(meta)).map(|()| ExitCode::SUCCESS))
+}

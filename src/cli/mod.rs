@@ -81,11 +81,12 @@ enum Command {
     Serve(serve::ServeArgs),
     /// List the built-in app profiles (`--schema`: the profile format's JSON Schema).
     Profiles(profiles::ProfilesArgs),
-    /// Explain a lint rule (what it does, why it matters, an example and the fix) or an app
-    /// profile (its rules, notes and sources).
+    /// Explain a lint rule (what it does, why it matters, an example and the fix), an app
+    /// profile (its rules, notes and sources) or a `diff` finding (DF001…).
     #[command(after_help = "Examples:
   entramap explain switch-boolean-key-case
-  entramap explain EM013")]
+  entramap explain EM013
+  entramap explain active-stops-flowing   # a diff finding")]
     Explain {
         /// A rule name (`switch-boolean-key-case`) or code (`EM013`), or a profile name
         /// (`github-emu`) or file.
@@ -208,7 +209,10 @@ fn dispatch(cli: Cli) -> CmdResult {
         Command::Profiles(args) => profiles::cmd_profiles(args),
         Command::Explain { rule } => match profiles::explain(&rule) {
             Some(result) => result,
-            None => lint::cmd_explain(&rule),
+            None => match diff::explain(&rule) {
+                Some(result) => result,
+                None => lint::cmd_explain(&rule),
+            },
         },
     };
     match result {

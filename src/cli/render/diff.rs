@@ -331,3 +331,15 @@ pub fn json(report: &Report, old: &str, new: &str) -> String {
     }
     serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
 }
+
+/// One diff finding for `entramap explain`.
+pub fn explain(meta: &crate::diff::registry::FindingMeta) -> String {
+    format!(
+        "{} ({}) — {}, a {} that `entramap diff` reports\n\nWhat to do: {}\n",
+        meta.name,
+        meta.code,
+        meta.summary,
+        meta.kind.as_str(),
+        meta.advice
+    )
+}
