@@ -22,6 +22,7 @@ pub mod catalogue;
 pub mod check;
 pub mod cli;
 pub mod diagnostic;
+pub mod diff;
 pub mod dotnet;
 pub mod eval;
 pub mod functions;

@@ -3,6 +3,7 @@
 //! 2 usage, I/O, bad input or internal error.
 
 pub mod convert;
+pub mod diff;
 pub mod eval;
 pub mod generate;
 pub mod lint;
@@ -65,6 +66,9 @@ enum Command {
     Convert(convert::ConvertArgs),
     /// Simulate what Entra would send to the SCIM app for a set of users.
     Simulate(simulate::SimulateArgs),
+    /// Compare two mapping files (Graph JSON or YAML): structure, risks, and with --users
+    /// what changes for each user. Exit 0 equivalent, 1 different, 2 error.
+    Diff(diff::DiffArgs),
     /// Explain what Entra did, from its provisioning logs or a provisionOnDemand response.
     Logs(logs::LogsArgs),
     /// List every lint rule with its code, default severity and summary.
@@ -77,11 +81,12 @@ enum Command {
     Serve(serve::ServeArgs),
     /// List the built-in app profiles (`--schema`: the profile format's JSON Schema).
     Profiles(profiles::ProfilesArgs),
-    /// Explain a lint rule (what it does, why it matters, an example and the fix) or an app
-    /// profile (its rules, notes and sources).
+    /// Explain a lint rule (what it does, why it matters, an example and the fix), an app
+    /// profile (its rules, notes and sources) or a `diff` finding (DF001…).
     #[command(after_help = "Examples:
   entramap explain switch-boolean-key-case
-  entramap explain EM013")]
+  entramap explain EM013
+  entramap explain active-stops-flowing   # a diff finding")]
     Explain {
         /// A rule name (`switch-boolean-key-case`) or code (`EM013`), or a profile name
         /// (`github-emu`) or file.
@@ -195,6 +200,7 @@ fn dispatch(cli: Cli) -> CmdResult {
         Command::Convert(args) => convert::cmd_convert(args),
         Command::Lint(args) => lint::cmd_lint(args),
         Command::Simulate(args) => simulate::cmd_simulate(args),
+        Command::Diff(args) => diff::cmd_diff(args),
         Command::Logs(args) => logs::cmd_logs(args),
         Command::Serve(args) => serve::cmd_serve(args),
         Command::Rules => lint::cmd_rules(),
@@ -203,7 +209,10 @@ fn dispatch(cli: Cli) -> CmdResult {
         Command::Profiles(args) => profiles::cmd_profiles(args),
         Command::Explain { rule } => match profiles::explain(&rule) {
             Some(result) => result,
-            None => lint::cmd_explain(&rule),
+            None => match diff::explain(&rule) {
+                Some(result) => result,
+                None => lint::cmd_explain(&rule),
+            },
         },
     };
     match result {

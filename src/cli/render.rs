@@ -1,5 +1,7 @@
 //! The only place that turns diagnostics into text.
 
+pub mod diff;
+
 use crate::diagnostic::Diagnostic;
 use miette::{
     GraphicalReportHandler, GraphicalTheme, MietteError, MietteSpanContents, SourceCode,

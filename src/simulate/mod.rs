@@ -27,6 +27,7 @@
 //! ```
 
 pub mod app;
+pub mod fold;
 pub mod parallel;
 pub mod requests;
 pub mod scim;
@@ -559,7 +560,7 @@ pub struct Processed<'a, 'u> {
 
 /// Mixes the run's seed with the cycle and the user's position, so that `Guid()` differs per
 /// user (and per cycle, as it would in Entra).
-fn user_seed(seed: u64, cycle: u64, n: u64) -> u64 {
+pub(crate) fn user_seed(seed: u64, cycle: u64, n: u64) -> u64 {
     let mut x =
         seed ^ cycle.wrapping_mul(0xD6E8_FEB8_6659_FD93) ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     x ^= x >> 32;

@@ -31,11 +31,11 @@ pub const CHUNK_BYTES: usize = 1 << 20;
 pub const QUEUE: usize = 2;
 
 /// Users cut from the input, not yet parsed (or parsed, when the plan is seeded).
-struct Chunk {
-    data: Vec<u8>,
-    users: Vec<RawUser>,
+pub(super) struct Chunk {
+    pub(super) data: Vec<u8>,
+    pub(super) users: Vec<RawUser>,
     /// Users read before this chunk (counted only when the plan is seeded).
-    first_n: u64,
+    pub(super) first_n: u64,
 }
 
 /// What a worker made of a chunk.
@@ -132,8 +132,9 @@ pub fn run_threads_checked(
     })
 }
 
-/// The reader thread: cuts the input into chunks and deals them to the workers in turn.
-fn read(
+/// The reader thread: cuts the input into chunks and deals them to the workers in turn (also
+/// the reader of [`super::fold`]).
+pub(super) fn read(
     mut users: UserReader,
     seeded: bool,
     to_workers: Vec<SyncSender<Chunk>>,
