@@ -1297,7 +1297,10 @@ mod window_tests {
             false
         };
         let mut checked = 0;
-        for c in (0..=0x3000u32).chain(0xfff0..=0x1_0010).filter_map(char::from_u32) {
+        for c in (0..=0x3000u32)
+            .chain(0xfff0..=0x1_0010)
+            .filter_map(char::from_u32)
+        {
             for s in [
                 format!("{c}"),
                 format!("a{c}b"),
@@ -1310,7 +1313,16 @@ mod window_tests {
             }
         }
         assert!(checked > 60_000);
-        for s in ["", "a\r\nb", "a\rb", "a\r", "\r\r\n", "tab\there\n", "\u{9f}", "\u{a0}"] {
+        for s in [
+            "",
+            "a\r\nb",
+            "a\rb",
+            "a\r",
+            "\r\r\n",
+            "tab\there\n",
+            "\u{9f}",
+            "\u{a0}",
+        ] {
             assert_eq!(needs_escaping(s), plain(s), "{s:?}");
         }
         assert!(!needs_escaping("{\n  \"a\": \"Zoë 山田\"\r\n}\n"));
