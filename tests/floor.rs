@@ -41,8 +41,8 @@ fn users(all_enabled: bool) -> String {
 }
 
 fn simulate(users: &str, threads: &str) -> Vec<Value> {
-    let out = common::entramap()
-        .args([
+    let (code, out, err) = common::run_with(
+        &[
             "simulate",
             "--output",
             "resources",
@@ -54,19 +54,11 @@ fn simulate(users: &str, threads: &str) -> Vec<Value> {
             threads,
             "--users",
             "-",
-        ])
-        .write_stdin(users)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
+        users,
     );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
+    assert_eq!(code, 0, "{err}");
+    out.lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
 }
