@@ -6,6 +6,7 @@
 #   benches/compare.sh            # 100,000 and 1,000,000 users, 5 runs each (21 for lint)
 #   RUNS=7 LINT_RUNS=31 SIZES="100000" benches/compare.sh
 #   FLOOR=/path/to/floor benches/compare.sh   # where the floor's Cargo.toml is
+#   PROFILE=dist benches/compare.sh           # time the shipped profile (slow to build)
 #
 # 0. The floor programs are built outside the tree (cargo --release, into $TMPDIR/entramap-floor).
 # 1. simulate: `entramap simulate --output resources` with fixtures/mappings/unleash-correct.json
@@ -41,7 +42,8 @@ MAPPING=fixtures/mappings/unleash-correct.json
 JQPROG=benches/unleash-resources.jq
 EXPORT=fixtures/mappings/scim-default-user-100k.json
 SMALL=fixtures/mappings/unleash-seed.json
-BIN=$ROOT/target/release/entramap
+PROFILE=${PROFILE:-release}
+BIN=$ROOT/target/$PROFILE/entramap
 FLOOR=${FLOOR:-$ROOT/../shared/bench/floor}
 FLOOR_TARGET=${TMPDIR:-/tmp}/entramap-floor
 
@@ -62,8 +64,8 @@ if [[ ! -f $FLOOR/Cargo.toml ]]; then
 fi
 
 mkdir -p "$OUT"
-echo "== building (release)" >&2
-cargo build --release --quiet
+echo "== building (profile $PROFILE)" >&2
+cargo build --profile "$PROFILE" --quiet
 echo "== building the floor programs (release, into $FLOOR_TARGET)" >&2
 cargo build --release --quiet --manifest-path "$FLOOR/Cargo.toml" --target-dir "$FLOOR_TARGET"
 PROJECT=$FLOOR_TARGET/release/floor-project
@@ -259,7 +261,7 @@ row "lint 50 copies of the 100 KB export (one process)" "$(fmt_s "$te")" "$(fmt_
 # ---------------------------------------------------------------------------- report
 
 echo
-echo "entramap $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)') on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(jq --version);"
+echo "entramap $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)') ($PROFILE profile) on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(jq --version);"
 echo "simulate: median of $RUNS alternating runs; lint: median of $LINT_RUNS alternating rounds (each the median of 10 hyperfine runs when hyperfine is installed)."
 echo
 echo "Against the floor; ratio = entramap / floor (below 1: entramap is faster):"
