@@ -22,9 +22,10 @@ echo "== cargo package --locked"
 cargo package --locked --quiet
 crate="$CARGO_TARGET_DIR/package/entramap-$version.crate"
 [ -f "$crate" ] || fail "cargo package did not write $crate"
-# Nothing but code, what it compiles in, docs and licences: no tests, benches, fixtures or CI.
+# Nothing but code (build.rs included), what it compiles in, docs and licences: no tests, benches,
+# fixtures or CI.
 extra=$(tar -tzf "$crate" | sed "s|^entramap-$version/||" |
-    grep -Ev '^(src/.*|grammar/.*|Cargo\.toml|Cargo\.toml\.orig|Cargo\.lock|README\.md|LICENSE-(MIT|APACHE)|\.cargo_vcs_info\.json)$' || true)
+    grep -Ev '^(src/.*|grammar/.*|build\.rs|Cargo\.toml|Cargo\.toml\.orig|Cargo\.lock|README\.md|LICENSE-(MIT|APACHE)|\.cargo_vcs_info\.json)$' || true)
 [ -z "$extra" ] || fail "the crate holds files outside its include list: $extra"
 echo "ok: $(tar -tzf "$crate" | wc -l) files in $(basename "$crate")"
 

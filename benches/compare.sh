@@ -1,22 +1,32 @@
 #!/usr/bin/env bash
-# entramap against the jq programs people write by hand, timed in the same run and alternately.
+# entramap against the floor (hand-written serde programs doing the same work with no engine,
+# ../shared/bench/floor) and against the jq programs people write by hand, timed in one run,
+# alternately.
 #
 #   benches/compare.sh            # 100,000 and 1,000,000 users, 5 runs each (21 for lint)
 #   RUNS=7 LINT_RUNS=31 SIZES="100000" benches/compare.sh
+#   FLOOR=/path/to/floor benches/compare.sh   # where the floor's Cargo.toml is
+#   PROFILE=dist benches/compare.sh           # time the shipped profile (slow to build)
 #
+# 0. The floor programs are built outside the tree (cargo --release, into $TMPDIR/entramap-floor).
 # 1. simulate: `entramap simulate --output resources` with fixtures/mappings/unleash-correct.json
-#    (on 1 thread and on THREADS threads, default all cores) against `jq -c -f
-#    benches/unleash-resources.jq`, on generated Graph-shaped JSON Lines users. Both outputs are
-#    first checked to be byte-identical (cmp); the script stops if they are not.
-# 2. lint: `entramap lint` on the 100 KB export, and on 50 copies of it in one process, against
-#    `jq . FILE... >/dev/null` on the same file(s) (the floor of reading the JSON at all).
+#    (on 1 thread and on THREADS threads, default all cores) against `floor-project` (the same
+#    projection written directly with serde) and `jq -c -f benches/unleash-resources.jq`, on
+#    generated Graph-shaped JSON Lines users of which every one is enabled and assigned (the floor
+#    writes every user; tests/floor.rs checks that both write the same users). Before timing, the
+#    outputs are checked: entramap's and jq's byte-identical (cmp), and entramap's without its
+#    `meta` member byte-identical to the floor's; the script stops if not.
+# 2. lint: `entramap lint` against `floor-parse` (a bare serde_json parse) and `jq .` on the 67 KB
+#    export (unleash-seed.json) and on the largest fixture (the 100 KB export); and on 50 copies
+#    of the 100 KB export in one process against `jq . FILE...`.
 #
-# Each round runs every contender once, one after the other (entramap, jq, entramap, jq, …), so a
-# change in the machine's load hits all of them alike. Reported: the median wall time of the
-# runs, the ratio of the medians, throughput, and the peak resident memory (/usr/bin/time -v).
-# When hyperfine is installed, the lint pairs are also cross-checked with it.
+# Each round runs every contender once, one after the other (entramap, floor, jq, entramap, …),
+# so a change in the machine's load hits all of them alike. Reported: the median wall time and
+# user CPU time of the runs, the ratios of the medians, throughput, and the peak resident memory
+# (/usr/bin/time -v). Lint runs take milliseconds, so when hyperfine is installed each lint round is
+# one hyperfine call (no shell or /usr/bin/time in between) and the round medians are reported.
 #
-# Needs: cargo, jq, GNU time (/usr/bin/time); hyperfine is optional.
+# Needs: cargo, jq, GNU time (/usr/bin/time), bc; hyperfine is optional.
 # Files go to target/compare/ (the 1M-user file is about 680 MB).
 set -euo pipefail
 
@@ -31,9 +41,13 @@ NOW=2025-01-01T00:00:00Z
 MAPPING=fixtures/mappings/unleash-correct.json
 JQPROG=benches/unleash-resources.jq
 EXPORT=fixtures/mappings/scim-default-user-100k.json
-BIN=$ROOT/target/release/entramap
+SMALL=fixtures/mappings/unleash-seed.json
+PROFILE=${PROFILE:-release}
+BIN=$ROOT/target/$PROFILE/entramap
+FLOOR=${FLOOR:-$ROOT/../shared/bench/floor}
+FLOOR_TARGET=${TMPDIR:-/tmp}/entramap-floor
 
-for tool in jq /usr/bin/time; do
+for tool in jq /usr/bin/time bc; do
     if ! command -v "$tool" >/dev/null; then
         echo "compare.sh: $tool is missing; install it first: apt-get install jq hyperfine time" >&2
         exit 2
@@ -44,14 +58,23 @@ if (( RUNS < 5 )); then
     exit 2
 fi
 
+if [[ ! -f $FLOOR/Cargo.toml ]]; then
+    echo "compare.sh: no floor programs at $FLOOR (no Cargo.toml there); set FLOOR to their folder" >&2
+    exit 2
+fi
+
 mkdir -p "$OUT"
-echo "== building (release)" >&2
-cargo build --release --quiet
+echo "== building (profile $PROFILE)" >&2
+cargo build --profile "$PROFILE" --quiet
+echo "== building the floor programs (release, into $FLOOR_TARGET)" >&2
+cargo build --release --quiet --manifest-path "$FLOOR/Cargo.toml" --target-dir "$FLOOR_TARGET"
+PROJECT=$FLOOR_TARGET/release/floor-project
+PARSE=$FLOOR_TARGET/release/floor-parse
 
 for n in $SIZES; do
-    if [[ ! -s $OUT/users-$n.jsonl ]]; then
-        echo "== generating $n users" >&2
-        cargo bench --quiet --bench gen_users -- "$n" "$OUT/users-$n.jsonl" 42 >&2
+    if [[ ! -s $OUT/users-enabled-$n.jsonl ]]; then
+        echo "== generating $n users, every one enabled and assigned" >&2
+        cargo bench --quiet --bench gen_users -- "$n" "$OUT/users-enabled-$n.jsonl" 42 all-enabled >&2
     fi
 done
 mkdir -p "$OUT/lint50"
@@ -65,8 +88,8 @@ TIMEFILE=$(mktemp)
 trap 'rm -f "$TIMEFILE"' EXIT
 
 # run NAME CMD...: runs the command once (stdout to /dev/null), appends its wall time (seconds)
-# to $OUT/NAME.times and its peak RSS (KB) to $OUT/NAME.rss. Exit codes 0 and 1 (lint findings)
-# are accepted.
+# to $OUT/NAME.times, its user CPU time (seconds) to $OUT/NAME.user and its peak RSS (KB) to
+# $OUT/NAME.rss. Exit codes 0 and 1 (lint findings) are accepted.
 run() {
     local name=$1
     shift
@@ -81,12 +104,13 @@ run() {
     fi
     echo "scale=6; ($end - $start) / 1000000000" | bc >>"$OUT/$name.times"
     awk -F': ' '/Maximum resident set size/ {print $2}' "$TIMEFILE" >>"$OUT/$name.rss"
+    awk -F': ' '/User time \(seconds\)/ {print $2}' "$TIMEFILE" >>"$OUT/$name.user"
 }
 
 median() { sort -g "$1" | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 maxof() { sort -g "$1" | tail -1; }
 
-reset() { for name in "$@"; do rm -f "$OUT/$name".{times,rss,stderr}; done; }
+reset() { for name in "$@"; do rm -f "$OUT/$name".{times,user,rss,stderr}; done; }
 
 # alternate ROUNDS NAME1 'CMD1' NAME2 'CMD2' ...: ROUNDS rounds, each running every command once.
 alternate() {
@@ -118,31 +142,51 @@ mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f MB/s", b / s / 1000000 }'
 ROWS=()
 row() { ROWS+=("| $(IFS='|'; echo "$*" | sed 's/|/ | /g') |"); }
 
+FLOOR_ROWS=()
+floor_row() { FLOOR_ROWS+=("| $(IFS='|'; echo "$*" | sed 's/|/ | /g') |"); }
+cpu_s() { median "$OUT/$1.user"; }
+
+
 # ---------------------------------------------------------------------------- simulate
 
 SIM="$BIN simulate --output resources --mapping $MAPPING --now $NOW"
 for n in $SIZES; do
-    users=$OUT/users-$n.jsonl
+    users=$OUT/users-enabled-$n.jsonl
     bytes=$(stat -c %s "$users")
-    echo "== simulate, $n users ($((bytes / 1000000)) MB): checking both outputs are identical" >&2
+    echo "== simulate, $n users ($((bytes / 1000000)) MB): checking the outputs agree" >&2
     $SIM --threads 1 --users "$users" >"$OUT/entramap-$n.out" 2>/dev/null
     jq -c -f "$JQPROG" "$users" >"$OUT/jq-$n.out"
     if ! cmp "$OUT/entramap-$n.out" "$OUT/jq-$n.out"; then
         echo "compare.sh: entramap and $JQPROG differ on $users; not timing" >&2
         exit 1
     fi
+    rm -f "$OUT/jq-$n.out"
     $SIM --threads "$THREADS" --users "$users" 2>/dev/null | cmp - "$OUT/entramap-$n.out"
-    echo "   identical: $(wc -l <"$OUT/jq-$n.out") resources; $THREADS threads identical too" >&2
-    rm -f "$OUT/entramap-$n.out" "$OUT/jq-$n.out"
+    # floor-project writes no `meta` member; everything else must be byte-identical.
+    "$PROJECT" "$users" >"$OUT/floor-$n.out"
+    if ! jq -c 'del(.meta)' "$OUT/entramap-$n.out" | cmp - "$OUT/floor-$n.out"; then
+        echo "compare.sh: entramap (without meta) and floor-project differ on $users; not timing" >&2
+        exit 1
+    fi
+    echo "   agree: $(wc -l <"$OUT/floor-$n.out") resources; jq identical, $THREADS threads identical, floor identical but for meta" >&2
+    rm -f "$OUT/entramap-$n.out" "$OUT/floor-$n.out"
 
-    echo "== simulate, $n users: $RUNS rounds of entramap (1 thread), entramap ($THREADS threads), jq" >&2
+    echo "== simulate, $n users: $RUNS rounds of entramap (1 thread), entramap ($THREADS threads), floor-project, jq" >&2
     alternate "$RUNS" \
         "sim1-$n" "$SIM --threads 1 --users $users" \
         "simN-$n" "$SIM --threads $THREADS --users $users" \
+        "floor-$n" "$PROJECT $users" \
         "jq-$n" "jq -c -f $JQPROG $users"
     t1=$(median "$OUT/sim1-$n.times")
     tn=$(median "$OUT/simN-$n.times")
+    tf=$(median "$OUT/floor-$n.times")
     tj=$(median "$OUT/jq-$n.times")
+    floor_row "simulate $n users, 1 thread" "$(fmt_s "$t1")" "$(fmt_s "$tf")" "**$(ratio "$t1" "$tf")×**" \
+        "$(ratio "$(cpu_s "sim1-$n")" "$(cpu_s "floor-$n")")×" \
+        "$(fmt_mb "$(maxof "$OUT/sim1-$n.rss")")" "$(fmt_mb "$(maxof "$OUT/floor-$n.rss")")"
+    floor_row "simulate $n users, $THREADS threads" "$(fmt_s "$tn")" "$(fmt_s "$tf")" "**$(ratio "$tn" "$tf")×**" \
+        "$(ratio "$(cpu_s "simN-$n")" "$(cpu_s "floor-$n")")× (all threads)" \
+        "$(fmt_mb "$(maxof "$OUT/simN-$n.rss")")" ""
     row "simulate $n users, 1 thread" "$(fmt_s "$t1")" "$(fmt_s "$tj")" "**$(ratio "$tj" "$t1")×**" \
         "$(rate "$n" "$t1") users/s, $(mbps "$bytes" "$t1")" "$(rate "$n" "$tj") users/s, $(mbps "$bytes" "$tj")" \
         "$(fmt_mb "$(maxof "$OUT/sim1-$n.rss")")" "$(fmt_mb "$(maxof "$OUT/jq-$n.rss")")"
@@ -153,39 +197,82 @@ done
 
 # ---------------------------------------------------------------------------- lint
 
-export_bytes=$(stat -c %s "$EXPORT")
-echo "== lint: $LINT_RUNS rounds of entramap lint and jq . on the 100 KB export" >&2
-alternate "$LINT_RUNS" "lint1" "$BIN lint $EXPORT" "jqlint1" "jq . $EXPORT"
+# hyperfine_rounds ROUNDS NAME1 'CMD1' NAME2 'CMD2' ...: for runs of a few milliseconds, where
+# the fork of /usr/bin/time and the shell would weigh as much as the work: ROUNDS rounds of one
+# hyperfine call over all commands (no shell, 10 runs each after 2 warm-ups), appending each
+# round's median wall and mean user time per command; then one /usr/bin/time run each for the
+# peak RSS. Without hyperfine, falls back to `alternate`.
+hyperfine_rounds() {
+    local rounds=$1
+    shift
+    if ! command -v hyperfine >/dev/null; then
+        alternate "$rounds" "$@"
+        return
+    fi
+    local -a names=() cmds=()
+    while (( $# )); do
+        names+=("$1")
+        cmds+=("$2")
+        shift 2
+    done
+    reset "${names[@]}"
+    local json=$OUT/hyperfine-round.json
+    for ((r = 1; r <= rounds; r++)); do
+        printf '   round %d/%d\r' "$r" "$rounds" >&2
+        hyperfine -N -i --style none --warmup 2 --runs 10 --export-json "$json" "${cmds[@]}" >/dev/null 2>&1
+        for i in "${!names[@]}"; do
+            jq -r ".results[$i].median" "$json" >>"$OUT/${names[$i]}.times"
+            jq -r ".results[$i].user" "$json" >>"$OUT/${names[$i]}.user"
+        done
+    done
+    for i in "${!names[@]}"; do
+        # shellcheck disable=SC2086
+        /usr/bin/time -v -o "$TIMEFILE" ${cmds[$i]} >/dev/null 2>&1 || true
+        awk -F': ' '/Maximum resident set size/ {print $2}' "$TIMEFILE" >>"$OUT/${names[$i]}.rss"
+    done
+    echo >&2
+}
+
+for file in "$SMALL" "$EXPORT"; do
+    k=$(basename "$file" .json)
+    kb=$(( $(stat -c %s "$file") / 1000 ))
+    echo "== lint: $LINT_RUNS rounds of entramap lint, floor-parse and jq . on $file ($kb KB)" >&2
+    hyperfine_rounds "$LINT_RUNS" "lint-$k" "$BIN lint $file" "floorparse-$k" "$PARSE $file" "jqlint-$k" "jq . $file"
+    te=$(median "$OUT/lint-$k.times")
+    tf=$(median "$OUT/floorparse-$k.times")
+    tj=$(median "$OUT/jqlint-$k.times")
+    floor_row "lint $(basename "$file") ($kb KB)" "$(fmt_s "$te")" "$(fmt_s "$tf")" "**$(ratio "$te" "$tf")×**" \
+        "$(ratio "$(cpu_s "lint-$k")" "$(cpu_s "floorparse-$k")")×" \
+        "$(fmt_mb "$(maxof "$OUT/lint-$k.rss")")" "$(fmt_mb "$(maxof "$OUT/floorparse-$k.rss")")"
+    row "lint $(basename "$file") ($kb KB)" "$(fmt_s "$te")" "$(fmt_s "$tj")" "**$(ratio "$tj" "$te")×**" \
+        "$(mbps "$(stat -c %s "$file")" "$te")" "$(mbps "$(stat -c %s "$file")" "$tj")" \
+        "$(fmt_mb "$(maxof "$OUT/lint-$k.rss")")" "$(fmt_mb "$(maxof "$OUT/jqlint-$k.rss")")"
+done
 echo "== lint: $LINT_RUNS rounds of entramap lint and jq . on 50 copies" >&2
 alternate "$LINT_RUNS" "lint50" "$BIN lint $(echo "$OUT"/lint50/*.json)" \
     "jqlint50" "jq . $(echo "$OUT"/lint50/*.json)"
-for k in 1 50; do
-    te=$(median "$OUT/lint$k.times")
-    tj=$(median "$OUT/jqlint$k.times")
-    total=$((export_bytes * k))
-    what="lint the 100 KB export"
-    (( k == 50 )) && what="lint 50 copies (one process)"
-    row "$what" "$(fmt_s "$te")" "$(fmt_s "$tj")" "**$(ratio "$tj" "$te")×**" \
-        "$(mbps "$total" "$te")" "$(mbps "$total" "$tj")" \
-        "$(fmt_mb "$(maxof "$OUT/lint$k.rss")")" "$(fmt_mb "$(maxof "$OUT/jqlint$k.rss")")"
-done
+te=$(median "$OUT/lint50.times")
+tj=$(median "$OUT/jqlint50.times")
+total=$(($(stat -c %s "$EXPORT") * 50))
+row "lint 50 copies of the 100 KB export (one process)" "$(fmt_s "$te")" "$(fmt_s "$tj")" "**$(ratio "$tj" "$te")×**" \
+    "$(mbps "$total" "$te")" "$(mbps "$total" "$tj")" \
+    "$(fmt_mb "$(maxof "$OUT/lint50.rss")")" "$(fmt_mb "$(maxof "$OUT/jqlint50.rss")")"
 
 # ---------------------------------------------------------------------------- report
 
 echo
-echo "entramap $(git rev-parse --short HEAD 2>/dev/null || echo '?') on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(jq --version);"
-echo "median of $RUNS runs (simulate) and $LINT_RUNS runs (lint), alternating; ratio = jq time / entramap time (above 1: entramap is faster)."
+echo "entramap $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)') ($PROFILE profile) on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(jq --version);"
+echo "simulate: median of $RUNS alternating runs; lint: median of $LINT_RUNS alternating rounds (each the median of 10 hyperfine runs when hyperfine is installed)."
+echo
+echo "Against the floor; ratio = entramap / floor (below 1: entramap is faster):"
+echo
+echo "| Task | entramap | floor | Ratio (wall) | Ratio (user CPU) | entramap peak RSS | floor peak RSS |"
+echo "| --- | --- | --- | --- | --- | --- | --- |"
+printf '%s\n' "${FLOOR_ROWS[@]}"
+echo
+echo "Against jq; ratio = jq time / entramap time (above 1: entramap is faster):"
 echo
 echo "| Task | entramap | jq | Ratio | entramap throughput | jq throughput | entramap peak RSS | jq peak RSS |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
 printf '%s\n' "${ROWS[@]}"
 
-if command -v hyperfine >/dev/null; then
-    echo
-    echo "hyperfine cross-check of the lint pairs (median of $LINT_RUNS runs after 3 warm-ups):"
-    hyperfine --style none --warmup 3 --runs "$LINT_RUNS" -N -i --export-json "$OUT/hyperfine.json" \
-        "$BIN lint $EXPORT" "jq . $EXPORT" \
-        "$BIN lint $(echo "$OUT"/lint50/*.json)" "jq . $(echo "$OUT"/lint50/*.json)" >/dev/null 2>&1
-    jq -r '.results[] | "  \(.median * 1000 | . * 10 | round / 10) ms  \(.command | gsub("[^ ]*/"; "") | .[0:60])"' \
-        "$OUT/hyperfine.json"
-fi

@@ -109,6 +109,17 @@ fn guid(rng: &mut Rng) -> String {
 /// Writes `n` Graph-shaped users as JSON Lines, deterministically from `seed`: about 3%
 /// disabled, 2% unassigned, 5% without `mail`, non-ASCII names, managers, proxy addresses.
 pub fn generate(n: usize, seed: u64, out: &mut dyn Write) -> io::Result<()> {
+    generate_users(n, seed, false, out)
+}
+
+/// [`generate`], or with `all_enabled` the same users except that every one is enabled and
+/// assigned (what `floor-project` of `../shared/bench/floor` is compared on: it writes every user).
+pub fn generate_users(
+    n: usize,
+    seed: u64,
+    all_enabled: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let mut rng = Rng::new(seed);
     let mut manager = String::new();
     for i in 0..n {
@@ -117,8 +128,8 @@ pub fn generate(n: usize, seed: u64, out: &mut dyn Write) -> io::Result<()> {
         let surname = rng.pick(SURNAMES);
         let nick = format!("user{i}");
         let upn = format!("{nick}@contoso.com");
-        let enabled = rng.below(100) >= 3;
-        let assigned = rng.below(100) >= 2;
+        let enabled = rng.below(100) >= 3 || all_enabled;
+        let assigned = rng.below(100) >= 2 || all_enabled;
         let mail = if rng.below(100) < 5 {
             "null".to_string()
         } else {

@@ -98,6 +98,26 @@ fn hostile(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Whether [`escape_source`] changes anything in `source`: a hostile character other than a tab,
+/// `\n` or the `\r` of `\r\n`. Reads bytes, not characters, since every export has line
+/// breaks (hostile but kept) and nearly none has anything else: C0 controls and DEL are single
+/// bytes, C1 controls (U+0080–U+009F) are `C2 80`–`C2 9F` and the bidirectional controls
+/// (U+202A–U+202E, U+2066–U+2069) are `E2 80 AA`–`E2 80 AE` and `E2 81 A6`–`E2 81 A9` in UTF-8.
+fn needs_escaping(source: &str) -> bool {
+    let b = source.as_bytes();
+    b.iter().enumerate().any(|(i, &x)| match x {
+        b'\n' | b'\t' => false,
+        b'\r' => b.get(i + 1) != Some(&b'\n'),
+        0..=0x1f | 0x7f => true,
+        0xc2 => matches!(b.get(i + 1), Some(0x80..=0x9f)),
+        0xe2 => matches!(
+            (b.get(i + 1), b.get(i + 2)),
+            (Some(0x80), Some(0xaa..=0xae)) | (Some(0x81), Some(0xa6..=0xa9))
+        ),
+        _ => false,
+    })
+}
+
 /// `text` for one line of output: every hostile character, line breaks and tabs included,
 /// as a `\u{1b}`-style escape.
 pub fn escape_line(text: &str) -> String {
@@ -132,7 +152,7 @@ pub fn escape_text(text: &str) -> String {
 /// and the steps of the map from the original's byte offsets to the escaped text's: after each
 /// escaped character (its end in the original), how many bytes were added so far.
 fn escape_source(source: &str) -> (String, Vec<(usize, usize)>) {
-    if !source.chars().any(hostile) {
+    if !needs_escaping(source) {
         return (source.to_string(), Vec::new());
     }
     let mut out = String::with_capacity(source.len());
@@ -1340,6 +1360,53 @@ pub fn base_written(file: &crate::mapping::MappingFile, base: &str, out: &str) -
 #[cfg(test)]
 mod window_tests {
     use super::*;
+
+    /// The byte scan of [`needs_escaping`] against the plain character rule it stands for.
+    #[test]
+    fn needs_escaping_is_the_character_rule() {
+        let plain = |s: &str| {
+            let mut chars = s.chars().peekable();
+            while let Some(c) = chars.next() {
+                let kept = c == '\n' || c == '\t' || (c == '\r' && chars.peek() == Some(&'\n'));
+                if hostile(c) && !kept {
+                    return true;
+                }
+            }
+            false
+        };
+        let mut checked = 0;
+        for c in (0..=0x3000u32)
+            .chain(0xfff0..=0x1_0010)
+            .filter_map(char::from_u32)
+        {
+            for s in [
+                format!("{c}"),
+                format!("a{c}b"),
+                format!("{c}\n"),
+                format!("\r{c}"),
+                format!("x\u{202a}{c}"),
+            ] {
+                assert_eq!(needs_escaping(&s), plain(&s), "{s:?}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 60_000);
+        for s in [
+            "",
+            "a\r\nb",
+            "a\rb",
+            "a\r",
+            "\r\r\n",
+            "tab\there\n",
+            "\u{9f}",
+            "\u{a0}",
+        ] {
+            assert_eq!(needs_escaping(s), plain(s), "{s:?}");
+        }
+        assert!(!needs_escaping("{\n  \"a\": \"Zoë 山田\"\r\n}\n"));
+        assert!(needs_escaping("a\u{1b}[31m"));
+    }
+
     use crate::diagnostic::Severity;
     use crate::span::Span;
     use miette::NamedSource;

@@ -251,8 +251,21 @@ impl Value {
 /// Whether Entra's user schema defines an attribute as Boolean (ASCII case ignored): input
 /// text for it is read as a boolean (`--set IsSoftDeleted=true`). The one list is the schema
 /// model's ([`crate::mapping::schema::entra_booleans`]).
+///
+/// Called for every text value of every user a simulation reads, so the names are gathered once
+/// and a name of a length no Boolean attribute has is answered without comparing.
 pub fn is_boolean_attribute(name: &str) -> bool {
-    crate::mapping::schema::entra_booleans().any(|b| b.eq_ignore_ascii_case(name))
+    static BOOLEANS: std::sync::OnceLock<(Vec<&'static str>, u64)> = std::sync::OnceLock::new();
+    let (names, lengths) = BOOLEANS.get_or_init(|| {
+        let names: Vec<&'static str> = crate::mapping::schema::entra_booleans().collect();
+        // Bit n set: some Boolean attribute's name is n bytes long (n < 64).
+        let lengths = names.iter().fold(0u64, |m, n| {
+            m | 1u64.checked_shl(n.len() as u32).unwrap_or(0)
+        });
+        (names, lengths)
+    });
+    let fits = name.len() < 64 && lengths & (1u64 << name.len()) != 0;
+    (fits || name.len() >= 64) && names.iter().any(|b| b.eq_ignore_ascii_case(name))
 }
 
 fn multiple(n: usize) -> CoercionError {
@@ -359,6 +372,47 @@ impl fmt::Display for Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The cached, length-filtered [`is_boolean_attribute`] answers as the plain scan of the
+    /// schema does, for every Entra user attribute in several casings and for other names.
+    #[test]
+    fn is_boolean_attribute_is_the_schema_scan() {
+        let plain = |name: &str| {
+            crate::mapping::schema::entra_booleans().any(|b| b.eq_ignore_ascii_case(name))
+        };
+        let mut names: Vec<String> = crate::mapping::builtin::entra_user()
+            .iter()
+            .flat_map(|d| {
+                [
+                    d.name.clone(),
+                    d.name.to_ascii_uppercase(),
+                    format!("{}x", d.name),
+                    d.name[1..].to_string(),
+                ]
+            })
+            .collect();
+        names.extend(
+            [
+                "",
+                "x",
+                "mail",
+                "IsSoftDeleted",
+                "isSOFTdeleted",
+                "accountEnabled",
+            ]
+            .map(String::from),
+        );
+        names.push("a".repeat(64));
+        names.push("a".repeat(200));
+        let mut booleans = 0;
+        for n in &names {
+            assert_eq!(is_boolean_attribute(n), plain(n), "{n}");
+            booleans += usize::from(plain(n));
+        }
+        assert!(booleans >= 4, "{booleans}");
+        assert!(is_boolean_attribute("isSOFTdeleted"));
+        assert!(!is_boolean_attribute("mail"));
+    }
 
     #[test]
     fn integers_vb_style() {
