@@ -165,7 +165,7 @@ fn read_base(path: &str) -> Result<Result<(String, serde_json::Value), ExitCode>
             return Ok(Err(ExitCode::from(2)));
         }
     };
-    match file.envelope {
+    match file.envelope.and_then(mapping::Envelope::into_document) {
         Some(base) if file.format == mapping::Format::Graph => Ok(Ok((name.to_string(), base))),
         _ => Err(Failure(format!(
             "{name} is not Graph JSON: --base takes the live schema as Graph returns it (`GET …/synchronization/jobs/{{jobId}}/schema`, or the schema editor's download); nothing was written"

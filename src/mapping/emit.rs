@@ -31,8 +31,8 @@ pub fn to_graph_json(file: &MappingFile) -> String {
 
 /// [`to_graph_json`] as a JSON value.
 pub fn graph_value(file: &MappingFile) -> Value {
-    if let Some(base) = &file.envelope
-        && let Ok(v) = merge(base, file, MergeMode::Replace)
+    if let Some(base) = file.envelope.as_ref().and_then(Envelope::document)
+        && let Ok(v) = merge(&base, file, MergeMode::Replace)
     {
         return v;
     }
@@ -226,8 +226,8 @@ pub fn to_yaml(file: &MappingFile) -> String {
 /// The `graph:` section for `file`, when it needs one: when the Graph JSON written from the
 /// mappings alone would differ from the file's Graph document.
 fn envelope_section(file: &MappingFile) -> Option<String> {
-    let base = file.envelope.as_ref()?;
-    let merged = merge(base, file, MergeMode::Replace).ok()?;
+    let base = file.envelope.as_ref()?.document()?;
+    let merged = merge(&base, file, MergeMode::Replace).ok()?;
     if merged == plain_graph_value(file) {
         return None;
     }
@@ -298,9 +298,13 @@ fn mappings_yaml(file: &MappingFile) -> String {
     let shared = (pairs.len() == 1).then(|| pairs[0].clone());
     let mut out = String::new();
     // A YAML file that carries a schema or a rule keeps the `objects:` form it was written in.
-    let carries_rule = file.envelope.as_ref().is_some_and(|e| {
-        e.get("synchronizationRules").is_some() || e.get("objectMappings").is_some()
-    });
+    let carries_rule = file
+        .envelope
+        .as_ref()
+        .and_then(Envelope::document)
+        .is_some_and(|e| {
+            e.get("synchronizationRules").is_some() || e.get("objectMappings").is_some()
+        });
     let top_level =
         objects.len() == 1 && !carries_rule && !matches!(file.shape, Shape::Schema | Shape::Rule);
     if top_level {

@@ -65,7 +65,7 @@ pub(crate) fn load(text: &str, bom: usize) -> Result<MappingFile, LoadError> {
                 span,
             }],
             placeholders: cx.placeholders.into_inner(),
-            envelope: serde_json::from_str(body).ok(),
+            envelope: Some(Envelope::Text(body.into())),
         });
     }
     let probe: Probe = cx.parse(body, bom, LoadErrorKind::InvalidField)?;
@@ -91,7 +91,7 @@ pub(crate) fn load(text: &str, bom: usize) -> Result<MappingFile, LoadError> {
             directories,
             object_mappings,
             placeholders: cx.placeholders.into_inner(),
-            envelope: serde_json::from_str(body).ok(),
+            envelope: Some(Envelope::Text(body.into())),
         })
     } else if probe.object_mappings.is_some() {
         let rule: GRule = cx.parse(body, bom, LoadErrorKind::InvalidField)?;
@@ -103,7 +103,7 @@ pub(crate) fn load(text: &str, bom: usize) -> Result<MappingFile, LoadError> {
             directories: Vec::new(),
             object_mappings,
             placeholders: cx.placeholders.into_inner(),
-            envelope: serde_json::from_str(body).ok(),
+            envelope: Some(Envelope::Text(body.into())),
         })
     } else if probe.attribute_mappings.is_some() {
         let raw: &RawValue = cx.parse(body, bom, LoadErrorKind::InvalidField)?;
@@ -114,7 +114,7 @@ pub(crate) fn load(text: &str, bom: usize) -> Result<MappingFile, LoadError> {
             directories: Vec::new(),
             object_mappings: vec![om],
             placeholders: cx.placeholders.into_inner(),
-            envelope: serde_json::from_str(body).ok(),
+            envelope: Some(Envelope::Text(body.into())),
         })
     } else {
         let what = if probe.target_attribute_name.is_some() {

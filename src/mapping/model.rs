@@ -59,7 +59,35 @@ pub struct MappingFile {
     /// section, in which an attribute mapping that Graph JSON would spell exactly as entramap
     /// writes it is reduced to its target name (a JSON string). `None` for YAML written without
     /// one. See [`crate::mapping::envelope`].
-    pub envelope: Option<serde_json::Value>,
+    pub envelope: Option<Envelope>,
+}
+
+/// The Graph document a file carries ([`MappingFile::envelope`]).
+#[derive(Debug, Clone)]
+pub enum Envelope {
+    /// A Graph file's own text, read as a tree only when Graph JSON is written back: building
+    /// the tree costs more than linting the file, and `lint` never needs it.
+    Text(Box<str>),
+    /// A YAML file's `graph:` section.
+    Value(serde_json::Value),
+}
+
+impl Envelope {
+    /// The document as a JSON value.
+    pub fn document(&self) -> Option<std::borrow::Cow<'_, serde_json::Value>> {
+        match self {
+            Envelope::Text(text) => serde_json::from_str(text).ok().map(std::borrow::Cow::Owned),
+            Envelope::Value(v) => Some(std::borrow::Cow::Borrowed(v)),
+        }
+    }
+
+    /// [`Envelope::document`], owned.
+    pub fn into_document(self) -> Option<serde_json::Value> {
+        match self {
+            Envelope::Text(text) => serde_json::from_str(&text).ok(),
+            Envelope::Value(v) => Some(v),
+        }
+    }
 }
 
 /// A part of a Graph export written as an empty stand-in.

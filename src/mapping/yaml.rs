@@ -571,7 +571,7 @@ pub(crate) fn load(text: &str) -> Result<MappingFile, LoadError> {
         }
         directories = super::json::directories_from_value(&value);
         envelope_placeholders(&node, &mut placeholders);
-        envelope = Some(value);
+        envelope = Some(Envelope::Value(value));
     }
     let object_mappings = if let Some(objects) = root.get("objects") {
         let fields = r.fields(&root, "the file", TOP_KEYS)?;
