@@ -119,6 +119,11 @@ impl LineIndex {
     }
 
     /// The byte offset where the line holding `offset` starts.
+    /// The byte offset where each line starts (the first is 0).
+    pub fn starts(&self) -> &[usize] {
+        &self.starts
+    }
+
     pub fn line_start(&self, offset: usize) -> usize {
         self.starts[self.starts.partition_point(|&s| s <= offset) - 1]
     }

@@ -7,6 +7,7 @@ use miette::{
     GraphicalReportHandler, GraphicalTheme, MietteError, MietteSpanContents, SourceCode,
     SourceSpan, SpanContents,
 };
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 
@@ -151,9 +152,9 @@ pub fn escape_text(text: &str) -> String {
 /// A source text with hostile characters escaped (line feeds, tabs and the CR of a CRLF kept),
 /// and the steps of the map from the original's byte offsets to the escaped text's: after each
 /// escaped character (its end in the original), how many bytes were added so far.
-fn escape_source(source: &str) -> (String, Vec<(usize, usize)>) {
+fn escape_source(source: &str) -> (Cow<'_, str>, Vec<(usize, usize)>) {
     if !needs_escaping(source) {
-        return (source.to_string(), Vec::new());
+        return (Cow::Borrowed(source), Vec::new());
     }
     let mut out = String::with_capacity(source.len());
     let mut steps = Vec::new();
@@ -171,7 +172,7 @@ fn escape_source(source: &str) -> (String, Vec<(usize, usize)>) {
             out.push(c);
         }
     }
-    (out, steps)
+    (Cow::Owned(out), steps)
 }
 
 /// A file's text for miette, escaped and with its lines indexed once: miette's own `read_span`
@@ -184,12 +185,11 @@ pub struct Shown<'a> {
     original: &'a str,
     original_index: LineIndex,
     /// The text with hostile characters escaped, as shown.
-    text: String,
+    text: Cow<'a, str>,
     /// See [`escape_source`].
     steps: Vec<(usize, usize)>,
-    /// Line starts of `text` as miette counts lines (after `\n`, `\r\n` or a lone `\r`).
-    starts: Vec<usize>,
-    index: LineIndex,
+    /// Lines of `text`; `None` when it is `original` (nothing was escaped).
+    index: Option<LineIndex>,
     /// Lines of `text` (as `\n` ends them, by their start) too wide to show, with their length
     /// in characters.
     wide: BTreeMap<usize, usize>,
@@ -198,16 +198,19 @@ pub struct Shown<'a> {
 impl<'a> Shown<'a> {
     pub fn new(name: &'a str, original: &'a str) -> Shown<'a> {
         let (text, steps) = escape_source(original);
-        let bytes = text.as_bytes();
-        let mut starts = vec![0];
-        for (i, &b) in bytes.iter().enumerate() {
-            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
-                starts.push(i + 1);
-            }
-        }
+        let original_index = LineIndex::new(original);
+        let index = match &text {
+            Cow::Borrowed(_) => None,
+            Cow::Owned(escaped) => Some(LineIndex::new(escaped)),
+        };
+        let lines = index.as_ref().unwrap_or(&original_index);
         let mut wide = BTreeMap::new();
-        let mut from = 0;
-        for line in text.split('\n') {
+        for (i, &from) in lines.starts().iter().enumerate() {
+            let end = lines
+                .starts()
+                .get(i + 1)
+                .map_or(text.len(), |&next| next - 1);
+            let line = &text[from..end];
             // A character counts at most 4 columns and takes at least one byte.
             if line.len() * 4 > MAX_SHOWN_LINE {
                 let columns: usize = line.chars().map(|c| if c == '\t' { 4 } else { 2 }).sum();
@@ -215,19 +218,27 @@ impl<'a> Shown<'a> {
                     wide.insert(from, line.chars().count());
                 }
             }
-            from += line.len() + 1;
         }
-        let index = LineIndex::new(&text);
         Shown {
             name,
             original,
-            original_index: LineIndex::new(original),
+            original_index,
             text,
             steps,
-            starts,
             index,
             wide,
         }
+    }
+
+    /// Lines of the shown text.
+    fn index(&self) -> &LineIndex {
+        self.index.as_ref().unwrap_or(&self.original_index)
+    }
+
+    /// Line starts as miette counts lines (after `\n`, `\r\n` or a lone `\r`): those of the
+    /// `\n`-ended lines, since a lone `\r` is always escaped.
+    fn starts(&self) -> &[usize] {
+        self.index().starts()
     }
 
     /// Where byte `offset` of the original lies in the escaped text.
@@ -248,7 +259,7 @@ impl<'a> Shown<'a> {
             // The wide lines among the label's lines: those starting from its first line's start
             // to its end.
             self.wide
-                .range(self.index.line_start(start)..=end)
+                .range(self.index().line_start(start)..=end)
                 .next()
                 .map(|(_, &chars)| chars)
         })
@@ -265,14 +276,14 @@ impl<'a> Shown<'a> {
         if end > self.text.len() {
             return Err(MietteError::OutOfBounds);
         }
-        let line_of = |at: usize| self.starts.partition_point(|&s| s <= at) - 1;
+        let starts = self.starts();
+        let line_of = |at: usize| starts.partition_point(|&s| s <= at) - 1;
         let first = line_of(start);
         let last = line_of(end.saturating_sub(1).max(start));
         let lo_line = first.saturating_sub(before);
-        let lo = self.starts[lo_line];
+        let lo = starts[lo_line];
         // One line more than miette reads after the span, so that it sees where the last ends.
-        let hi = self
-            .starts
+        let hi = starts
             .get(last.saturating_add(after).saturating_add(2))
             .copied()
             .unwrap_or(self.text.len());

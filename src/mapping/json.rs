@@ -18,6 +18,7 @@ use crate::span::Span;
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::fmt;
@@ -799,20 +800,65 @@ impl<'de> Visitor<'de> for Check<'_> {
             *self.problem.borrow_mut() = Some(Problem::TooDeep);
             return Err(de::Error::custom("too deep"));
         }
-        // A set, not a list: an object of 100,000 keys must not take 10^10 comparisons.
-        let mut keys: HashSet<String> = HashSet::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if keys.contains(&key) {
-                *self.problem.borrow_mut() = Some(Problem::DuplicateKey(key));
+        // Keys borrowed from the text where they have no escapes; compared in a list while
+        // there are few (every object of a Graph export), in a set beyond: an object of
+        // 100,000 keys must not take 10^10 comparisons.
+        let mut few: Vec<Cow<'de, str>> = Vec::new();
+        let mut many: HashSet<Cow<'de, str>> = HashSet::new();
+        while let Some(key) = map.next_key_seed(Key)? {
+            let seen = if many.is_empty() {
+                few.contains(&key)
+            } else {
+                many.contains(&key)
+            };
+            if seen {
+                *self.problem.borrow_mut() = Some(Problem::DuplicateKey(key.into_owned()));
                 return Err(de::Error::custom("duplicate key"));
             }
-            keys.insert(key);
+            if !many.is_empty() {
+                many.insert(key);
+            } else if few.len() < FEW_KEYS {
+                few.push(key);
+            } else {
+                many.extend(few.drain(..));
+                many.insert(key);
+            }
             map.next_value_seed(Check {
                 depth,
                 problem: self.problem,
             })?;
         }
         Ok(())
+    }
+}
+
+/// Keys an object may have before they are looked up in a set rather than a list.
+const FEW_KEYS: usize = 16;
+
+/// An object key, borrowed from the text unless it has escapes.
+struct Key;
+
+impl<'de> DeserializeSeed<'de> for Key {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Cow<'de, str>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Key {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object key")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(v))
     }
 }
 
