@@ -84,29 +84,9 @@ pub fn cmd_convert(args: ConvertArgs) -> CmdResult {
             Err(code) => return Ok(code),
         },
     };
-    let text = match super::read_mapping_file(&args.file)? {
-        super::MappingRead::Text { text, .. } => text,
-        super::MappingRead::Bad { error, shown } => {
-            super::eprint_text(&render::human(
-                &error.to_diagnostic(),
-                name,
-                &shown,
-                render::stderr_color(),
-            ));
-            return Ok(ExitCode::from(2));
-        }
-    };
-    let file = match mapping::load(&text) {
-        Ok(file) => file,
-        Err(e) => {
-            super::eprint_text(&render::human(
-                &e.to_diagnostic(),
-                name,
-                &text,
-                render::stderr_color(),
-            ));
-            return Ok(ExitCode::from(2));
-        }
+    let (text, file) = match load_reported(&args.file, name)? {
+        Ok(loaded) => loaded,
+        Err(code) => return Ok(code),
     };
     if args.to == ConvertTo::Graph && !report_unparsable(&file, name, &text) {
         return Ok(ExitCode::from(1));
@@ -141,6 +121,24 @@ pub fn cmd_convert(args: ConvertArgs) -> CmdResult {
 /// `Err(code)` when it was reported and convert should end with that code.
 fn read_base(path: &str) -> Result<Result<(String, serde_json::Value), ExitCode>, Failure> {
     let name = if path == "-" { "<stdin>" } else { path };
+    let file = match load_reported(path, name)? {
+        Ok((_, file)) => file,
+        Err(code) => return Ok(Err(code)),
+    };
+    match file.envelope.and_then(mapping::Envelope::into_document) {
+        Some(base) if file.format == mapping::Format::Graph => Ok(Ok((name.to_string(), base))),
+        _ => Err(Failure(format!(
+            "{name} is not Graph JSON: --base takes the live schema as Graph returns it (`GET …/synchronization/jobs/{{jobId}}/schema`, or the schema editor's download); nothing was written"
+        ))),
+    }
+}
+
+/// Reads and loads a mapping file (`-`: standard input) shown as `name`; a file that cannot be
+/// read or loaded is reported with its diagnostic, and `Err(2)` says convert should end.
+fn load_reported(
+    path: &str,
+    name: &str,
+) -> Result<Result<(String, MappingFile), ExitCode>, Failure> {
     let text = match super::read_mapping_file(path)? {
         super::MappingRead::Text { text, .. } => text,
         super::MappingRead::Bad { error, shown } => {
@@ -153,8 +151,8 @@ fn read_base(path: &str) -> Result<Result<(String, serde_json::Value), ExitCode>
             return Ok(Err(ExitCode::from(2)));
         }
     };
-    let file = match mapping::load(&text) {
-        Ok(file) => file,
+    match mapping::load(&text) {
+        Ok(file) => Ok(Ok((text, file))),
         Err(e) => {
             super::eprint_text(&render::human(
                 &e.to_diagnostic(),
@@ -162,14 +160,8 @@ fn read_base(path: &str) -> Result<Result<(String, serde_json::Value), ExitCode>
                 &text,
                 render::stderr_color(),
             ));
-            return Ok(Err(ExitCode::from(2)));
+            Ok(Err(ExitCode::from(2)))
         }
-    };
-    match file.envelope.and_then(mapping::Envelope::into_document) {
-        Some(base) if file.format == mapping::Format::Graph => Ok(Ok((name.to_string(), base))),
-        _ => Err(Failure(format!(
-            "{name} is not Graph JSON: --base takes the live schema as Graph returns it (`GET …/synchronization/jobs/{{jobId}}/schema`, or the schema editor's download); nothing was written"
-        ))),
     }
 }
 
