@@ -273,17 +273,20 @@ pub fn read_mapping_file(path: impl AsRef<std::path::Path>) -> Result<MappingRea
         }
         Err(e) => return Err(Failure(e.to_string())),
     };
-    match mapping::decode(&bytes) {
-        Ok(text) => {
-            let bom = text.starts_with('\u{feff}');
-            let text = text.strip_prefix('\u{feff}').unwrap_or(text).to_string();
-            Ok(MappingRead::Text { text, bom })
-        }
-        Err(error) => Ok(MappingRead::Bad {
+    if let Err(error) = mapping::decode(&bytes) {
+        return Ok(MappingRead::Bad {
             error,
             shown: String::from_utf8_lossy(&bytes).into_owned(),
-        }),
+        });
     }
+    // `decode` accepted the bytes as UTF-8: they become the text without a copy.
+    let mut text = String::from_utf8(bytes)
+        .map_err(|e| Failure(format!("cannot read the mapping file as UTF-8: {e}")))?;
+    let bom = text.starts_with('\u{feff}');
+    if bom {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(MappingRead::Text { text, bom })
 }
 
 fn display_name(path: &str) -> &str {
