@@ -689,18 +689,70 @@ fn is_empty_object(raw: &str) -> bool {
 /// Whether a `source` value says nothing: an object whose members are all null, empty or a bare
 /// `type` (`{}`, `{"expression": null, "parameters": []}`). An `expression` written as a string,
 /// even `""`, says something: that text is the expression.
+///
+/// Read without building a tree: the walk stops (with an error, meaning "says something") at
+/// the first member that says something, which for a real source is its first.
 fn is_empty_source(raw: &str) -> bool {
-    let Ok(serde_json::Value::Object(members)) = serde_json::from_str::<serde_json::Value>(raw)
-    else {
-        return false;
-    };
-    members.iter().all(|(key, value)| match value {
-        serde_json::Value::Null => true,
-        serde_json::Value::String(_) if key == "expression" => false,
-        serde_json::Value::String(s) => s.is_empty() || key == "type",
-        serde_json::Value::Array(a) => a.is_empty(),
-        _ => false,
-    })
+    let mut de = serde_json::Deserializer::from_str(raw);
+    de::Deserializer::deserialize_map(&mut de, SaysNothing)
+        .and_then(|()| de.end())
+        .is_ok()
+}
+
+/// An object all of whose members say nothing; anything else is an error.
+struct SaysNothing;
+
+impl<'de> Visitor<'de> for SaysNothing {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object whose members are null, empty or a type")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key_seed(Key)? {
+            let blank = BlankMember {
+                expression: key == "expression",
+                type_: key == "type",
+            };
+            if !map.next_value_seed(blank)? {
+                return Err(de::Error::custom("the source says something"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One member's value: whether it says nothing (null; an empty array; an empty string, or any
+/// string for `type`, but never for `expression`). A value of another type is an error (says
+/// something).
+struct BlankMember {
+    expression: bool,
+    type_: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for BlankMember {
+    type Value = bool;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for BlankMember {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("null, an empty array or a string")
+    }
+    fn visit_unit<E>(self) -> Result<bool, E> {
+        Ok(true)
+    }
+    fn visit_str<E>(self, v: &str) -> Result<bool, E> {
+        Ok(!self.expression && (v.is_empty() || self.type_))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        // A non-empty array says something; its elements are left unread, which ends the walk.
+        Ok(seq.next_element::<de::IgnoredAny>()?.is_none())
+    }
 }
 
 /// `prefix + name + suffix`, with the name's bytes mapped through its own map and the prefix and
@@ -1133,5 +1185,85 @@ mod tests {
         for doc in ["[1]", "\"text\"", "3", "null"] {
             assert_eq!(validate(doc, 0, doc).unwrap(), None, "{doc}");
         }
+    }
+
+    /// The plain path of `is_empty_source`: the whole value read as a tree.
+    fn empty_source_by_tree(raw: &str) -> bool {
+        let Ok(serde_json::Value::Object(members)) = serde_json::from_str::<serde_json::Value>(raw)
+        else {
+            return false;
+        };
+        members.iter().all(|(key, value)| match value {
+            serde_json::Value::Null => true,
+            serde_json::Value::String(_) if key == "expression" => false,
+            serde_json::Value::String(s) => s.is_empty() || key == "type",
+            serde_json::Value::Array(a) => a.is_empty(),
+            _ => false,
+        })
+    }
+
+    /// Collects every `"source": {…}` object of a JSON value.
+    fn sources(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(m) => {
+                for (k, v) in m {
+                    if k == "source" {
+                        out.push(v.to_string());
+                    }
+                    sources(v, out);
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|v| sources(v, out)),
+            _ => {}
+        }
+    }
+
+    /// The streaming test of an empty source agrees with the tree, on hand-made sources and on
+    /// every source of the JSON fixtures.
+    #[test]
+    fn an_empty_source_is_found_as_the_tree_finds_it() {
+        let mut raws: Vec<String> = [
+            "{}",
+            " { } ",
+            r#"{"expression": null, "parameters": []}"#,
+            r#"{"expression": ""}"#,
+            r#"{"expression": "[a]"}"#,
+            r#"{"type": "Function"}"#,
+            r#"{"type": "Function", "name": ""}"#,
+            r#"{"type": "Function", "name": "Join"}"#,
+            r#"{"parameters": [{"key": "a"}]}"#,
+            r#"{"parameters": [], "name": null, "type": "Attribute"}"#,
+            r#"{"x": 0}"#,
+            r#"{"x": false}"#,
+            r#"{"x": {}}"#,
+            r#"{"x": [null]}"#,
+            r#"{"exp\u0072ession": ""}"#,
+            r#"{"ty\u0070e": "Constant", "name": ""}"#,
+            "[]",
+            "null",
+            "\"\"",
+            "3",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for dir in ["fixtures/mappings", "fixtures/real"] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+            for entry in std::fs::read_dir(path).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "json")
+                    && let Ok(v) = serde_json::from_str(&std::fs::read_to_string(path).unwrap())
+                {
+                    sources(&v, &mut raws);
+                }
+            }
+        }
+        assert!(raws.len() > 100, "only {} sources", raws.len());
+        let mut empty = 0;
+        for raw in &raws {
+            assert_eq!(is_empty_source(raw), empty_source_by_tree(raw), "{raw}");
+            empty += usize::from(is_empty_source(raw));
+        }
+        assert!(empty >= 5, "only {empty} empty sources");
     }
 }
