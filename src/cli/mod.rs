@@ -411,9 +411,9 @@ pub fn describe_function(f: &FunctionSpec) -> String {
             names.join(", ")
         ));
     }
-    if !f.examples.is_empty() {
+    if !f.examples().is_empty() {
         out.push_str("\nexamples:\n");
-        for ex in &f.examples {
+        for ex in f.examples() {
             out.push_str(&format!("  {}\n", ex.expr));
             if let Some(expect) = &ex.expect {
                 out.push_str(&format!("    → {expect}\n"));
