@@ -3,7 +3,8 @@
 //!
 //! Three passes over the text, all with serde_json:
 //! 1. a validating walk that rejects what serde_json would accept silently or report vaguely:
-//!    duplicate keys, nesting beyond [`MAX_JSON_DEPTH`], lone surrogate escapes;
+//!    duplicate keys, nesting beyond [`MAX_JSON_DEPTH`], lone surrogate escapes; it also notes
+//!    which shape keys the top object has, which says what kind of file it is;
 //! 2. typed structs that hold the strings whose positions matter (`targetAttributeName`,
 //!    `source.expression`, `source.name`) and the objects whose spans matter as `&RawValue`;
 //!    a borrowed raw value is a slice of the input, so its offset is a pointer difference;
