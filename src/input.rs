@@ -135,17 +135,60 @@ pub fn read_path(path: impl AsRef<std::path::Path>, limit: Limit) -> Result<Vec<
     })?;
     // A regular file says its size: refuse a big one without reading it. Anything else (a
     // device, a FIFO, a procfs file claiming 0 bytes) is judged by what is read.
-    if let Ok(meta) = file.metadata()
-        && meta.is_file()
-        && meta.len() > limit.bytes as u64
+    let size = file
+        .metadata()
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len());
+    if let Some(size) = size
+        && size > limit.bytes as u64
     {
-        return Err(ReadError::TooLarge {
-            what,
-            size: meta.len(),
+        return Err(ReadError::TooLarge { what, size, limit });
+    }
+    read_sized(file, &what, limit, size)
+}
+
+/// Reads `file` to its end like [`read_all`]; when it says its size (a regular file), the
+/// buffer is allocated once, to that size, and filled in place (no chunk copies, no regrowth).
+/// The limit holds whatever the size claimed: a file that grows while read is cut off at
+/// `limit + 1` bytes and refused.
+fn read_sized(
+    file: std::fs::File,
+    what: &str,
+    limit: Limit,
+    size: Option<u64>,
+) -> Result<Vec<u8>, ReadError> {
+    let Some(size) = size.filter(|&s| s > 0) else {
+        return read_all(file, what, limit);
+    };
+    // One byte more than the file says, so that the end is seen without a second allocation.
+    let want = usize::try_from(size).unwrap_or(usize::MAX).min(limit.bytes) + 1;
+    let mut buf: Vec<u8> = Vec::new();
+    buf.try_reserve_exact(want)
+        .map_err(|_| ReadError::OutOfMemory {
+            what: what.to_string(),
+            read: 0,
+            limit,
+        })?;
+    let cap = u64::try_from(limit.bytes)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
+    match file.take(cap).read_to_end(&mut buf) {
+        Ok(_) => {}
+        Err(source) => {
+            return Err(ReadError::Io {
+                what: what.to_string(),
+                source,
+            });
+        }
+    }
+    if buf.len() > limit.bytes {
+        return Err(ReadError::TooMuch {
+            what: what.to_string(),
             limit,
         });
     }
-    read_all(file, &what, limit)
+    Ok(buf)
 }
 
 /// Reads `reader` to its end, refusing more than `limit` bytes.
@@ -283,5 +326,44 @@ mod tests {
         assert_eq!(MAPPING_FILE.to_string(), "10 MB");
         assert_eq!(PROFILE.to_string(), "1 MB");
         assert_eq!(megabytes(300), "300 bytes");
+    }
+}
+
+#[cfg(test)]
+mod sized_read_tests {
+    use super::*;
+
+    /// Reading a regular file by its size gives the bytes the plain chunked reader gives, and
+    /// keeps the limit: at the limit it is read, one byte over it is refused.
+    #[test]
+    fn a_sized_read_equals_the_chunked_read() {
+        let dir = std::env::temp_dir().join(format!("entramap-sized-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for len in [1usize, 100, 64 * 1024, 64 * 1024 + 1, 200_003] {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+            let path = dir.join(format!("f{len}"));
+            std::fs::write(&path, &bytes).unwrap();
+            let limit = Limit {
+                name: "test file",
+                bytes: len,
+            };
+            let sized = read_path(&path, limit).unwrap();
+            let plain = read_all(std::fs::File::open(&path).unwrap(), "f", limit).unwrap();
+            assert_eq!(sized, plain);
+            assert_eq!(sized, bytes);
+            let small = Limit {
+                name: "test file",
+                bytes: len - 1,
+            };
+            assert!(read_path(&path, small).unwrap_err().is_too_large());
+            let file = std::fs::File::open(&path).unwrap();
+            // A size claim below the truth (a file that grew) still stops at the limit.
+            assert!(
+                read_sized(file, "f", small, Some(1))
+                    .unwrap_err()
+                    .is_too_large()
+            );
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -253,7 +253,7 @@ fn catalogue_examples() {
     let mut failures = Vec::new();
     let mut count = 0;
     for f in &catalogue::catalogue().functions {
-        for (i, ex) in f.examples.iter().enumerate() {
+        for (i, ex) in f.examples().iter().enumerate() {
             count += 1;
             let inputs: BTreeMap<String, serde_json::Value> = ex.inputs.clone();
             let result = expected(ex.expect.as_ref(), ex.outcome.as_deref()).and_then(|want| {

@@ -14,8 +14,13 @@ use std::sync::OnceLock;
 /// The catalogue's source text, `grammar/functions.yaml`.
 pub const CATALOGUE_YAML: &str = include_str!("../../grammar/functions.yaml");
 
-/// The same document as JSON, written by `build.rs` at build time: what [`catalogue`] reads.
+/// The same document as JSON, written by `build.rs` at build time, without the functions'
+/// examples: what [`catalogue`] reads.
 pub const CATALOGUE_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/functions.json"));
+
+/// The functions' examples as JSON, one list per function in catalogue order (`build.rs` moves
+/// them here): read by [`FunctionSpec::examples`] the first time any are asked for.
+pub const EXAMPLES_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/examples.json"));
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -150,8 +155,12 @@ pub struct FunctionSpec {
     /// Alternative parameter lists by argument count (FormatDateTime's 3-argument form).
     #[serde(default)]
     pub forms: BTreeMap<usize, Vec<String>>,
+    /// Read with the rest from YAML; in the embedded catalogue, empty (see [`Self::examples`]).
     #[serde(default)]
-    pub examples: Vec<Example>,
+    examples: Vec<Example>,
+    /// Whether the examples are in [`EXAMPLES_JSON`] rather than in `examples`.
+    #[serde(skip)]
+    examples_apart: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -253,9 +262,27 @@ impl Catalogue {
 pub fn catalogue() -> &'static Catalogue {
     static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
     CATALOGUE.get_or_init(|| {
-        Catalogue::from_json(CATALOGUE_JSON)
-            .unwrap_or_else(|e| panic!("grammar/functions.yaml is invalid: {e}"))
+        let mut cat = Catalogue::from_json(CATALOGUE_JSON)
+            .unwrap_or_else(|e| panic!("grammar/functions.yaml is invalid: {e}"));
+        for f in &mut cat.functions {
+            f.examples_apart = true;
+        }
+        cat
     })
+}
+
+/// The embedded catalogue's examples, by function id.
+fn embedded_examples() -> &'static [Vec<Example>] {
+    static EXAMPLES: OnceLock<Vec<Vec<Example>>> = OnceLock::new();
+    EXAMPLES.get_or_init(|| {
+        examples_from_json(EXAMPLES_JSON)
+            .unwrap_or_else(|e| panic!("grammar/functions.yaml has invalid examples: {e}"))
+    })
+}
+
+/// Reads the examples file `build.rs` writes: one list of examples per function.
+pub fn examples_from_json(text: &str) -> Result<Vec<Vec<Example>>, String> {
+    serde_json::from_str(text).map_err(|e| e.to_string())
 }
 
 /// Looks a function up in the embedded catalogue.
@@ -278,6 +305,18 @@ impl FnId {
 }
 
 impl FunctionSpec {
+    /// The worked examples (every one is evaluated by the test suite). In the embedded
+    /// catalogue they are read on first use, for every function at once.
+    pub fn examples(&self) -> &[Example] {
+        if self.examples_apart {
+            embedded_examples()
+                .get(self.id.index())
+                .map_or(&[], Vec::as_slice)
+        } else {
+            &self.examples
+        }
+    }
+
     /// Whether the function has this trait.
     pub fn has(&self, t: Trait) -> bool {
         self.traits.contains(&t)
@@ -389,16 +428,43 @@ mod tests {
     /// every function, parameter, form, trait and example, in the same order, with the same ids.
     #[test]
     fn the_built_json_is_the_yaml_catalogue() {
-        let yaml = Catalogue::from_yaml(CATALOGUE_YAML).unwrap();
+        let mut yaml = Catalogue::from_yaml(CATALOGUE_YAML).unwrap();
         let json = Catalogue::from_json(CATALOGUE_JSON).unwrap();
         assert!(yaml.functions.len() > 50);
+        // The examples are apart in the JSON: compare them apart, and the rest as it is.
+        let yaml_examples: Vec<Vec<Example>> = yaml
+            .functions
+            .iter_mut()
+            .map(|f| std::mem::take(&mut f.examples))
+            .collect();
         assert_eq!(
             format!("{:#?}", yaml.functions),
             format!("{:#?}", json.functions)
         );
+        assert_eq!(
+            format!("{yaml_examples:#?}"),
+            format!("{:#?}", examples_from_json(EXAMPLES_JSON).unwrap())
+        );
+        let mut examples = 0;
         for f in &yaml.functions {
             assert_eq!(json.resolve(&f.name), Some(f.id));
-            assert_eq!(catalogue().functions[f.id.index()].name, f.name);
+            let embedded = &catalogue().functions[f.id.index()];
+            assert_eq!(embedded.name, f.name);
+            assert_eq!(
+                format!("{:#?}", embedded.examples()),
+                format!("{:#?}", yaml_examples[f.id.index()])
+            );
+            examples += embedded.examples().len();
+        }
+        assert!(examples > 100, "only {examples} examples");
+    }
+
+    /// A catalogue read from YAML keeps its own examples.
+    #[test]
+    fn a_yaml_catalogue_answers_with_its_own_examples() {
+        let yaml = Catalogue::from_yaml(CATALOGUE_YAML).unwrap();
+        for f in &yaml.functions {
+            assert!(std::ptr::eq(f.examples(), f.examples.as_slice()));
         }
     }
 

@@ -45,7 +45,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Lint mapping files (Graph schema JSON or entramap YAML): files, folders, globs or stdin.
-    Lint(lint::LintArgs),
+    Lint(Deferred<lint::LintArgs>),
     /// Parse an expression and print Graph's attributeMappingSource tree, its canonical text or
     /// its syntax tree.
     #[command(after_help = "Examples:
@@ -53,24 +53,24 @@ enum Command {
   entramap parse --output ast 'Mid([userPrincipalName], 1, 8)'
   echo '[mail]' | entramap parse -
   entramap parse --from-graph tree.json     # a Graph tree back to expression text")]
-    Parse(ParseArgs),
+    Parse(Deferred<ParseArgs>),
     /// Evaluate an expression against attribute values, offline, with Entra's semantics; or
     /// answer a Graph parseExpression request.
-    Eval(eval::EvalArgs),
+    Eval(Deferred<eval::EvalArgs>),
     /// List the function catalogue, or show one function.
     #[command(after_help = "Examples:
   entramap functions                 # every function with its summary
   entramap functions replace         # one function, any casing: signature, parameters, examples")]
-    Functions(FunctionsArgs),
+    Functions(Deferred<FunctionsArgs>),
     /// Convert a mapping file between Graph JSON and entramap YAML.
-    Convert(convert::ConvertArgs),
+    Convert(Deferred<convert::ConvertArgs>),
     /// Simulate what Entra would send to the SCIM app for a set of users.
-    Simulate(simulate::SimulateArgs),
+    Simulate(Deferred<simulate::SimulateArgs>),
     /// Compare two mapping files (Graph JSON or YAML): structure, risks, and with --users
     /// what changes for each user. Exit 0 equivalent, 1 different, 2 error.
-    Diff(diff::DiffArgs),
+    Diff(Deferred<diff::DiffArgs>),
     /// Explain what Entra did, from its provisioning logs or a provisionOnDemand response.
-    Logs(logs::LogsArgs),
+    Logs(Deferred<logs::LogsArgs>),
     /// List every lint rule with its code, default severity and summary.
     #[command(after_help = "Examples:
   entramap rules
@@ -78,9 +78,9 @@ enum Command {
     Rules,
     /// Serve the expression builder and mapping viewer to a browser on this machine
     /// (127.0.0.1 and ::1 only).
-    Serve(serve::ServeArgs),
+    Serve(Deferred<serve::ServeArgs>),
     /// List the built-in app profiles (`--schema`: the profile format's JSON Schema).
-    Profiles(profiles::ProfilesArgs),
+    Profiles(Deferred<profiles::ProfilesArgs>),
     /// Explain a lint rule (what it does, why it matters, an example and the fix), an app
     /// profile (its rules, notes and sources) or a `diff` finding (DF001…).
     #[command(after_help = "Examples:
@@ -98,12 +98,50 @@ enum Command {
   entramap completions zsh > \"${fpath[1]}/_entramap\"
   entramap completions fish > ~/.config/fish/completions/entramap.fish
   entramap completions powershell | Out-String | Invoke-Expression   # in $PROFILE")]
-    Completions(generate::CompletionsArgs),
+    Completions(Deferred<generate::CompletionsArgs>),
     /// Print the man page (roff), of entramap or of one subcommand.
     #[command(after_help = "Examples:
   entramap man > /usr/local/share/man/man1/entramap.1
   entramap man lint | man -l -")]
-    Man(generate::ManArgs),
+    Man(Deferred<generate::ManArgs>),
+}
+
+/// A subcommand's arguments, defined only when clap needs them (the subcommand is run, or its
+/// help, a completion script or a man page is written), through [`clap::Command::defer`]:
+/// building the arguments of every subcommand took a tenth of a lint's start-up. The arguments,
+/// their help and their parsing are those of `T`; `tests/cli_generate.rs` (completions and man
+/// pages of every subcommand) and `deferred_arguments_parse_as_the_plain_ones` show it.
+#[derive(Debug)]
+pub struct Deferred<T>(pub T);
+
+impl<T: clap::Args> clap::Args for Deferred<T> {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        cmd.defer(T::augment_args)
+    }
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        cmd.defer(T::augment_args_for_update)
+    }
+    fn group_id() -> Option<clap::Id> {
+        T::group_id()
+    }
+}
+
+impl<T: clap::FromArgMatches> clap::FromArgMatches for Deferred<T> {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches(matches).map(Deferred)
+    }
+    fn from_arg_matches_mut(matches: &mut clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches_mut(matches).map(Deferred)
+    }
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(matches)
+    }
+    fn update_from_arg_matches_mut(
+        &mut self,
+        matches: &mut clap::ArgMatches,
+    ) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches_mut(matches)
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -194,19 +232,19 @@ const BROKEN_PIPE: &str = "Broken pipe";
 
 fn dispatch(cli: Cli) -> CmdResult {
     let result = match cli.command {
-        Command::Parse(args) => cmd_parse(args),
-        Command::Eval(args) => eval::cmd_eval(args),
-        Command::Functions(args) => cmd_functions(args),
-        Command::Convert(args) => convert::cmd_convert(args),
-        Command::Lint(args) => lint::cmd_lint(args),
-        Command::Simulate(args) => simulate::cmd_simulate(args),
-        Command::Diff(args) => diff::cmd_diff(args),
-        Command::Logs(args) => logs::cmd_logs(args),
-        Command::Serve(args) => serve::cmd_serve(args),
+        Command::Parse(Deferred(args)) => cmd_parse(args),
+        Command::Eval(Deferred(args)) => eval::cmd_eval(args),
+        Command::Functions(Deferred(args)) => cmd_functions(args),
+        Command::Convert(Deferred(args)) => convert::cmd_convert(args),
+        Command::Lint(Deferred(args)) => lint::cmd_lint(args),
+        Command::Simulate(Deferred(args)) => simulate::cmd_simulate(args),
+        Command::Diff(Deferred(args)) => diff::cmd_diff(args),
+        Command::Logs(Deferred(args)) => logs::cmd_logs(args),
+        Command::Serve(Deferred(args)) => serve::cmd_serve(args),
         Command::Rules => lint::cmd_rules(),
-        Command::Completions(args) => generate::cmd_completions(args),
-        Command::Man(args) => generate::cmd_man(args),
-        Command::Profiles(args) => profiles::cmd_profiles(args),
+        Command::Completions(Deferred(args)) => generate::cmd_completions(args),
+        Command::Man(Deferred(args)) => generate::cmd_man(args),
+        Command::Profiles(Deferred(args)) => profiles::cmd_profiles(args),
         Command::Explain { rule } => match profiles::explain(&rule) {
             Some(result) => result,
             None => match diff::explain(&rule) {
@@ -273,17 +311,20 @@ pub fn read_mapping_file(path: impl AsRef<std::path::Path>) -> Result<MappingRea
         }
         Err(e) => return Err(Failure(e.to_string())),
     };
-    match mapping::decode(&bytes) {
-        Ok(text) => {
-            let bom = text.starts_with('\u{feff}');
-            let text = text.strip_prefix('\u{feff}').unwrap_or(text).to_string();
-            Ok(MappingRead::Text { text, bom })
-        }
-        Err(error) => Ok(MappingRead::Bad {
+    if let Err(error) = mapping::decode(&bytes) {
+        return Ok(MappingRead::Bad {
             error,
             shown: String::from_utf8_lossy(&bytes).into_owned(),
-        }),
+        });
     }
+    // `decode` accepted the bytes as UTF-8: they become the text without a copy.
+    let mut text = String::from_utf8(bytes)
+        .map_err(|e| Failure(format!("cannot read the mapping file as UTF-8: {e}")))?;
+    let bom = text.starts_with('\u{feff}');
+    if bom {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(MappingRead::Text { text, bom })
 }
 
 fn display_name(path: &str) -> &str {
@@ -408,9 +449,9 @@ pub fn describe_function(f: &FunctionSpec) -> String {
             names.join(", ")
         ));
     }
-    if !f.examples.is_empty() {
+    if !f.examples().is_empty() {
         out.push_str("\nexamples:\n");
-        for ex in &f.examples {
+        for ex in f.examples() {
             out.push_str(&format!("  {}\n", ex.expr));
             if let Some(expect) = &ex.expect {
                 out.push_str(&format!("    → {expect}\n"));
@@ -418,4 +459,81 @@ pub fn describe_function(f: &FunctionSpec) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod deferred_tests {
+    use super::*;
+    use clap::{Args, CommandFactory, FromArgMatches};
+
+    /// Every argument of a subcommand as clap describes it once built.
+    fn arguments(mut cmd: clap::Command) -> Vec<String> {
+        cmd.build();
+        cmd.get_arguments().map(|a| format!("{a:?}")).collect()
+    }
+
+    /// The same subcommand built plainly, without deferring its arguments.
+    fn plain<T: Args>(name: &'static str) -> clap::Command {
+        T::augment_args(clap::Command::new(name))
+    }
+
+    /// Deferring a subcommand's arguments changes neither them nor how an argument list parses.
+    #[test]
+    fn deferred_arguments_parse_as_the_plain_ones() {
+        let mut cli = Cli::command();
+        cli.build();
+        let plain_commands = [
+            plain::<lint::LintArgs>("lint"),
+            plain::<ParseArgs>("parse"),
+            plain::<eval::EvalArgs>("eval"),
+            plain::<FunctionsArgs>("functions"),
+            plain::<convert::ConvertArgs>("convert"),
+            plain::<simulate::SimulateArgs>("simulate"),
+            plain::<diff::DiffArgs>("diff"),
+            plain::<logs::LogsArgs>("logs"),
+            plain::<serve::ServeArgs>("serve"),
+            plain::<profiles::ProfilesArgs>("profiles"),
+            plain::<generate::CompletionsArgs>("completions"),
+            plain::<generate::ManArgs>("man"),
+        ];
+        for p in plain_commands {
+            let name = p.get_name().to_string();
+            let deferred = cli.find_subcommand(&name).unwrap().clone();
+            let args = arguments(p);
+            assert!(!args.is_empty(), "{name}");
+            assert_eq!(arguments(deferred), args, "{name}");
+        }
+        for argv in [
+            &[
+                "lint", "a.json", "--format", "json", "--select", "EM001", "-q",
+            ][..],
+            &[
+                "lint",
+                "--fix",
+                "--unsafe-fixes",
+                "--color",
+                "never",
+                "x.yaml",
+                "y.json",
+            ],
+            &["lint", "-"],
+        ] {
+            let Command::Lint(Deferred(lazy)) =
+                Cli::try_parse_from(std::iter::once("entramap").chain(argv.iter().copied()))
+                    .unwrap()
+                    .command
+            else {
+                panic!("not lint: {argv:?}");
+            };
+            let matches = plain::<lint::LintArgs>("lint")
+                .try_get_matches_from(argv.iter().copied())
+                .unwrap();
+            let eager = lint::LintArgs::from_arg_matches(&matches).unwrap();
+            assert_eq!(format!("{lazy:?}"), format!("{eager:?}"), "{argv:?}");
+        }
+        let bad = Cli::try_parse_from(["entramap", "lint", "--formt", "json"]).unwrap_err();
+        assert!(bad.to_string().contains("--format"), "{bad}");
+        let none = Cli::try_parse_from(["entramap", "lint"]).unwrap_err();
+        assert_eq!(none.kind(), clap::error::ErrorKind::MissingRequiredArgument);
+    }
 }

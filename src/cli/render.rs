@@ -104,9 +104,25 @@ fn hostile(c: char) -> bool {
 /// breaks (hostile but kept) and nearly none has anything else: C0 controls and DEL are single
 /// bytes, C1 controls (U+0080–U+009F) are `C2 80`–`C2 9F` and the bidirectional controls
 /// (U+202A–U+202E, U+2066–U+2069) are `E2 80 AA`–`E2 80 AE` and `E2 81 A6`–`E2 81 A9` in UTF-8.
+///
+/// The bytes are first screened a block at a time for any that could start such a character
+/// (a control byte other than `\n` and `\t`, DEL, `C2`, `E2`), a loop the compiler turns into
+/// vector instructions; only a block that has one is read byte by byte.
 fn needs_escaping(source: &str) -> bool {
+    const BLOCK: usize = 64;
     let b = source.as_bytes();
-    b.iter().enumerate().any(|(i, &x)| match x {
+    let suspect =
+        |x: u8| (x < 0x20 && x != b'\n' && x != b'\t') | (x == 0x7f) | (x == 0xc2) | (x == 0xe2);
+    b.chunks(BLOCK).enumerate().any(|(k, block)| {
+        block.iter().fold(false, |acc, &x| acc | suspect(x))
+            && needs_escaping_from(b, k * BLOCK, block.len())
+    })
+}
+
+/// The byte-by-byte rule of [`needs_escaping`] for `len` bytes of `b` from `from` (a multi-byte
+/// character may run past them: its later bytes are read from `b`).
+fn needs_escaping_from(b: &[u8], from: usize, len: usize) -> bool {
+    (from..from + len).any(|i| match b[i] {
         b'\n' | b'\t' => false,
         b'\r' => b.get(i + 1) != Some(&b'\n'),
         0..=0x1f | 0x7f => true,
@@ -450,7 +466,8 @@ fn fixable_mark(f: &Finding) -> &'static str {
 /// miette's graphical reports, one per finding, against the file's text.
 pub fn human_reports(reports: &[FileReport], output: &Output) -> String {
     let mut out = String::new();
-    for report in reports {
+    // A file without findings shows nothing: its text is not prepared for showing.
+    for report in reports.iter().filter(|r| !r.findings.is_empty()) {
         let name = report.name();
         let shown = Shown::new(&name, &report.text);
         for f in &report.findings {
@@ -1416,6 +1433,35 @@ mod window_tests {
         }
         assert!(!needs_escaping("{\n  \"a\": \"Zoë 山田\"\r\n}\n"));
         assert!(needs_escaping("a\u{1b}[31m"));
+        // Across the edges of the screened blocks: a character split between two blocks, a
+        // `\r\n` split, one at the very end; and whole fixtures (none of which needs escaping).
+        let mut edges = 0;
+        for pad in 0..=140 {
+            for c in [
+                "\u{202a}", "\u{2069}", "\u{2028}", "\u{85}", "\u{a0}", "\r", "\r\n", "\u{1b}",
+                "\u{7f}", "é", "山",
+            ] {
+                for tail in ["", "x", "\n"] {
+                    let s = format!("{}{c}{tail}", "a".repeat(pad));
+                    assert_eq!(needs_escaping(&s), plain(&s), "{s:?}");
+                    edges += 1;
+                }
+            }
+        }
+        assert!(edges > 4000);
+        for name in [
+            "unleash-seed.json",
+            "scim-default-user-100k.json",
+            "unleash-correct.json",
+        ] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/mappings")
+                .join(name);
+            let text = std::fs::read_to_string(path).unwrap();
+            assert_eq!(needs_escaping(&text), plain(&text), "{name}");
+            let hostile = format!("{text}\u{1b}");
+            assert!(needs_escaping(&hostile) && plain(&hostile), "{name}");
+        }
     }
 
     use crate::diagnostic::Severity;

@@ -3,7 +3,8 @@
 //!
 //! Three passes over the text, all with serde_json:
 //! 1. a validating walk that rejects what serde_json would accept silently or report vaguely:
-//!    duplicate keys, nesting beyond [`MAX_JSON_DEPTH`], lone surrogate escapes;
+//!    duplicate keys, nesting beyond [`MAX_JSON_DEPTH`], lone surrogate escapes; it also notes
+//!    which shape keys the top object has, which says what kind of file it is;
 //! 2. typed structs that hold the strings whose positions matter (`targetAttributeName`,
 //!    `source.expression`, `source.name`) and the objects whose spans matter as `&RawValue`;
 //!    a borrowed raw value is a slice of the input, so its offset is a pointer difference;
@@ -30,7 +31,7 @@ pub(crate) fn load(text: &str, bom: usize) -> Result<MappingFile, LoadError> {
         placeholders: RefCell::new(Vec::new()),
     };
     let body = &text[bom..];
-    validate(body, bom, text)?;
+    let top = validate(body, bom, text)?;
     let Some(&first) = body.trim_start().as_bytes().first() else {
         return Err(super::empty(text.len()));
     };
@@ -69,8 +70,15 @@ pub(crate) fn load(text: &str, bom: usize) -> Result<MappingFile, LoadError> {
             envelope: Some(Envelope::Text(body.into())),
         });
     }
-    let probe: Probe = cx.parse(body, bom, LoadErrorKind::InvalidField)?;
-    if probe.synchronization_rules.is_some() {
+    // The validating pass saw the top object's keys; anything else is read as a `Probe`, which
+    // reports why it is not an object.
+    let probe = match top {
+        Some(keys) => keys,
+        None => cx
+            .parse::<Probe>(body, bom, LoadErrorKind::InvalidField)?
+            .keys(),
+    };
+    if probe.synchronization_rules {
         let schema: GSchema = cx.parse(body, bom, LoadErrorKind::InvalidField)?;
         let mut object_mappings = Vec::new();
         for rule in schema.synchronization_rules.unwrap_or_default() {
@@ -94,7 +102,7 @@ pub(crate) fn load(text: &str, bom: usize) -> Result<MappingFile, LoadError> {
             placeholders: cx.placeholders.into_inner(),
             envelope: Some(Envelope::Text(body.into())),
         })
-    } else if probe.object_mappings.is_some() {
+    } else if probe.object_mappings {
         let rule: GRule = cx.parse(body, bom, LoadErrorKind::InvalidField)?;
         let mut object_mappings = Vec::new();
         cx.rule(rule, &mut object_mappings)?;
@@ -106,7 +114,7 @@ pub(crate) fn load(text: &str, bom: usize) -> Result<MappingFile, LoadError> {
             placeholders: cx.placeholders.into_inner(),
             envelope: Some(Envelope::Text(body.into())),
         })
-    } else if probe.attribute_mappings.is_some() {
+    } else if probe.attribute_mappings {
         let raw: &RawValue = cx.parse(body, bom, LoadErrorKind::InvalidField)?;
         let om = cx.object_mapping(raw, None, None)?;
         Ok(MappingFile {
@@ -118,7 +126,7 @@ pub(crate) fn load(text: &str, bom: usize) -> Result<MappingFile, LoadError> {
             envelope: Some(Envelope::Text(body.into())),
         })
     } else {
-        let what = if probe.target_attribute_name.is_some() {
+        let what = if probe.target_attribute_name {
             "a single attributeMapping (put it in an array: `[{…}]`)"
         } else {
             "a JSON object without synchronizationRules, objectMappings or attributeMappings"
@@ -163,6 +171,41 @@ struct Probe<'a> {
     attribute_mappings: Option<&'a RawValue>,
     #[serde(rename = "targetAttributeName", borrow)]
     target_attribute_name: Option<&'a RawValue>,
+}
+
+impl Probe<'_> {
+    fn keys(&self) -> TopKeys {
+        TopKeys {
+            synchronization_rules: self.synchronization_rules.is_some(),
+            object_mappings: self.object_mappings.is_some(),
+            attribute_mappings: self.attribute_mappings.is_some(),
+            target_attribute_name: self.target_attribute_name.is_some(),
+        }
+    }
+}
+
+/// Which of the keys that tell a file's shape its top object has with a value other than
+/// `null` (what a [`Probe`] of it finds, as the validating pass records it).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct TopKeys {
+    synchronization_rules: bool,
+    object_mappings: bool,
+    attribute_mappings: bool,
+    target_attribute_name: bool,
+}
+
+impl TopKeys {
+    /// Notes `key` when it is one of the shape keys and its value is not `null`.
+    fn note(&mut self, key: &str, null: bool) {
+        let field = match key {
+            "synchronizationRules" => &mut self.synchronization_rules,
+            "objectMappings" => &mut self.object_mappings,
+            "attributeMappings" => &mut self.attribute_mappings,
+            "targetAttributeName" => &mut self.target_attribute_name,
+            _ => return,
+        };
+        *field = !null;
+    }
 }
 
 #[derive(Deserialize)]
@@ -647,18 +690,70 @@ fn is_empty_object(raw: &str) -> bool {
 /// Whether a `source` value says nothing: an object whose members are all null, empty or a bare
 /// `type` (`{}`, `{"expression": null, "parameters": []}`). An `expression` written as a string,
 /// even `""`, says something: that text is the expression.
+///
+/// Read without building a tree: the walk stops (with an error, meaning "says something") at
+/// the first member that says something, which for a real source is its first.
 fn is_empty_source(raw: &str) -> bool {
-    let Ok(serde_json::Value::Object(members)) = serde_json::from_str::<serde_json::Value>(raw)
-    else {
-        return false;
-    };
-    members.iter().all(|(key, value)| match value {
-        serde_json::Value::Null => true,
-        serde_json::Value::String(_) if key == "expression" => false,
-        serde_json::Value::String(s) => s.is_empty() || key == "type",
-        serde_json::Value::Array(a) => a.is_empty(),
-        _ => false,
-    })
+    let mut de = serde_json::Deserializer::from_str(raw);
+    de::Deserializer::deserialize_map(&mut de, SaysNothing)
+        .and_then(|()| de.end())
+        .is_ok()
+}
+
+/// An object all of whose members say nothing; anything else is an error.
+struct SaysNothing;
+
+impl<'de> Visitor<'de> for SaysNothing {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object whose members are null, empty or a type")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key_seed(Key)? {
+            let blank = BlankMember {
+                expression: key == "expression",
+                type_: key == "type",
+            };
+            if !map.next_value_seed(blank)? {
+                return Err(de::Error::custom("the source says something"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One member's value: whether it says nothing (null; an empty array; an empty string, or any
+/// string for `type`, but never for `expression`). A value of another type is an error (says
+/// something).
+struct BlankMember {
+    expression: bool,
+    type_: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for BlankMember {
+    type Value = bool;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for BlankMember {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("null, an empty array or a string")
+    }
+    fn visit_unit<E>(self) -> Result<bool, E> {
+        Ok(true)
+    }
+    fn visit_str<E>(self, v: &str) -> Result<bool, E> {
+        Ok(!self.expression && (v.is_empty() || self.type_))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        // A non-empty array says something; its elements are left unread, which ends the walk.
+        Ok(seq.next_element::<de::IgnoredAny>()?.is_none())
+    }
 }
 
 /// `prefix + name + suffix`, with the name's bytes mapped through its own map and the prefix and
@@ -743,43 +838,46 @@ enum Problem {
     TooDeep,
 }
 
+/// Walks a value; its result says whether the value is `null`.
 struct Check<'p> {
     depth: usize,
     problem: &'p RefCell<Option<Problem>>,
+    /// The shape keys of the top object, when the document is one.
+    top: &'p RefCell<Option<TopKeys>>,
 }
 
 impl<'de> DeserializeSeed<'de> for Check<'_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+    type Value = bool;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for Check<'_> {
-    type Value = ();
+    type Value = bool;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("any JSON value")
     }
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
+    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
+        Ok(false)
     }
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
+    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
+        Ok(false)
     }
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
+    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
+        Ok(false)
     }
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        Ok(())
+    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
+        Ok(false)
     }
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        Ok(())
+    fn visit_str<E>(self, _: &str) -> Result<bool, E> {
+        Ok(false)
     }
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
+    fn visit_unit<E>(self) -> Result<bool, E> {
+        Ok(true)
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
         let depth = self.depth + 1;
         if depth > MAX_JSON_DEPTH {
             *self.problem.borrow_mut() = Some(Problem::TooDeep);
@@ -789,12 +887,13 @@ impl<'de> Visitor<'de> for Check<'_> {
             .next_element_seed(Check {
                 depth,
                 problem: self.problem,
+                top: self.top,
             })?
             .is_some()
         {}
-        Ok(())
+        Ok(false)
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
         let depth = self.depth + 1;
         if depth > MAX_JSON_DEPTH {
             *self.problem.borrow_mut() = Some(Problem::TooDeep);
@@ -803,6 +902,7 @@ impl<'de> Visitor<'de> for Check<'_> {
         // Keys borrowed from the text where they have no escapes; compared in a list while
         // there are few (every object of a Graph export), in a set beyond: an object of
         // 100,000 keys must not take 10^10 comparisons.
+        let mut top = (depth == 1).then(TopKeys::default);
         let mut few: Vec<Cow<'de, str>> = Vec::new();
         let mut many: HashSet<Cow<'de, str>> = HashSet::new();
         while let Some(key) = map.next_key_seed(Key)? {
@@ -815,6 +915,14 @@ impl<'de> Visitor<'de> for Check<'_> {
                 *self.problem.borrow_mut() = Some(Problem::DuplicateKey(key.into_owned()));
                 return Err(de::Error::custom("duplicate key"));
             }
+            let null = map.next_value_seed(Check {
+                depth,
+                problem: self.problem,
+                top: self.top,
+            })?;
+            if let Some(top) = &mut top {
+                top.note(&key, null);
+            }
             if !many.is_empty() {
                 many.insert(key);
             } else if few.len() < FEW_KEYS {
@@ -823,12 +931,11 @@ impl<'de> Visitor<'de> for Check<'_> {
                 many.extend(few.drain(..));
                 many.insert(key);
             }
-            map.next_value_seed(Check {
-                depth,
-                problem: self.problem,
-            })?;
         }
-        Ok(())
+        if top.is_some() {
+            *self.top.borrow_mut() = top;
+        }
+        Ok(false)
     }
 }
 
@@ -863,18 +970,21 @@ impl<'de> Visitor<'de> for Key {
 }
 
 /// Checks `body` (the file from offset `at`) for syntax errors, duplicate keys, excessive
-/// nesting and lone surrogates, each reported at its position.
-fn validate(body: &str, at: usize, file: &str) -> Result<(), LoadError> {
+/// nesting and lone surrogates, each reported at its position. When the document is an object,
+/// says which shape keys it has (so that it need not be read again as a [`Probe`]).
+fn validate(body: &str, at: usize, file: &str) -> Result<Option<TopKeys>, LoadError> {
     let problem = RefCell::new(None);
+    let top = RefCell::new(None);
     let mut de = serde_json::Deserializer::from_str(body);
     let result = Check {
         depth: 0,
         problem: &problem,
+        top: &top,
     }
     .deserialize(&mut de)
-    .and_then(|()| de.end());
+    .and_then(|_| de.end());
     let Err(e) = result else {
-        return Ok(());
+        return Ok(top.into_inner());
     };
     let offset = at + offset_from_line_col(body, e.line(), e.column());
     match problem.into_inner() {
@@ -1023,4 +1133,138 @@ fn surrogate_escape_before(file: &str, offset: usize) -> Option<(u32, usize)> {
         }
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plain path: the shape keys as a `Probe` read of the document finds them.
+    fn probed(doc: &str) -> Option<TopKeys> {
+        serde_json::from_str::<Probe>(doc).ok().map(|p| p.keys())
+    }
+
+    /// What the validating pass records of the top object equals what a `Probe` reads, for
+    /// every shape, `null` values, escaped keys, nested look-alikes and every JSON fixture.
+    #[test]
+    fn the_validating_pass_finds_the_shape_keys_a_probe_finds() {
+        let mut docs: Vec<String> = [
+            r#"{"synchronizationRules": []}"#,
+            r#"{"synchronizationRules": null, "objectMappings": [{}]}"#,
+            r#"{"objectMappings": null, "attributeMappings": null}"#,
+            r#"{"attributeMappings": [], "targetAttributeName": "x"}"#,
+            r#"{"targetAttributeName": null}"#,
+            r#"{"synchronization\u0052ules": {"a": 1}}"#,
+            r#"{"x": {"synchronizationRules": [], "objectMappings": []}}"#,
+            r#"{"name": "a", "attributeMappings": 3, "nested": [{"targetAttributeName": 1}]}"#,
+            r#"{}"#,
+            r#"{"a": [1, 2.5, true, false, null, "s"], "objectMappings": false}"#,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for dir in ["fixtures/mappings", "fixtures/real"] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+            for entry in std::fs::read_dir(path).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "json") {
+                    docs.push(std::fs::read_to_string(path).unwrap());
+                }
+            }
+        }
+        let mut objects = 0;
+        for doc in &docs {
+            // A document the pass rejects is never probed.
+            let Ok(top) = validate(doc, 0, doc) else {
+                continue;
+            };
+            assert_eq!(top, probed(doc), "{doc:.80}");
+            objects += usize::from(top.is_some());
+        }
+        assert!(objects >= 12, "only {objects} objects among the documents");
+        // Not an object: the pass says nothing, and the load reads a Probe (which fails).
+        for doc in ["[1]", "\"text\"", "3", "null"] {
+            assert_eq!(validate(doc, 0, doc).unwrap(), None, "{doc}");
+        }
+    }
+
+    /// The plain path of `is_empty_source`: the whole value read as a tree.
+    fn empty_source_by_tree(raw: &str) -> bool {
+        let Ok(serde_json::Value::Object(members)) = serde_json::from_str::<serde_json::Value>(raw)
+        else {
+            return false;
+        };
+        members.iter().all(|(key, value)| match value {
+            serde_json::Value::Null => true,
+            serde_json::Value::String(_) if key == "expression" => false,
+            serde_json::Value::String(s) => s.is_empty() || key == "type",
+            serde_json::Value::Array(a) => a.is_empty(),
+            _ => false,
+        })
+    }
+
+    /// Collects every `"source": {…}` object of a JSON value.
+    fn sources(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(m) => {
+                for (k, v) in m {
+                    if k == "source" {
+                        out.push(v.to_string());
+                    }
+                    sources(v, out);
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|v| sources(v, out)),
+            _ => {}
+        }
+    }
+
+    /// The streaming test of an empty source agrees with the tree, on hand-made sources and on
+    /// every source of the JSON fixtures.
+    #[test]
+    fn an_empty_source_is_found_as_the_tree_finds_it() {
+        let mut raws: Vec<String> = [
+            "{}",
+            " { } ",
+            r#"{"expression": null, "parameters": []}"#,
+            r#"{"expression": ""}"#,
+            r#"{"expression": "[a]"}"#,
+            r#"{"type": "Function"}"#,
+            r#"{"type": "Function", "name": ""}"#,
+            r#"{"type": "Function", "name": "Join"}"#,
+            r#"{"parameters": [{"key": "a"}]}"#,
+            r#"{"parameters": [], "name": null, "type": "Attribute"}"#,
+            r#"{"x": 0}"#,
+            r#"{"x": false}"#,
+            r#"{"x": {}}"#,
+            r#"{"x": [null]}"#,
+            r#"{"exp\u0072ession": ""}"#,
+            r#"{"ty\u0070e": "Constant", "name": ""}"#,
+            "[]",
+            "null",
+            "\"\"",
+            "3",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for dir in ["fixtures/mappings", "fixtures/real"] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+            for entry in std::fs::read_dir(path).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "json")
+                    && let Ok(v) = serde_json::from_str(&std::fs::read_to_string(path).unwrap())
+                {
+                    sources(&v, &mut raws);
+                }
+            }
+        }
+        assert!(raws.len() > 100, "only {} sources", raws.len());
+        let mut empty = 0;
+        for raw in &raws {
+            assert_eq!(is_empty_source(raw), empty_source_by_tree(raw), "{raw}");
+            empty += usize::from(is_empty_source(raw));
+        }
+        assert!(empty >= 5, "only {empty} empty sources");
+    }
 }
