@@ -2,7 +2,7 @@
 
 use super::decode::RecordSeed;
 use super::input::Input;
-use super::record::{Pool, UserRecord, name_hash};
+use super::record::{Pool, UserRecord};
 use super::scanner::{Frame, Scanner};
 use super::{MAX_USER_BYTES, MAX_YAML_BYTES};
 use serde::Deserialize;
@@ -148,12 +148,7 @@ impl UserReader {
     /// now on; the others are skipped without being copied. `accountEnabled`, `assigned`,
     /// `deletedDateTime` and `IsSoftDeleted` are always read.
     pub fn only<'a>(mut self, names: impl IntoIterator<Item = &'a str>) -> UserReader {
-        let mut bits = Box::new([0u64; 64]);
-        for name in names.into_iter().chain(["accountEnabled"]) {
-            let bit = (name_hash(name) >> 52) as usize;
-            bits[bit >> 6] |= 1 << (bit & 63);
-        }
-        self.pool.wanted = Some(bits);
+        self.pool.want(names);
         self
     }
 
@@ -551,22 +546,29 @@ pub(super) fn expand(
 }
 
 /// Parses one user: the bytes are checked as UTF-8 once, then read as a `str` (which spares
-/// serde_json a UTF-8 check per string).
+/// serde_json a UTF-8 check per string); by the hand-written fast path ([`super::fast`]) when it
+/// can, else by serde.
 pub(super) fn parse_user(bytes: &[u8], pool: &mut Pool) -> Result<UserRecord, String> {
     match std::str::from_utf8(bytes) {
-        Ok(text) => {
-            let mut de = serde_json::Deserializer::from_str(text);
-            let rec = RecordSeed(pool)
-                .deserialize(&mut de)
-                .map_err(|e| json_message(&e))?;
-            de.end().map_err(|e| json_message(&e))?;
-            Ok(rec)
-        }
+        Ok(text) => match super::fast::decode(text, pool) {
+            Some(rec) => Ok(rec),
+            None => serde_user(text, pool),
+        },
         Err(e) => Err(format!(
             "not valid UTF-8 (first bad byte at offset {})",
             e.valid_up_to()
         )),
     }
+}
+
+/// The plain path: one user read by serde, with its error message when it is not valid.
+pub(super) fn serde_user(text: &str, pool: &mut Pool) -> Result<UserRecord, String> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let rec = RecordSeed(pool)
+        .deserialize(&mut de)
+        .map_err(|e| json_message(&e))?;
+    de.end().map_err(|e| json_message(&e))?;
+    Ok(rec)
 }
 
 /// A serde_json error without its line/column (positions are reported by the reader).

@@ -207,6 +207,16 @@ pub fn name_hash(name: &str) -> u64 {
 }
 
 impl Pool {
+    /// Keeps only these attributes (and `accountEnabled`) of the users read with this pool.
+    pub(super) fn want<'a>(&mut self, names: impl IntoIterator<Item = &'a str>) {
+        let mut bits = Box::new([0u64; 64]);
+        for name in names.into_iter().chain(["accountEnabled"]) {
+            let bit = (name_hash(name) >> 52) as usize;
+            bits[bit >> 6] |= 1 << (bit & 63);
+        }
+        self.wanted = Some(bits);
+    }
+
     /// Whether an attribute (by its [`name_hash`]) is to be kept.
     #[inline]
     pub(super) fn wants(&self, hash: u64) -> bool {
