@@ -443,6 +443,9 @@ impl Iterator for UserReader {
     type Item = Item;
 
     fn next(&mut self) -> Option<Item> {
+        if let Some(item) = self.next_in_buffer() {
+            return Some(item);
+        }
         let mut data = std::mem::take(&mut self.scratch);
         data.clear();
         let item = match self.next_raw(&mut data)? {
@@ -460,6 +463,37 @@ impl Iterator for UserReader {
             self.scratch = data;
         }
         Some(item)
+    }
+}
+
+impl UserReader {
+    /// The fast path of [`Iterator::next`] for JSON Lines: a user whose whole line is already in
+    /// the input's buffer is parsed where it lies, without being copied. `None` whenever
+    /// [`UserReader::next_raw`] has anything else to decide (queued items, a line not yet read
+    /// whole, a Graph page, a blank line), which then reads the line as before.
+    fn next_in_buffer(&mut self) -> Option<Item> {
+        let State::Lines { reader, line } = &mut self.state else {
+            return None;
+        };
+        if !self.pending.is_empty() {
+            return None;
+        }
+        let buf = reader.buffered();
+        // `next_raw` decides on the first PAGE_PREFIX bytes whether a Graph page starts here:
+        // with fewer buffered, leave it to that.
+        if buf.len() < PAGE_PREFIX || looks_like_page(buf) {
+            return None;
+        }
+        let end = memchr::memchr(b'\n', buf)? + 1;
+        let bytes = &buf[..end];
+        if end > MAX_USER_BYTES || bytes.iter().all(u8::is_ascii_whitespace) {
+            return None;
+        }
+        *line += 1;
+        let position = Position::Line(*line);
+        let parsed = parse_user(bytes, &mut self.pool);
+        reader.consume(end);
+        Some(expand(parsed, position, *line, &mut self.pending))
     }
 }
 
