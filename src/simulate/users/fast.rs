@@ -6,7 +6,7 @@
 //! the serde path ([`super::decode`]), which gives the same record (the unit tests below
 //! compare the two) and the error messages.
 
-use super::record::{Pool, UserRecord, name_hash, provisioning_name};
+use super::record::{Known, Pool, UserRecord, name_hash, provisioning_name};
 use crate::eval::Value;
 use crate::eval::value::{bool_text, is_boolean_attribute, parse_bool};
 
@@ -284,14 +284,25 @@ fn fill(cur: &mut Cursor<'_>, rec: &mut UserRecord, pool: &mut Pool) -> Option<(
     if cur.peek()? == b'}' {
         cur.at += 1;
     } else {
-        loop {
+        for index in 0.. {
             cur.ws();
             if cur.peek()? != b'"' {
                 return None;
             }
             let key = cur.string()?;
             cur.eat(b':')?;
-            attribute(cur, key, rec, pool)?;
+            let known = match pool.keys.get(index) {
+                Some((k, known)) if **k == *key => *known,
+                _ => {
+                    let known = classify(key, pool);
+                    if index < MAX_KNOWN_KEYS {
+                        pool.keys.truncate(index);
+                        pool.keys.push((key.into(), known));
+                    }
+                    known
+                }
+            };
+            attribute(cur, key, known, rec, pool)?;
             cur.ws();
             match cur.peek()? {
                 b',' => cur.at += 1,
@@ -307,12 +318,41 @@ fn fill(cur: &mut Cursor<'_>, rec: &mut UserRecord, pool: &mut Pool) -> Option<(
     (cur.at == cur.text.len()).then_some(())
 }
 
+/// How many keys of a user the fast path remembers (by position).
+pub(super) const MAX_KNOWN_KEYS: usize = 256;
+
+/// What to do with an attribute, by its key.
+fn classify(key: &str, pool: &Pool) -> Known {
+    if key.starts_with('@') {
+        return Known::Skip;
+    }
+    if matches!(
+        key,
+        "value" | "deletedDateTime" | "IsSoftDeleted" | "isSoftDeleted" | "assigned"
+    ) {
+        return Known::Special;
+    }
+    let hash = name_hash(provisioning_name(key));
+    if !pool.wants(hash) && !matches!(key, "onPremisesExtensionAttributes" | "employeeOrgData") {
+        return Known::Skip;
+    }
+    Known::Keep(hash)
+}
+
 /// Reads (or skips) one attribute's value, as the serde path does.
 #[inline]
-fn attribute(cur: &mut Cursor<'_>, key: &str, rec: &mut UserRecord, pool: &mut Pool) -> Option<()> {
-    if key.starts_with('@') {
-        return cur.skip(0);
-    }
+fn attribute(
+    cur: &mut Cursor<'_>,
+    key: &str,
+    known: Known,
+    rec: &mut UserRecord,
+    pool: &mut Pool,
+) -> Option<()> {
+    let hash = match known {
+        Known::Skip => return cur.skip(0),
+        Known::Keep(hash) => hash,
+        Known::Special => 0,
+    };
     match key {
         // A Graph page: the serde path splits it into users.
         "value" => return None,
@@ -342,10 +382,6 @@ fn attribute(cur: &mut Cursor<'_>, key: &str, rec: &mut UserRecord, pool: &mut P
         _ => {}
     }
     let name = provisioning_name(key);
-    let hash = name_hash(name);
-    if !pool.wants(hash) && !matches!(key, "onPremisesExtensionAttributes" | "employeeOrgData") {
-        return cur.skip(0);
-    }
     let value = match cur.start()? {
         Start::Null => return Some(()),
         Start::Bool(b) => Value::Bool(b),
@@ -523,6 +559,40 @@ mod tests {
         ] {
             assert!(agrees(text, Some(READS)), "{text}");
         }
+    }
+
+    #[test]
+    fn remembered_keys_follow_each_user_s_own_keys() {
+        // One pool over users whose keys change order, name and kind from one user to the
+        // next: every record is still serde's.
+        let lines = [
+            r#"{"id":"1","mail":"a","jobTitle":"x","displayName":"d"}"#,
+            r#"{"id":"2","jobTitle":"x","mail":"b","displayName":"e"}"#,
+            r#"{"mail":"c","id":"3"}"#,
+            r#"{"id":"4","mail":"d","jobTitle":"x","displayName":"f","city":"c"}"#,
+            r#"{"ID":"5","MAIL":"e","assigned":false,"deletedDateTime":"2024-01-01"}"#,
+            r#"{"id":"6","mail":"f","jobTitle":"x","displayName":"g"}"#,
+            r#"{"@odata.type":"u","mail":"g","id":"7"}"#,
+            r#"{"id":"8","mail":"h","jobTitle":"x","displayName":"h"}"#,
+        ];
+        let mut fast_pool = Pool::default();
+        fast_pool.want(READS.iter().copied());
+        let mut plain_pool = Pool::default();
+        plain_pool.want(READS.iter().copied());
+        for _ in 0..2 {
+            for line in lines {
+                let fast = decode(line, &mut fast_pool).expect(line);
+                let plain = serde_user(line, &mut plain_pool).expect(line);
+                assert_eq!(fast, plain, "{line}");
+                fast_pool.recycle(fast);
+                plain_pool.recycle(plain);
+            }
+        }
+        // A new choice of attributes forgets what was remembered.
+        fast_pool.want(["jobTitle"]);
+        let rec = decode(lines[0], &mut fast_pool).unwrap();
+        assert_eq!(rec.value("jobTitle"), Some(&Value::Str("x".into())));
+        assert_eq!(rec.value("mail"), None);
     }
 
     #[test]
