@@ -278,6 +278,25 @@ fn special(b: &[u8], from: usize) -> usize {
     at
 }
 
+/// Whether two keys are equal: a key is short, so compared as at most two overlapping words
+/// (rather than by a call to memcmp).
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&s[at..at + 8]);
+        u64::from_le_bytes(w)
+    };
+    match a.len() {
+        0..8 => a.iter().zip(b).all(|(x, y)| x == y),
+        n @ 8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        _ => a == b,
+    }
+}
+
 fn fill(cur: &mut Cursor<'_>, rec: &mut UserRecord, pool: &mut Pool) -> Option<()> {
     cur.eat(b'{')?;
     cur.ws();
@@ -292,7 +311,7 @@ fn fill(cur: &mut Cursor<'_>, rec: &mut UserRecord, pool: &mut Pool) -> Option<(
             let key = cur.string()?;
             cur.eat(b':')?;
             let known = match pool.keys.get(index) {
-                Some((k, known)) if **k == *key => *known,
+                Some((k, known)) if same(k.as_bytes(), key.as_bytes()) => *known,
                 _ => {
                     let known = classify(key, pool);
                     if index < MAX_KNOWN_KEYS {
@@ -593,6 +612,34 @@ mod tests {
         let rec = decode(lines[0], &mut fast_pool).unwrap();
         assert_eq!(rec.value("jobTitle"), Some(&Value::Str("x".into())));
         assert_eq!(rec.value("mail"), None);
+    }
+
+    #[test]
+    fn same_is_equality() {
+        let words = [
+            "",
+            "a",
+            "id",
+            "mail",
+            "surname",
+            "jobTitle",
+            "givenName",
+            "businessPhones",
+            "mailNicknameX",
+            "userPrincipalName",
+            "preferredLanguage",
+            "userPrincipalNamf",
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(same(a.as_bytes(), b.as_bytes()), a == b, "{a} {b}");
+            }
+            for at in 0..a.len() {
+                let mut c = a.as_bytes().to_vec();
+                c[at] ^= 1;
+                assert!(!same(a.as_bytes(), &c), "{a} {at}");
+            }
+        }
     }
 
     #[test]
