@@ -376,11 +376,16 @@ fn attribute(
         // A Graph page: the serde path splits it into users.
         "value" => return None,
         "deletedDateTime" => {
-            let null = matches!(cur.start()?, Start::Null);
-            if !null {
-                cur.skip(0)?;
+            cur.ws();
+            match cur.peek()? {
+                // serde reads a list's elements as text (and refuses a list in a list).
+                b'[' => return None,
+                b'n' => cur.literal(b"null")?,
+                _ => {
+                    cur.skip(0)?;
+                    rec.deleted = true;
+                }
             }
-            rec.deleted |= !null;
             return Some(());
         }
         "IsSoftDeleted" | "isSoftDeleted" | "assigned" => {
@@ -519,6 +524,9 @@ mod tests {
                 true,
             ),
             (r#"{"deletedDateTime":{"a":[1,2.5e3,-0.1]},"id":"1"}"#, true),
+            (r#"{"deletedDateTime":true,"id":"1"}"#, true),
+            (r#"{"deletedDateTime":false,"id":"1"}"#, true),
+            (r#"{"deletedDateTime":0,"id":"1"}"#, true),
             (r#"{"IsSoftDeleted":true,"assigned":false}"#, true),
             (
                 r#"{"isSoftDeleted":null,"assigned":null,"IsSoftDeleted":false}"#,
@@ -545,6 +553,8 @@ mod tests {
             ),
             (r#"{"value":[{"id":"a"}]}"#, false),
             (r#"{"IsSoftDeleted":"true"}"#, false),
+            (r#"{"deletedDateTime":[["x"]]}"#, false),
+            (r#"{"deletedDateTime":["x"]}"#, false),
             (r#"{"assigned":1}"#, false),
             (r#"{"proxyAddresses":[1]}"#, false),
             (r#"{"proxyAddresses":[["a"]]}"#, false),
