@@ -80,6 +80,12 @@ impl Input {
         }
     }
 
+    /// The bytes read and not consumed yet (reads nothing).
+    #[inline]
+    pub fn buffered(&self) -> &[u8] {
+        &self.buf[self.pos..self.end]
+    }
+
     /// At least `n` unconsumed bytes (fewer only at the end of the input), not consumed.
     pub fn peek(&mut self, n: usize) -> io::Result<&[u8]> {
         while self.end - self.pos < n {

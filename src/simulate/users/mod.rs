@@ -14,6 +14,7 @@
 //! `IsSoftDeleted` are read as flags for the soft-delete derivation.
 
 mod decode;
+mod fast;
 mod input;
 mod reader;
 mod record;

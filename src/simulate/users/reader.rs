@@ -2,7 +2,7 @@
 
 use super::decode::RecordSeed;
 use super::input::Input;
-use super::record::{Pool, UserRecord, name_hash};
+use super::record::{Pool, UserRecord};
 use super::scanner::{Frame, Scanner};
 use super::{MAX_USER_BYTES, MAX_YAML_BYTES};
 use serde::Deserialize;
@@ -148,12 +148,7 @@ impl UserReader {
     /// now on; the others are skipped without being copied. `accountEnabled`, `assigned`,
     /// `deletedDateTime` and `IsSoftDeleted` are always read.
     pub fn only<'a>(mut self, names: impl IntoIterator<Item = &'a str>) -> UserReader {
-        let mut bits = Box::new([0u64; 64]);
-        for name in names.into_iter().chain(["accountEnabled"]) {
-            let bit = (name_hash(name) >> 52) as usize;
-            bits[bit >> 6] |= 1 << (bit & 63);
-        }
-        self.pool.wanted = Some(bits);
+        self.pool.want(names);
         self
     }
 
@@ -448,6 +443,9 @@ impl Iterator for UserReader {
     type Item = Item;
 
     fn next(&mut self) -> Option<Item> {
+        if let Some(item) = self.next_in_buffer() {
+            return Some(item);
+        }
         let mut data = std::mem::take(&mut self.scratch);
         data.clear();
         let item = match self.next_raw(&mut data)? {
@@ -465,6 +463,37 @@ impl Iterator for UserReader {
             self.scratch = data;
         }
         Some(item)
+    }
+}
+
+impl UserReader {
+    /// The fast path of [`Iterator::next`] for JSON Lines: a user whose whole line is already in
+    /// the input's buffer is parsed where it lies, without being copied. `None` whenever
+    /// [`UserReader::next_raw`] has anything else to decide (queued items, a line not yet read
+    /// whole, a Graph page, a blank line), which then reads the line as before.
+    fn next_in_buffer(&mut self) -> Option<Item> {
+        let State::Lines { reader, line } = &mut self.state else {
+            return None;
+        };
+        if !self.pending.is_empty() {
+            return None;
+        }
+        let buf = reader.buffered();
+        // `next_raw` decides on the first PAGE_PREFIX bytes whether a Graph page starts here:
+        // with fewer buffered, leave it to that.
+        if buf.len() < PAGE_PREFIX || looks_like_page(buf) {
+            return None;
+        }
+        let end = memchr::memchr(b'\n', buf)? + 1;
+        let bytes = &buf[..end];
+        if end > MAX_USER_BYTES || bytes.iter().all(u8::is_ascii_whitespace) {
+            return None;
+        }
+        *line += 1;
+        let position = Position::Line(*line);
+        let parsed = parse_user(bytes, &mut self.pool);
+        reader.consume(end);
+        Some(expand(parsed, position, *line, &mut self.pending))
     }
 }
 
@@ -551,22 +580,29 @@ pub(super) fn expand(
 }
 
 /// Parses one user: the bytes are checked as UTF-8 once, then read as a `str` (which spares
-/// serde_json a UTF-8 check per string).
+/// serde_json a UTF-8 check per string); by the hand-written fast path ([`super::fast`]) when it
+/// can, else by serde.
 pub(super) fn parse_user(bytes: &[u8], pool: &mut Pool) -> Result<UserRecord, String> {
     match std::str::from_utf8(bytes) {
-        Ok(text) => {
-            let mut de = serde_json::Deserializer::from_str(text);
-            let rec = RecordSeed(pool)
-                .deserialize(&mut de)
-                .map_err(|e| json_message(&e))?;
-            de.end().map_err(|e| json_message(&e))?;
-            Ok(rec)
-        }
+        Ok(text) => match super::fast::decode(text, pool) {
+            Some(rec) => Ok(rec),
+            None => serde_user(text, pool),
+        },
         Err(e) => Err(format!(
             "not valid UTF-8 (first bad byte at offset {})",
             e.valid_up_to()
         )),
     }
+}
+
+/// The plain path: one user read by serde, with its error message when it is not valid.
+pub(super) fn serde_user(text: &str, pool: &mut Pool) -> Result<UserRecord, String> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let rec = RecordSeed(pool)
+        .deserialize(&mut de)
+        .map_err(|e| json_message(&e))?;
+    de.end().map_err(|e| json_message(&e))?;
+    Ok(rec)
 }
 
 /// A serde_json error without its line/column (positions are reported by the reader).

@@ -159,6 +159,21 @@ pub struct Pool {
     /// When set, only these attributes are kept (a bit set over their name hashes; a name
     /// that shares a bit is kept needlessly, never lost); the others are skipped while reading.
     pub(super) wanted: Option<Box<[u64; 64]>>,
+    /// The fast path's decision for the key at each position of the last users read (users of
+    /// one file list their keys in the same order), so that a key seen before is compared, not
+    /// hashed and looked up again.
+    pub(super) keys: Vec<(Box<str>, Known)>,
+}
+
+/// What the fast path does with an attribute, by its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Known {
+    /// Not read by the plan (or an annotation such as `@odata.type`): skipped.
+    Skip,
+    /// Read, under the provisioning name with this [`name_hash`].
+    Keep(u64),
+    /// A key with a meaning of its own (`value`, `deletedDateTime`, the soft-delete flags).
+    Special,
 }
 
 /// One attribute of a record.
@@ -193,20 +208,37 @@ pub fn name_hash(name: &str) -> u64 {
         h ^= h >> 29;
     };
     for chunk in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(chunk);
-        mix(u64::from_le_bytes(w));
+        let mut w = 0u64;
+        for (i, &b) in chunk.iter().enumerate() {
+            w |= u64::from(b) << (8 * i);
+        }
+        mix(w);
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
-        let mut w = [0u8; 8];
-        w[..rest.len()].copy_from_slice(rest);
-        mix(u64::from_le_bytes(w));
+        // The last bytes, zero-padded (shifts rather than a copy into an array: the copy was a
+        // call to memcpy for every name).
+        let mut w = 0u64;
+        for (i, &b) in rest.iter().enumerate() {
+            w |= u64::from(b) << (8 * i);
+        }
+        mix(w);
     }
     h.wrapping_mul(K)
 }
 
 impl Pool {
+    /// Keeps only these attributes (and `accountEnabled`) of the users read with this pool.
+    pub(super) fn want<'a>(&mut self, names: impl IntoIterator<Item = &'a str>) {
+        let mut bits = Box::new([0u64; 64]);
+        for name in names.into_iter().chain(["accountEnabled"]) {
+            let bit = (name_hash(name) >> 52) as usize;
+            bits[bit >> 6] |= 1 << (bit & 63);
+        }
+        self.wanted = Some(bits);
+        self.keys.clear();
+    }
+
     /// Whether an attribute (by its [`name_hash`]) is to be kept.
     #[inline]
     pub(super) fn wants(&self, hash: u64) -> bool {
