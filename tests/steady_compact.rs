@@ -195,3 +195,56 @@ fn overlapping_targets_keep_trees() {
         );
     assert!(same_both_ways(&plan_of(&independent), None, None));
 }
+
+#[test]
+fn created_users_never_take_an_id_the_app_already_has() {
+    // The app's one user has the id the app would give its first created user.
+    let plan = plan("fixtures/mappings/unleash-correct.json");
+    let state = r#"{"id":"00000000-0000-4000-8000-000000000001","userName":"someone@contoso.com"}"#;
+    let (first, _) = user_sets(3);
+    for compact in [false, true] {
+        let mut app = App::load(&plan, state.as_bytes()).unwrap();
+        if compact {
+            app = app.compact(&plan);
+            assert!(app.is_compact());
+        } else {
+            app = app.as_trees();
+        }
+        let options = Options {
+            mode: ScimMode::Legacy,
+            now: "2025-01-01T00:00:00Z".parse().unwrap(),
+            seed: 0,
+        };
+        entramap::simulate::cycle(
+            &plan,
+            &options,
+            1,
+            UserReader::from_text(&first),
+            &mut app,
+            true,
+            false,
+            &mut |_| Ok(()),
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!(app.len(), 4, "one loaded and three created");
+        let ids: Vec<String> = (0..app.len()).map(|r| app.stored(r).id()).collect();
+        assert_eq!(
+            ids,
+            [
+                "00000000-0000-4000-8000-000000000001",
+                "00000000-0000-4000-8000-000000000002",
+                "00000000-0000-4000-8000-000000000003",
+                "00000000-0000-4000-8000-000000000004",
+            ],
+            "compact: {compact}"
+        );
+    }
+}
+
+#[test]
+fn a_target_state_on_standard_input_is_refused_with_the_reason() {
+    let plan = plan("fixtures/mappings/unleash-correct.json");
+    let err = entramap::simulate::app::load_target_state(&plan, "-").unwrap_err();
+    assert!(err.contains("cannot be standard input"), "{err}");
+}

@@ -193,16 +193,21 @@ fn blank_like(om: &ObjectMapping) -> ObjectMapping {
 }
 
 /// Pairs items by key, in `new`'s order with removed ones after; equal keys pair in order.
-fn pair<'a, T, K: PartialEq>(
+fn pair<'a, T, K: Eq + std::hash::Hash>(
     old: &'a [T],
     new: &'a [T],
     key: impl Fn(&T) -> K,
 ) -> Vec<(Option<&'a T>, Option<&'a T>)> {
+    // Each key's old items in order, so pairing is linear in the number of items.
+    let mut by_key: std::collections::HashMap<K, std::collections::VecDeque<usize>> =
+        std::collections::HashMap::new();
+    for (i, o) in old.iter().enumerate() {
+        by_key.entry(key(o)).or_default().push_back(i);
+    }
     let mut used = vec![false; old.len()];
     let mut out = Vec::new();
     for n in new {
-        let k = key(n);
-        let found = (0..old.len()).find(|&i| !used[i] && key(&old[i]) == k);
+        let found = by_key.get_mut(&key(n)).and_then(|q| q.pop_front());
         if let Some(i) = found {
             used[i] = true;
         }

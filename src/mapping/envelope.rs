@@ -247,21 +247,27 @@ fn merge_rules(
             None => None,
         };
         match target {
-            Some(r) => {
-                let items = rules[r]
-                    .entry("objectMappings")
-                    .or_insert_with(|| Value::Array(Vec::new()));
-                if let Value::Array(items) = items {
-                    items.push(fresh);
-                }
-            }
+            Some(r) => match rules[r]
+                .entry("objectMappings")
+                .or_insert_with(|| Value::Array(Vec::new()))
+            {
+                Value::Array(items) => items.push(fresh),
+                _ => return Err(MergeError::NotGraph),
+            },
             None => {
                 // A schema whose rules do not connect these directories: the object goes to the
                 // last rule (Graph's own rules are per directory pair; entramap cannot invent an id).
-                if let Some(rule) = rules.last_mut()
-                    && let Some(Value::Array(items)) = rule.get_mut("objectMappings")
+                // Without any rule, or with a rule whose objectMappings is not a list, there is no
+                // place for it: an error, so that no object mapping is dropped in silence.
+                let Some(rule) = rules.last_mut() else {
+                    return Err(MergeError::NotGraph);
+                };
+                match rule
+                    .entry("objectMappings")
+                    .or_insert_with(|| Value::Array(Vec::new()))
                 {
-                    items.push(fresh);
+                    Value::Array(items) => items.push(fresh),
+                    _ => return Err(MergeError::NotGraph),
                 }
             }
         }
@@ -502,4 +508,35 @@ pub fn reduce(base: &Value) -> Value {
         None => {}
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn an_object_is_never_dropped_for_want_of_a_place() {
+        let file = crate::mapping::load(
+            "objects:\n  - source: User\n    target: User\n    mappings:\n      - target: userName\n        source: '[userPrincipalName]'\n",
+        )
+        .unwrap();
+        // A rule without an objectMappings list gets one.
+        let base = json!({"synchronizationRules": [{"id": "r", "name": "R"}]});
+        let merged = merge(&base, &file, MergeMode::Replace).unwrap();
+        let objects = &merged["synchronizationRules"][0]["objectMappings"];
+        assert_eq!(objects.as_array().map(Vec::len), Some(1), "{merged}");
+        assert_eq!(objects[0]["sourceObjectName"], "User");
+        // No rule at all, or objectMappings that is not a list: an error, not a silent loss.
+        for base in [
+            json!({"synchronizationRules": []}),
+            json!({"synchronizationRules": [{"id": "r", "objectMappings": 7}]}),
+        ] {
+            assert_eq!(
+                merge(&base, &file, MergeMode::Replace),
+                Err(MergeError::NotGraph),
+                "{base}"
+            );
+        }
+    }
 }

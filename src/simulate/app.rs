@@ -343,7 +343,14 @@ impl App {
     /// Adds a user; one without an `id` gets the next [`new_id`].
     fn insert(&mut self, plan: &Plan, mut json: Json) {
         let id = match json.get("id").and_then(Json::as_str) {
-            Some(id) => id.to_string(),
+            Some(id) => {
+                // A loaded user may already have an id of the form the app gives: later users
+                // are numbered after it, so no two users share an id.
+                if let Some(n) = new_id_number(id) {
+                    self.next_id = self.next_id.max(n);
+                }
+                id.to_string()
+            }
             None => {
                 self.next_id += 1;
                 let id = new_id(self.next_id);
@@ -756,6 +763,11 @@ impl KeyTable {
 
 /// Reads a target-state file (`-` is not allowed: stdin carries the users).
 pub fn load_target_state(plan: &Plan, path: &str) -> Result<App, String> {
+    if path == "-" {
+        return Err(
+            "--target-state cannot be standard input (`-`), which may carry the users: give a file of JSON Lines".into(),
+        );
+    }
     let file = std::fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
     App::load(plan, io::BufReader::new(file))
 }
