@@ -6,7 +6,7 @@
 //! examples" keeps the same ones whatever the number of threads.
 
 use super::parallel::{self, Chunk, QUEUE};
-use super::users::{InputError, Item, Parser, Position, RawUser, UserReader, UserRecord};
+use super::users::{InputError, Item, Parser, Position, UserReader, UserRecord};
 use super::{Event, PROGRESS_EVERY};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread;
@@ -128,25 +128,10 @@ fn work<F: Fold>(
                 result.bad.push(e);
             }
         };
-        for raw in chunk.users {
-            if result.stop {
-                break;
-            }
-            match raw {
-                RawUser::Ready(item) => one(*item, &mut parser, &mut result),
-                RawUser::Bytes {
-                    position,
-                    line,
-                    range,
-                } => {
-                    let mut next = Some(parser.parse(&chunk.data[range], position, line));
-                    while let Some(item) = next {
-                        one(item, &mut parser, &mut result);
-                        next = parser.next();
-                    }
-                }
-            }
-        }
+        parallel::each_user(chunk.users, &chunk.data, &mut parser, |item, parser| {
+            one(item, parser, &mut result);
+            !result.stop
+        });
         result.data = chunk.data;
         if done.send(result).is_err() {
             return;

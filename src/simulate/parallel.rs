@@ -180,6 +180,37 @@ pub(super) fn read(
     }
 }
 
+/// Hands every user of a chunk to `each` in input order: a raw user, then whatever else the
+/// parser finds in the same bytes (a Graph page holds many). `each` says whether to go on;
+/// once it says no, the raw users after the current one are left alone.
+pub(super) fn each_user(
+    users: Vec<RawUser>,
+    data: &[u8],
+    parser: &mut Parser,
+    mut each: impl FnMut(Item, &mut Parser) -> bool,
+) {
+    let mut go_on = true;
+    for raw in users {
+        if !go_on {
+            break;
+        }
+        match raw {
+            RawUser::Ready(item) => go_on = each(*item, parser),
+            RawUser::Bytes {
+                position,
+                line,
+                range,
+            } => {
+                let mut next = Some(parser.parse(&data[range], position, line));
+                while let Some(item) = next {
+                    go_on = each(item, parser);
+                    next = parser.next();
+                }
+            }
+        }
+    }
+}
+
 /// Buffers the writer hands back to a worker, so that they are freed on the thread that
 /// allocated them and their capacity is reused.
 struct Spare {
@@ -211,48 +242,20 @@ fn work(
             checks,
         };
         let mut n = chunk.first_n;
-        for raw in chunk.users {
-            if result.stop {
-                break;
-            }
-            match raw {
-                RawUser::Ready(item) => {
-                    one(
-                        plan,
-                        options,
-                        app,
-                        output,
-                        checker,
-                        &mut parser,
-                        *item,
-                        &mut n,
-                        &mut result,
-                    );
-                }
-                RawUser::Bytes {
-                    position,
-                    line,
-                    range,
-                } => {
-                    // The raw user, then whatever else the parser finds in the same bytes.
-                    let mut next = Some(parser.parse(&chunk.data[range], position, line));
-                    while let Some(item) = next {
-                        one(
-                            plan,
-                            options,
-                            app,
-                            output,
-                            checker,
-                            &mut parser,
-                            item,
-                            &mut n,
-                            &mut result,
-                        );
-                        next = parser.next();
-                    }
-                }
-            }
-        }
+        each_user(chunk.users, &chunk.data, &mut parser, |item, parser| {
+            one(
+                plan,
+                options,
+                app,
+                output,
+                checker,
+                parser,
+                item,
+                &mut n,
+                &mut result,
+            );
+            !result.stop
+        });
         result.data = chunk.data;
         if done.send(result).is_err() {
             return;
