@@ -291,10 +291,22 @@ impl App {
         // Users the app already has keep every value until a write prunes them.
         let loaded = !trees.resources.is_empty();
         let stored = |i: usize| kept[i] || loaded;
-        for j in (0..n).filter(|&j| stored(j)) {
-            for i in (0..n).filter(|&i| i != j) {
-                if !independent(&plan.mappings[i].path, &plan.mappings[j].path) {
-                    return self;
+        // Writes to different attributes are independent (`independent`'s first test), so only
+        // mappings of one attribute are compared with each other: linear in the mappings.
+        let mut by_attribute: HashMap<(Option<String>, String), Vec<usize>> = HashMap::new();
+        for (i, m) in plan.mappings.iter().enumerate() {
+            let urn = m.path.urn.as_ref().map(|u| u.to_ascii_lowercase());
+            by_attribute
+                .entry((urn, m.path.attr.to_ascii_lowercase()))
+                .or_default()
+                .push(i);
+        }
+        for group in by_attribute.values() {
+            for &j in group.iter().filter(|&&j| stored(j)) {
+                for &i in group.iter().filter(|&&i| i != j) {
+                    if !independent(&plan.mappings[i].path, &plan.mappings[j].path) {
+                        return self;
+                    }
                 }
             }
         }
