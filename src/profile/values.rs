@@ -1077,8 +1077,14 @@ values:
         out
     }
 
-    /// Checks the users into batches of `size` and settles each batch.
-    fn batched(profile: &Profile, users: &[TestUser], size: usize) -> (Vec<Violation>, Tally) {
+    /// Checks the users into batches of `size` and settles each batch, printing the violations
+    /// (into the list returned) or only counting them.
+    fn settled(
+        profile: &Profile,
+        users: &[TestUser],
+        size: usize,
+        print: bool,
+    ) -> (Vec<Violation>, Tally) {
         let find = |t: &str| TARGETS.iter().position(|x| x.eq_ignore_ascii_case(t));
         let checker = Checker::new(profile, &BTreeMap::new(), find).unwrap();
         let mut tally = Tally::new(&checker);
@@ -1093,11 +1099,10 @@ values:
                     checker.check(user, |i| vals[i].as_deref().map(Cow::Borrowed), &mut batch);
                 }
             }
-            tally.settle(
-                &checker,
-                &batch,
-                Some(&mut |v: &Violation| out.push(v.clone())),
-            );
+            let mut sink = |v: &Violation| out.push(v.clone());
+            let sink: Option<&mut dyn FnMut(&Violation)> =
+                if print { Some(&mut sink) } else { None };
+            tally.settle(&checker, &batch, sink);
         }
         (out, tally)
     }
@@ -1127,7 +1132,7 @@ values:
             *counts.entry((v.target.clone(), v.rule)).or_default() += 1;
         }
         for size in [1, 7, 1024, users.len()] {
-            let (found, tally) = batched(&profile, &users, size);
+            let (found, tally) = settled(&profile, &users, size, true);
             assert_eq!(found.len(), expected.len(), "batches of {size}");
             for (a, b) in found.iter().zip(&expected) {
                 assert_eq!(a, b, "batches of {size}");
@@ -1148,22 +1153,9 @@ values:
     fn a_batch_without_settling_output_counts_the_same() {
         let profile = Profile::from_yaml(EVERY_RULE, "every-rule.yaml").unwrap();
         let users = users(3_000);
-        let find = |t: &str| TARGETS.iter().position(|x| x.eq_ignore_ascii_case(t));
-        let checker = Checker::new(&profile, &BTreeMap::new(), find).unwrap();
-        let mut quiet = Tally::new(&checker);
-        let (_, loud) = batched(&profile, &users, 100);
-        let mut batch = Batch::default();
-        for chunk in users.chunks(100) {
-            batch.clear();
-            for (user, skipped, vals) in chunk {
-                if *skipped {
-                    batch.skip();
-                } else {
-                    checker.check(user, |i| vals[i].as_deref().map(Cow::Borrowed), &mut batch);
-                }
-            }
-            quiet.settle(&checker, &batch, None);
-        }
+        let (_, loud) = settled(&profile, &users, 100, true);
+        let (none, quiet) = settled(&profile, &users, 100, false);
+        assert!(none.is_empty());
         assert_eq!(quiet.total, loud.total);
         assert_eq!(quiet.counts(), loud.counts());
     }
