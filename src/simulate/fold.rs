@@ -161,7 +161,6 @@ fn collect<F: Fold>(
             events(Event::Progress(p * PROGRESS_EVERY));
         }
         fold.merge(&mut tally, std::mem::take(&mut done.tally));
-        done.data.clear();
         let _ = spare.try_send(std::mem::take(&mut done.data));
         if done.stop {
             break;

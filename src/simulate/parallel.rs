@@ -18,7 +18,7 @@ use super::{
     run_checked, step,
 };
 use crate::profile::values::{Batch, Checker};
-use crate::simulate::users::{InputError, Item, Parser, RawUser, UserReader};
+use crate::simulate::users::{InputError, Item, LINES_BLOCK, Parser, RawUser, UserReader};
 use std::io::{self, Write};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread;
@@ -29,9 +29,14 @@ pub const CHUNK_USERS: usize = 1024;
 pub const CHUNK_BYTES: usize = 1 << 20;
 /// Chunks queued per worker, to it and from it.
 pub const QUEUE: usize = 2;
+/// The length a chunk's buffer is kept at: a last block read may start just below
+/// [`CHUNK_BYTES`].
+const CHUNK_CAPACITY: usize = CHUNK_BYTES + LINES_BLOCK;
 
 /// Users cut from the input, not yet parsed (or parsed, when the plan is seeded).
 pub(super) struct Chunk {
+    /// The users' bytes, where their ranges say (bytes outside them are left over from earlier
+    /// chunks).
     pub(super) data: Vec<u8>,
     pub(super) users: Vec<RawUser>,
     /// Users read before this chunk (counted only when the plan is seeded).
@@ -134,6 +139,11 @@ pub fn run_threads_checked(
 
 /// The reader thread: cuts the input into chunks and deals them to the workers in turn (also
 /// the reader of [`super::fold`]).
+///
+/// JSON Lines are read a block at a time straight into the chunk's buffer
+/// ([`UserReader::next_lines`]), which is kept at its full length between chunks so that it is
+/// never zeroed again; only `used` bytes of it are the chunk's. Anything else goes user by user
+/// through [`UserReader::next_raw`].
 pub(super) fn read(
     mut users: UserReader,
     seeded: bool,
@@ -145,17 +155,28 @@ pub(super) fn read(
         let mut chunk = Chunk {
             data: spare
                 .try_recv()
-                .unwrap_or_else(|_| Vec::with_capacity(CHUNK_BYTES + (64 << 10))),
+                .unwrap_or_else(|_| Vec::with_capacity(CHUNK_CAPACITY)),
             users: Vec::with_capacity(CHUNK_USERS),
             first_n: n,
         };
+        let mut used = 0;
         let mut end = false;
-        while chunk.users.len() < CHUNK_USERS && chunk.data.len() < CHUNK_BYTES {
+        while chunk.users.len() < CHUNK_USERS && used < CHUNK_BYTES {
+            if !seeded && users.reads_lines() {
+                if chunk.data.len() < CHUNK_CAPACITY {
+                    chunk.data.resize(CHUNK_CAPACITY, 0);
+                }
+                if users.next_lines(&mut chunk.data, &mut used, &mut chunk.users, CHUNK_USERS) {
+                    continue;
+                }
+            }
+            chunk.data.truncate(used);
             let raw = if seeded {
                 users.next().map(|item| RawUser::Ready(Box::new(item)))
             } else {
                 users.next_raw(&mut chunk.data)
             };
+            used = chunk.data.len();
             let Some(raw) = raw else {
                 end = true;
                 break;
@@ -341,7 +362,7 @@ fn write(
         for p in before + 1..=summary.read / PROGRESS_EVERY {
             events(Event::Progress(p * PROGRESS_EVERY));
         }
-        done.data.clear();
+        // Not cleared: the reader keeps a buffer at its full length (see [`read`]).
         let _ = spare.try_send(std::mem::take(&mut done.data));
         if done.stop {
             break;

@@ -5,6 +5,11 @@
 //! kept, a Graph page, an error of any kind — makes it give up, and the user is read again by
 //! the serde path ([`super::decode`]), which gives the same record (the unit tests below
 //! compare the two) and the error messages.
+//!
+//! It reads bytes, not a checked `str`: outside strings it accepts ASCII only, and a string is
+//! checked as UTF-8 only when it is kept (it becomes text) or holds a byte above ASCII, which
+//! the scan for its end notices on the way. So a user it accepts is valid UTF-8, as serde's
+//! path requires of the whole line, without a pass over the line for it.
 
 use super::record::{Known, Pool, UserRecord, name_hash, provisioning_name};
 use crate::eval::Value;
@@ -16,7 +21,7 @@ pub(super) const MAX_FAST_DEPTH: usize = 64;
 
 /// Reads one user, or `None` when the serde path must (the memory taken from the pool is given
 /// back).
-pub(super) fn decode(text: &str, pool: &mut Pool) -> Option<UserRecord> {
+pub(super) fn decode(text: &[u8], pool: &mut Pool) -> Option<UserRecord> {
     let (names, attrs) = pool.attrs();
     let mut rec = UserRecord {
         names,
@@ -34,7 +39,7 @@ pub(super) fn decode(text: &str, pool: &mut Pool) -> Option<UserRecord> {
 }
 
 struct Cursor<'a> {
-    text: &'a str,
+    text: &'a [u8],
     at: usize,
 }
 
@@ -51,7 +56,7 @@ enum Start {
 impl<'a> Cursor<'a> {
     #[inline]
     fn bytes(&self) -> &'a [u8] {
-        self.text.as_bytes()
+        self.text
     }
 
     #[inline]
@@ -81,23 +86,40 @@ impl<'a> Cursor<'a> {
         (self.bytes().get(self.at..end)? == word).then(|| self.at = end)
     }
 
-    /// A string with no escape and no control character (the cursor is on its `"`).
+    /// A string with no escape and no control character (the cursor is on its `"`), as
+    /// bytes that are valid UTF-8 when `above_ascii` is false, and whether any is above ASCII.
     #[inline]
-    fn string(&mut self) -> Option<&'a str> {
+    fn raw_string(&mut self) -> Option<(&'a [u8], bool)> {
         let start = self.at + 1;
-        let end = special(self.bytes(), start);
+        let (end, above_ascii) = special(self.bytes(), start);
         if self.bytes().get(end) != Some(&b'"') {
             return None;
         }
         self.at = end + 1;
-        self.text.get(start..end)
+        Some((&self.text[start..end], above_ascii))
+    }
+
+    /// A string skipped: checked as UTF-8 only when a byte is above ASCII.
+    #[inline]
+    fn skip_string(&mut self) -> Option<()> {
+        let (s, above_ascii) = self.raw_string()?;
+        if above_ascii {
+            std::str::from_utf8(s).ok()?;
+        }
+        Some(())
+    }
+
+    /// A string read as text.
+    #[inline]
+    fn string(&mut self) -> Option<&'a str> {
+        std::str::from_utf8(self.raw_string()?.0).ok()
     }
 
     /// Checks and skips any JSON value.
     fn skip(&mut self, depth: usize) -> Option<()> {
         self.ws();
         match self.peek()? {
-            b'"' => self.string().map(drop),
+            b'"' => self.skip_string(),
             b't' => self.literal(b"true"),
             b'f' => self.literal(b"false"),
             b'n' => self.literal(b"null"),
@@ -134,7 +156,7 @@ impl<'a> Cursor<'a> {
                     if self.peek()? != b'"' {
                         return None;
                     }
-                    self.string()?;
+                    self.skip_string()?;
                     self.eat(b':')?;
                     self.skip(depth + 1)?;
                     self.ws();
@@ -246,12 +268,14 @@ impl<'a> Cursor<'a> {
 }
 
 /// The first byte at or after `from` that is `"`, `\` or a control character (or the length),
-/// eight bytes at a time.
+/// eight bytes at a time; and whether any byte before it is above ASCII.
 #[inline]
-fn special(b: &[u8], from: usize) -> usize {
+fn special(b: &[u8], from: usize) -> (usize, bool) {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut at = from;
+    // The bytes passed over, or-ed: a high bit set says one was above ASCII.
+    let mut seen = 0u64;
     while let Some(chunk) = b.get(at..at + 8) {
         let mut w = [0u8; 8];
         w.copy_from_slice(chunk);
@@ -265,17 +289,23 @@ fn special(b: &[u8], from: usize) -> usize {
             | (w.wrapping_sub(ONES * 0x20) & !w);
         let found = found & HIGH;
         if found != 0 {
-            return at + (found.trailing_zeros() / 8) as usize;
+            let index = found.trailing_zeros() / 8;
+            // Only the bytes before the one found count.
+            seen |= w & ((1u64 << (index * 8)) - 1);
+            return (at + index as usize, seen & HIGH != 0);
         }
+        seen |= w;
         at += 8;
     }
+    let mut above = seen & HIGH != 0;
     while let Some(&c) = b.get(at) {
         if c == b'"' || c == b'\\' || c < 0x20 {
-            return at;
+            break;
         }
+        above |= c >= 0x80;
         at += 1;
     }
-    at
+    (at, above)
 }
 
 /// Whether two keys are equal: a key is short, so compared as at most two overlapping words
@@ -308,11 +338,14 @@ fn fill(cur: &mut Cursor<'_>, rec: &mut UserRecord, pool: &mut Pool) -> Option<(
             if cur.peek()? != b'"' {
                 return None;
             }
-            let key = cur.string()?;
+            let (key, _) = cur.raw_string()?;
             cur.eat(b':')?;
+            // A key equal to the one remembered at this position is valid UTF-8 as that was;
+            // any other is checked before it is classified.
             let known = match pool.keys.get(index) {
-                Some((k, known)) if same(k.as_bytes(), key.as_bytes()) => *known,
+                Some((k, known)) if same(k.as_bytes(), key) => *known,
                 _ => {
+                    let key = std::str::from_utf8(key).ok()?;
                     let known = classify(key, pool);
                     if index < MAX_KNOWN_KEYS {
                         pool.keys.truncate(index);
@@ -321,7 +354,11 @@ fn fill(cur: &mut Cursor<'_>, rec: &mut UserRecord, pool: &mut Pool) -> Option<(
                     known
                 }
             };
-            attribute(cur, key, known, rec, pool)?;
+            if known == Known::Skip {
+                cur.skip(0)?;
+            } else {
+                attribute(cur, std::str::from_utf8(key).ok()?, known, rec, pool)?;
+            }
             cur.ws();
             match cur.peek()? {
                 b',' => cur.at += 1,
@@ -459,7 +496,7 @@ mod tests {
             }
             pool
         };
-        let fast = decode(text, &mut pool());
+        let fast = decode(text.as_bytes(), &mut pool());
         let plain = serde_user(text, &mut pool());
         (fast, plain)
     }
@@ -598,6 +635,48 @@ mod tests {
     }
 
     #[test]
+    fn utf8_is_checked_where_the_line_is_not() {
+        use super::super::reader::parse_user;
+        let mut pool = Pool::default();
+        pool.want(READS.iter().copied());
+        // Text above ASCII, valid, in kept and skipped strings and in keys: read by the fast
+        // path, and serde's record.
+        for text in [
+            r#"{"displayName":"Zoë Ñúñez","city":"Düsseldorf","id":"1"}"#,
+            r#"{"jobTitle":"技术员","id":"2","fünf":"ü","€":["€",{"ß":"日本"}]}"#,
+            r#"{"id":"3","mail":"a@b","département":"x"}"#,
+        ] {
+            assert!(agrees(text, Some(READS)), "{text}");
+            // Every attribute kept: a list holding an object is serde's, the rest agrees.
+            agrees(text, None);
+        }
+        // Bytes that are not UTF-8, anywhere (kept value, skipped value, nested, key, a
+        // truncated sequence at a string's end): the fast path gives up and the user is
+        // refused with serde's path's message, as a whole-line check would.
+        let bad: [&[u8]; 6] = [
+            b"{\"displayName\":\"Zo\xeb\",\"id\":\"1\"}",
+            b"{\"id\":\"1\",\"city\":\"D\xfcsseldorf\"}",
+            b"{\"id\":\"1\",\"x\":[{\"y\":\"\xff\"}]}",
+            b"{\"id\":\"1\",\"f\xfcnf\":\"u\"}",
+            b"{\"id\":\"1\",\"city\":\"abcdefg\xc3\"}",
+            b"{\"id\":\"1\",\"city\":\"\xed\xa0\x80 surrogate\"}",
+        ];
+        for text in bad {
+            assert!(decode(text, &mut pool).is_none(), "{text:?}");
+            let e = std::str::from_utf8(text).unwrap_err();
+            assert_eq!(
+                parse_user(text, &mut pool),
+                Err(format!(
+                    "not valid UTF-8 (first bad byte at offset {})",
+                    e.valid_up_to()
+                ))
+            );
+        }
+        // A byte above ASCII outside any string is never the fast path's.
+        assert!(decode(b"{\"id\":\"1\"}\xc2\xa0", &mut pool).is_none());
+    }
+
+    #[test]
     fn remembered_keys_follow_each_user_s_own_keys() {
         // One pool over users whose keys change order, name and kind from one user to the
         // next: every record is still serde's.
@@ -617,7 +696,7 @@ mod tests {
         plain_pool.want(READS.iter().copied());
         for _ in 0..2 {
             for line in lines {
-                let fast = decode(line, &mut fast_pool).expect(line);
+                let fast = decode(line.as_bytes(), &mut fast_pool).expect(line);
                 let plain = serde_user(line, &mut plain_pool).expect(line);
                 assert_eq!(fast, plain, "{line}");
                 fast_pool.recycle(fast);
@@ -626,7 +705,7 @@ mod tests {
         }
         // A new choice of attributes forgets what was remembered.
         fast_pool.want(["jobTitle"]);
-        let rec = decode(lines[0], &mut fast_pool).unwrap();
+        let rec = decode(lines[0].as_bytes(), &mut fast_pool).unwrap();
         assert_eq!(rec.value("jobTitle"), Some(&Value::Str("x".into())));
         assert_eq!(rec.value("mail"), None);
     }
@@ -678,16 +757,21 @@ mod tests {
     #[test]
     fn special_finds_the_first_quote_backslash_or_control() {
         let text = "abcdefghij\u{e9}klmnopqrstuvwxyz";
+        let e9 = text.find('\u{e9}').unwrap();
         for at in 0..text.len() {
             for c in [b'"', b'\\', 0x1f, 0x00, b'\n'] {
                 let mut b = text.as_bytes().to_vec();
                 b[at] = c;
                 for from in 0..=at {
-                    assert_eq!(special(&b, from), at, "{at} {c} {from}");
+                    // The é (two bytes) is above ASCII when it lies between `from` and `at`.
+                    let above = (from..at).any(|i| i == e9 || i == e9 + 1);
+                    assert_eq!(special(&b, from), (at, above), "{at} {c} {from}");
                 }
             }
         }
-        assert_eq!(special(text.as_bytes(), 0), text.len());
-        assert_eq!(special(b"\x7f\xff ~ !#[]", 0), 9);
+        assert_eq!(special(text.as_bytes(), 0), (text.len(), true));
+        assert_eq!(special(b"abcdefghijklmnopqrstuvwxyz", 0), (26, false));
+        assert_eq!(special(b"\x7f\xff ~ !#[]", 0), (9, true));
+        assert_eq!(special(b"\x7f ~ !#[]", 0), (8, false));
     }
 }

@@ -95,6 +95,55 @@ impl Input {
         }
         Ok(&self.buf[self.pos..self.end])
     }
+
+    /// Moves the buffered bytes into `out`, then reads from the source straight into the rest
+    /// of it (one read, no copy through the buffer): how many bytes `out` now starts with.
+    /// Zero only at the end of the input. An error after some bytes were moved is left for the
+    /// next call (an I/O error comes back).
+    pub fn read_into(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let moved = (self.end - self.pos).min(out.len());
+        out[..moved].copy_from_slice(&self.buf[self.pos..self.pos + moved]);
+        self.pos += moved;
+        if moved == out.len() || self.eof {
+            return Ok(moved);
+        }
+        loop {
+            match self.inner.read(&mut out[moved..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(moved);
+                }
+                Ok(n) => return Ok(moved + n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(_) if moved > 0 => return Ok(moved),
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Puts bytes taken by [`Input::read_into`] back in front of what is buffered, to be read
+    /// again.
+    pub fn unread(&mut self, bytes: &[u8]) {
+        if self.pos == self.end && bytes.len() <= self.buf.len() {
+            // The usual case: everything buffered was taken, and the bytes fit.
+            self.buf[..bytes.len()].copy_from_slice(bytes);
+            self.pos = 0;
+            self.end = bytes.len();
+            return;
+        }
+        let mut buf = Vec::with_capacity(bytes.len() + self.end - self.pos + CHUNK);
+        buf.extend_from_slice(bytes);
+        buf.extend_from_slice(&self.buf[self.pos..self.end]);
+        self.end = buf.len();
+        self.pos = 0;
+        buf.resize(self.end + CHUNK, 0);
+        self.buf = buf;
+    }
+
+    /// Whether the source has ended and every byte read from it was consumed.
+    pub fn exhausted(&self) -> bool {
+        self.eof && self.pos == self.end
+    }
 }
 
 impl Read for Input {

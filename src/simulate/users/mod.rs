@@ -21,7 +21,7 @@ mod record;
 mod scanner;
 
 pub use decode::RecordSeed;
-pub use reader::{InputError, Item, Parser, Position, RawUser, UserReader};
+pub use reader::{InputError, Item, LINES_BLOCK, Parser, Position, RawUser, UserReader};
 pub use record::{Pool, UserRecord, name_hash, provisioning_name};
 
 /// A user (or a line / element) larger than this is reported and skipped, so that memory stays
@@ -198,5 +198,125 @@ mod tests {
             r#"{"@odata.context":"x/$metadata#users/$entity","id":"z","accountEnabled":true}"#,
         );
         assert_eq!(ids(&users), ["z"]);
+    }
+
+    /// A source that gives its bytes in reads of varying length (as a pipe does), and can fail
+    /// once all of them are given.
+    struct Uneven {
+        bytes: Vec<u8>,
+        at: usize,
+        step: usize,
+        fail: bool,
+    }
+
+    impl io::Read for Uneven {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            if self.at == self.bytes.len() {
+                return if self.fail {
+                    Err(io::Error::other("the disk went away"))
+                } else {
+                    Ok(0)
+                };
+            }
+            // Lengths cycle through small, odd and large (up to a whole block).
+            self.step = (self.step * 7 + 13) % 97;
+            let want = match self.step % 4 {
+                0 => 1 + self.step,
+                1 => 4096 + self.step,
+                2 => 70_000,
+                _ => 65_536,
+            };
+            let n = want.min(out.len()).min(self.bytes.len() - self.at);
+            out[..n].copy_from_slice(&self.bytes[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    /// The users of a reader as `next_raw` cuts them one by one, or as the parallel reader
+    /// does (`next_lines` a block at a time into a buffer kept at its full length, `next_raw`
+    /// when it declines): position, line, and each user's bytes or ready item.
+    fn cut(mut reader: UserReader, blocks: bool) -> Vec<(String, u64, Vec<u8>)> {
+        let mut out = Vec::new();
+        let mut data = Vec::new();
+        let mut used = 0;
+        loop {
+            let mut users = Vec::new();
+            if blocks && reader.reads_lines() {
+                if data.len() < used + LINES_BLOCK {
+                    data.resize(used + LINES_BLOCK, 0);
+                }
+                reader.next_lines(&mut data, &mut used, &mut users, 5);
+            }
+            if users.is_empty() {
+                data.truncate(used);
+                match reader.next_raw(&mut data) {
+                    None => break,
+                    Some(raw) => users.push(raw),
+                }
+                used = data.len();
+            }
+            for raw in users {
+                out.push(match raw {
+                    RawUser::Bytes {
+                        position,
+                        line,
+                        range,
+                    } => (position.to_string(), line, data[range].to_vec()),
+                    RawUser::Ready(item) => (format!("{:?}", item.map(|(p, _)| p)), 0, Vec::new()),
+                });
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn lines_read_a_block_at_a_time_are_the_lines_read_one_by_one() {
+        let mut users = Vec::new();
+        generate(400, 3, &mut users).unwrap();
+        let mut text = Vec::new();
+        for (i, line) in users.split_inclusive(|&b| b == b'\n').enumerate() {
+            text.extend_from_slice(line);
+            match i % 50 {
+                // Blank lines, CRLF, short users (under the page-detecting prefix).
+                1 => text.extend_from_slice(b"\n  \r\n\t\n"),
+                2 => text.extend_from_slice(b"{\"id\":\"s\"}\r\n{}\n"),
+                // A user a little under, at and over a block.
+                3 => {
+                    for len in [LINES_BLOCK - 300, LINES_BLOCK - 20, LINES_BLOCK + 5_000] {
+                        let pad = "x".repeat(len);
+                        text.extend_from_slice(format!("{{\"id\":\"{pad}\"}}\n").as_bytes());
+                    }
+                }
+                // Graph pages on one line and over several, and a broken line.
+                4 => text.extend_from_slice(b"{\"value\":[{\"id\":\"p\"},{\"id\":\"q\"}]}\n"),
+                5 => text.extend_from_slice(b"{\n \"value\": [{\"id\": \"r\"}]}\n"),
+                6 => text.extend_from_slice(b"{\"id\": broken\n"),
+                _ => {}
+            }
+        }
+        // The last line without a break.
+        text.extend_from_slice(b"{\"id\":\"last\"}");
+        for fail in [false, true] {
+            let source = || Uneven {
+                bytes: text.clone(),
+                at: 0,
+                step: 1,
+                fail,
+            };
+            let one_by_one = cut(UserReader::new(source()), false);
+            let by_blocks = cut(UserReader::new(source()), true);
+            assert!(one_by_one.len() > 400 + 8 * 6, "{}", one_by_one.len());
+            assert_eq!(one_by_one.len(), by_blocks.len());
+            for (a, b) in one_by_one.iter().zip(&by_blocks) {
+                assert_eq!(a, b);
+            }
+            let last = &one_by_one[one_by_one.len() - 1];
+            if fail {
+                assert!(last.0.contains("the disk went away"), "{last:?}");
+            } else {
+                assert_eq!(last.2, b"{\"id\":\"last\"}");
+            }
+        }
     }
 }

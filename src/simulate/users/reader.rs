@@ -166,6 +166,10 @@ impl UserReader {
 /// How many bytes decide whether a line starts a Graph page.
 const PAGE_PREFIX: usize = 64;
 
+/// Bytes of input [`UserReader::next_lines`] reads at a time (a line longer than this is read
+/// by [`UserReader::next_raw`]).
+pub const LINES_BLOCK: usize = 64 << 10;
+
 /// Whether bytes start a Graph response (`{"@odata.context": …` or `{"value": [`) rather than a
 /// user: its users are streamed one by one.
 pub(super) fn looks_like_page(bytes: &[u8]) -> bool {
@@ -426,6 +430,74 @@ impl UserReader {
         }
     }
 
+    /// Whether [`UserReader::next_lines`] may have users to give: the input is JSON Lines and
+    /// nothing is queued.
+    pub fn reads_lines(&self) -> bool {
+        matches!(self.state, State::Lines { .. }) && self.pending.is_empty()
+    }
+
+    /// [`UserReader::next_raw`] for JSON Lines, a block at a time: reads up to [`LINES_BLOCK`]
+    /// bytes of input straight into `buf[*used..]` (which must have that much room) and appends
+    /// a [`RawUser::Bytes`] for each whole line in them to `users` (at most `max_users` in all),
+    /// moving `*used` past them; the rest is left unread. Returns `false`, having taken nothing,
+    /// when the next line needs [`UserReader::next_raw`]: it starts a Graph page, it is longer
+    /// than the block, the input has ended or failed, or it is not JSON Lines.
+    pub fn next_lines(
+        &mut self,
+        buf: &mut [u8],
+        used: &mut usize,
+        users: &mut Vec<RawUser>,
+        max_users: usize,
+    ) -> bool {
+        if !self.pending.is_empty() {
+            return false;
+        }
+        let State::Lines { reader, line } = &mut self.state else {
+            return false;
+        };
+        let start = *used;
+        let stop = (start + LINES_BLOCK).min(buf.len());
+        let room = &mut buf[start..stop];
+        let n = match reader.read_into(room) {
+            Ok(n) => n,
+            Err(e) => {
+                self.pending.push_back(Err(io_error(e)));
+                self.state = State::Done;
+                return false;
+            }
+        };
+        let block = &room[..n];
+        // Whether the block runs to the end of the input (its last line needs no break).
+        let last = reader.exhausted();
+        let mut at = 0;
+        while at < block.len() && users.len() < max_users {
+            let rest = &block[at..];
+            let end = match memchr::memchr(b'\n', rest) {
+                Some(i) => i + 1,
+                None if last => rest.len(),
+                None => break,
+            };
+            // `next_raw` tells a Graph page by the first PAGE_PREFIX bytes, whatever lines
+            // they are on.
+            if (rest.len() < PAGE_PREFIX && !last) || looks_like_page(rest) {
+                break;
+            }
+            *line += 1;
+            let bytes = &rest[..end];
+            if !bytes.iter().all(u8::is_ascii_whitespace) {
+                users.push(RawUser::Bytes {
+                    position: Position::Line(*line),
+                    line: *line,
+                    range: start + at..start + at + end,
+                });
+            }
+            at += end;
+        }
+        reader.unread(&block[at..]);
+        *used = start + at;
+        at > 0
+    }
+
     /// A parser for the bytes [`UserReader::next_raw`] gives, keeping the same attributes as
     /// this reader.
     pub fn parser(&self) -> Parser {
@@ -579,15 +651,15 @@ pub(super) fn expand(
     }
 }
 
-/// Parses one user: the bytes are checked as UTF-8 once, then read as a `str` (which spares
-/// serde_json a UTF-8 check per string); by the hand-written fast path ([`super::fast`]) when it
-/// can, else by serde.
+/// Parses one user: by the hand-written fast path ([`super::fast`]) when it can (it checks the
+/// UTF-8 of what it reads as it goes), else checked as UTF-8 whole and read as a `str` by serde
+/// (which spares serde_json a UTF-8 check per string).
 pub(super) fn parse_user(bytes: &[u8], pool: &mut Pool) -> Result<UserRecord, String> {
+    if let Some(rec) = super::fast::decode(bytes, pool) {
+        return Ok(rec);
+    }
     match std::str::from_utf8(bytes) {
-        Ok(text) => match super::fast::decode(text, pool) {
-            Some(rec) => Ok(rec),
-            None => serde_user(text, pool),
-        },
+        Ok(text) => serde_user(text, pool),
         Err(e) => Err(format!(
             "not valid UTF-8 (first bad byte at offset {})",
             e.valid_up_to()
