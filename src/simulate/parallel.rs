@@ -113,15 +113,15 @@ pub fn run_threads_checked(
         let (spare_tx, spare_rx) = sync_channel::<Vec<u8>>(threads * (2 * QUEUE + 2));
         let mut to_workers = Vec::with_capacity(threads);
         let mut from_workers = Vec::with_capacity(threads);
-        let mut batches_back = Vec::with_capacity(threads);
+        let mut back_to_workers = Vec::with_capacity(threads);
         for (i, parser) in parsers.into_iter().enumerate() {
             let (tx, rx) = sync_channel::<Chunk>(QUEUE);
             let (done_tx, done_rx) = sync_channel::<Done>(QUEUE);
-            let (batch_tx, batch_rx) = sync_channel::<Batch>(QUEUE + 1);
+            let (back_tx, back_rx) = sync_channel::<Returned>(QUEUE + 1);
             to_workers.push(tx);
             from_workers.push(done_rx);
-            batches_back.push(batch_tx);
-            let spare = Spare { batches: batch_rx };
+            back_to_workers.push(back_tx);
+            let spare = Spare { back: back_rx };
             thread::Builder::new()
                 .name(format!("simulate-{i}"))
                 .spawn_scoped(scope, move || {
@@ -133,7 +133,14 @@ pub fn run_threads_checked(
         thread::Builder::new()
             .name("read-users".into())
             .spawn_scoped(scope, move || read(users, seeded, to_workers, spare_rx))?;
-        write(&from_workers, spare_tx, &batches_back, out, events, checks)
+        write(
+            &from_workers,
+            spare_tx,
+            &back_to_workers,
+            out,
+            events,
+            checks,
+        )
     })
 }
 
@@ -235,7 +242,13 @@ pub(super) fn each_user(
 /// Buffers the writer hands back to a worker, so that they are freed on the thread that
 /// allocated them and their capacity is reused.
 struct Spare {
-    batches: Receiver<Batch>,
+    back: Receiver<Returned>,
+}
+
+/// A chunk's output and value checks, written and settled, on their way back to the worker.
+struct Returned {
+    out: Vec<u8>,
+    checks: Batch,
 }
 
 /// A worker thread: parses, evaluates and renders chunks until the reader has no more.
@@ -252,10 +265,17 @@ fn work(
     spare: Spare,
 ) {
     for chunk in chunks {
-        let mut checks = spare.batches.try_recv().unwrap_or_default();
+        let Returned {
+            mut out,
+            mut checks,
+        } = spare.back.try_recv().unwrap_or_else(|_| Returned {
+            out: Vec::with_capacity(chunk.users.len() * 320),
+            checks: Batch::default(),
+        });
+        out.clear();
         checks.clear();
         let mut result = Done {
-            out: Vec::with_capacity(chunk.users.len() * 320),
+            out,
             summary: Summary::default(),
             reports: Vec::new(),
             stop: false,
@@ -334,7 +354,7 @@ fn one(
 fn write(
     from_workers: &[Receiver<Done>],
     spare: SyncSender<Vec<u8>>,
-    batches_back: &[SyncSender<Batch>],
+    back: &[SyncSender<Returned>],
     out: &mut dyn Write,
     events: &mut dyn FnMut(Event<'_>),
     mut checks: Option<&mut Checks<'_>>,
@@ -347,8 +367,11 @@ fn write(
         out.write_all(&done.out)?;
         if let Some(c) = checks.as_deref_mut() {
             c.settle(&done.checks, out)?;
-            let _ = batches_back[k % batches_back.len()].try_send(std::mem::take(&mut done.checks));
         }
+        let _ = back[k % back.len()].try_send(Returned {
+            out: std::mem::take(&mut done.out),
+            checks: std::mem::take(&mut done.checks),
+        });
         for r in &done.reports {
             match r {
                 Report::BadInput(e) => events(Event::BadInput(e)),

@@ -545,13 +545,10 @@ pub fn process(
     }
 
     // Matching.
-    let matching_value = |i: usize| -> Result<Option<String>, String> {
+    let matching_value = |i: usize| -> Result<Option<std::borrow::Cow<'_, str>>, String> {
         match computed[i].value() {
             None => Ok(None),
-            Some(v) => match v.text() {
-                Ok(t) => Ok(t.map(|t| t.into_owned())),
-                Err(e) => Err(failure(&plan.mappings[i], &e.message)),
-            },
+            Some(v) => v.text().map_err(|e| failure(&plan.mappings[i], &e.message)),
         }
     };
     let mut found = None;
@@ -682,7 +679,9 @@ pub fn process(
                 };
                 wires.push(wire);
             }
-            let mut body = Vec::with_capacity(2048);
+            // Most bodies fit; 1 KB stays within the allocator's per-thread cache of small
+            // blocks (glibc's ends at 1,032 bytes), where 2 KB did not.
+            let mut body = Vec::with_capacity(1024);
             plan.layout.write(&mut body, &wires);
             let mut causes = Vec::with_capacity(n);
             causes.extend((0..n).filter(|&i| wires[i].is_some()));

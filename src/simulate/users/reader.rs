@@ -436,9 +436,10 @@ impl UserReader {
         matches!(self.state, State::Lines { .. }) && self.pending.is_empty()
     }
 
-    /// [`UserReader::next_raw`] for JSON Lines, a block at a time: reads up to [`LINES_BLOCK`]
-    /// bytes of input straight into `buf[*used..]` (which must have that much room) and appends
-    /// a [`RawUser::Bytes`] for each whole line in them to `users` (at most `max_users` in all),
+    /// [`UserReader::next_raw`] for JSON Lines, a block at a time: reads a block of input
+    /// straight into `buf[*used..]` (which must have room for [`LINES_BLOCK`] bytes; the block
+    /// is that, or what the users still wanted seem to need when that is more) and appends a
+    /// [`RawUser::Bytes`] for each whole line in them to `users` (at most `max_users` in all),
     /// moving `*used` past them; the rest is left unread. Returns `false`, having taken nothing,
     /// when the next line needs [`UserReader::next_raw`]: it starts a Graph page, it is longer
     /// than the block, the input has ended or failed, or it is not JSON Lines.
@@ -456,7 +457,13 @@ impl UserReader {
             return false;
         };
         let start = *used;
-        let stop = (start + LINES_BLOCK).min(buf.len());
+        // Enough for the users still wanted at the length of those taken so far (one read for
+        // most chunks, and little read ahead to put back), but never less than a block.
+        let want = match users.len() {
+            0 => LINES_BLOCK,
+            n => (start / n).saturating_mul(max_users.saturating_sub(n) + 2),
+        };
+        let stop = (start + want.max(LINES_BLOCK)).min(buf.len());
         let room = &mut buf[start..stop];
         let n = match reader.read_into(room) {
             Ok(n) => n,
