@@ -29,7 +29,12 @@ pub(super) fn decode(text: &[u8], pool: &mut Pool) -> Option<UserRecord> {
         ..UserRecord::default()
     };
     let mut cur = Cursor { text, at: 0 };
-    match fill(&mut cur, &mut rec, pool) {
+    // The remembered keys, apart from the pool for the time of the user: a key is read from
+    // them while values are taken from the pool.
+    let mut keys = std::mem::take(&mut pool.keys);
+    let filled = fill(&mut cur, &mut rec, pool, &mut keys);
+    pool.keys = keys;
+    match filled {
         Some(()) => Some(rec),
         None => {
             pool.recycle(rec);
@@ -88,7 +93,7 @@ impl<'a> Cursor<'a> {
 
     /// A string with no escape and no control character (the cursor is on its `"`), as
     /// bytes that are valid UTF-8 when `above_ascii` is false, and whether any is above ASCII.
-    #[inline]
+    #[inline(always)]
     fn raw_string(&mut self) -> Option<(&'a [u8], bool)> {
         let start = self.at + 1;
         let (end, above_ascii) = special(self.bytes(), start);
@@ -100,7 +105,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// A string skipped: checked as UTF-8 only when a byte is above ASCII.
-    #[inline]
+    #[inline(always)]
     fn skip_string(&mut self) -> Option<()> {
         let (s, above_ascii) = self.raw_string()?;
         if above_ascii {
@@ -269,7 +274,7 @@ impl<'a> Cursor<'a> {
 
 /// The first byte at or after `from` that is `"`, `\` or a control character (or the length),
 /// eight bytes at a time; and whether any byte before it is above ASCII.
-#[inline]
+#[inline(always)]
 fn special(b: &[u8], from: usize) -> (usize, bool) {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -327,7 +332,12 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
-fn fill(cur: &mut Cursor<'_>, rec: &mut UserRecord, pool: &mut Pool) -> Option<()> {
+fn fill(
+    cur: &mut Cursor<'_>,
+    rec: &mut UserRecord,
+    pool: &mut Pool,
+    keys: &mut Vec<(Box<str>, Known)>,
+) -> Option<()> {
     cur.eat(b'{')?;
     cur.ws();
     if cur.peek()? == b'}' {
@@ -338,26 +348,26 @@ fn fill(cur: &mut Cursor<'_>, rec: &mut UserRecord, pool: &mut Pool) -> Option<(
             if cur.peek()? != b'"' {
                 return None;
             }
-            let (key, _) = cur.raw_string()?;
+            let (raw, _) = cur.raw_string()?;
             cur.eat(b':')?;
-            // A key equal to the one remembered at this position is valid UTF-8 as that was;
-            // any other is checked before it is classified.
-            let known = match pool.keys.get(index) {
-                Some((k, known)) if same(k.as_bytes(), key) => *known,
-                _ => {
-                    let key = std::str::from_utf8(key).ok()?;
-                    let known = classify(key, pool);
-                    if index < MAX_KNOWN_KEYS {
-                        pool.keys.truncate(index);
-                        pool.keys.push((key.into(), known));
-                    }
-                    known
+            // A key equal to the one remembered at this position is read as that one (no UTF-8
+            // check); any other is checked, classified and remembered.
+            let hit = matches!(keys.get(index), Some((k, _)) if same(k.as_bytes(), raw));
+            let (key, known): (&str, Known) = if hit {
+                (&keys[index].0, keys[index].1)
+            } else {
+                let key = std::str::from_utf8(raw).ok()?;
+                let known = classify(key, pool);
+                if index < MAX_KNOWN_KEYS {
+                    keys.truncate(index);
+                    keys.push((key.into(), known));
                 }
+                (key, known)
             };
             if known == Known::Skip {
                 cur.skip(0)?;
             } else {
-                attribute(cur, std::str::from_utf8(key).ok()?, known, rec, pool)?;
+                attribute(cur, key, known, rec, pool)?;
             }
             cur.ws();
             match cur.peek()? {
