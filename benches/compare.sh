@@ -6,7 +6,7 @@
 #   benches/compare.sh            # 100,000 and 1,000,000 users, 5 runs each (21 for lint)
 #   RUNS=7 LINT_RUNS=31 SIZES="100000" benches/compare.sh
 #   FLOOR=/path/to/floor benches/compare.sh   # where the floor's Cargo.toml is
-#   PROFILE=dist benches/compare.sh           # time the shipped profile (slow to build)
+#   PROFILE=release benches/compare.sh        # time the everyday build instead of the shipped one
 #
 # 0. The floor programs are built outside the tree (cargo --release, into $TMPDIR/entramap-floor).
 # 1. simulate: `entramap simulate --output resources` with fixtures/mappings/unleash-correct.json
@@ -42,7 +42,9 @@ MAPPING=fixtures/mappings/unleash-correct.json
 JQPROG=benches/unleash-resources.jq
 EXPORT=fixtures/mappings/scim-default-user-100k.json
 SMALL=fixtures/mappings/unleash-seed.json
-PROFILE=${PROFILE:-release}
+# The floor is built with fat LTO and one codegen unit; so is the `dist` profile, the build that
+# ships (wheels, release binaries). `release` (four codegen units, no LTO) is 10-20 % slower.
+PROFILE=${PROFILE:-dist}
 BIN=$ROOT/target/$PROFILE/entramap
 FLOOR=${FLOOR:-$ROOT/../shared/bench/floor}
 FLOOR_TARGET=${TMPDIR:-/tmp}/entramap-floor
@@ -149,6 +151,8 @@ cpu_s() { median "$OUT/$1.user"; }
 
 # ---------------------------------------------------------------------------- simulate
 
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+
 SIM="$BIN simulate --output resources --mapping $MAPPING --now $NOW"
 for n in $SIZES; do
     users=$OUT/users-enabled-$n.jsonl
@@ -233,18 +237,22 @@ hyperfine_rounds() {
     echo >&2
 }
 
-for file in "$SMALL" "$EXPORT"; do
-    k=$(basename "$file" .json)
+# FILE|ARGS: the two exports as `benches/compare.sh` has always linted them, and the README's
+# main command (a shipped mapping against the unleash profile).
+for spec in "$SMALL|" "$EXPORT|" "$SMALL|--profile unleash"; do
+    file=${spec%%|*}
+    args=${spec#*|}
+    k=$(basename "$file" .json)${args:+-profile}
     kb=$(( $(stat -c %s "$file") / 1000 ))
-    echo "== lint: $LINT_RUNS rounds of entramap lint, floor-parse and jq . on $file ($kb KB)" >&2
-    hyperfine_rounds "$LINT_RUNS" "lint-$k" "$BIN lint $file" "floorparse-$k" "$PARSE $file" "jqlint-$k" "jq . $file"
+    echo "== lint: $LINT_RUNS rounds of entramap lint $args, floor-parse and jq . on $file ($kb KB)" >&2
+    hyperfine_rounds "$LINT_RUNS" "lint-$k" "$BIN lint $args $file" "floorparse-$k" "$PARSE $file" "jqlint-$k" "jq . $file"
     te=$(median "$OUT/lint-$k.times")
     tf=$(median "$OUT/floorparse-$k.times")
     tj=$(median "$OUT/jqlint-$k.times")
-    floor_row "lint $(basename "$file") ($kb KB)" "$(fmt_s "$te")" "$(fmt_s "$tf")" "**$(ratio "$te" "$tf")×**" \
+    floor_row "lint ${args:+$args }$(basename "$file") ($kb KB)" "$(fmt_s "$te")" "$(fmt_s "$tf")" "**$(ratio "$te" "$tf")×**" \
         "$(ratio "$(cpu_s "lint-$k")" "$(cpu_s "floorparse-$k")")×" \
         "$(fmt_mb "$(maxof "$OUT/lint-$k.rss")")" "$(fmt_mb "$(maxof "$OUT/floorparse-$k.rss")")"
-    row "lint $(basename "$file") ($kb KB)" "$(fmt_s "$te")" "$(fmt_s "$tj")" "**$(ratio "$tj" "$te")×**" \
+    row "lint ${args:+$args }$(basename "$file") ($kb KB)" "$(fmt_s "$te")" "$(fmt_s "$tj")" "**$(ratio "$tj" "$te")×**" \
         "$(mbps "$(stat -c %s "$file")" "$te")" "$(mbps "$(stat -c %s "$file")" "$tj")" \
         "$(fmt_mb "$(maxof "$OUT/lint-$k.rss")")" "$(fmt_mb "$(maxof "$OUT/jqlint-$k.rss")")"
 done
@@ -263,6 +271,7 @@ row "lint 50 copies of the 100 KB export (one process)" "$(fmt_s "$te")" "$(fmt_
 echo
 echo "entramap $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)') ($PROFILE profile) on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(jq --version);"
 echo "simulate: median of $RUNS alternating runs; lint: median of $LINT_RUNS alternating rounds (each the median of 10 hyperfine runs when hyperfine is installed)."
+echo "Load average (1, 5, 15 min) at the start: $LOAD_START; at the end: $(cut -d' ' -f1-3 /proc/loadavg) (on $(nproc) cores; above 1 another process shared the machine)."
 echo
 echo "Against the floor; ratio = entramap / floor (below 1: entramap is faster):"
 echo
