@@ -10,7 +10,7 @@ mod generated;
 use entramap::mapping;
 use entramap::profile::ScimMode;
 use entramap::simulate::app::{self, App};
-use entramap::simulate::parallel::{CHUNK_USERS, run_threads};
+use entramap::simulate::parallel::{CHUNK_BYTES, CHUNK_USERS, run_threads};
 use entramap::simulate::users::UserReader;
 use entramap::simulate::{self, Event, Options, Output, Plan, Summary};
 use std::path::PathBuf;
@@ -268,6 +268,29 @@ fn broken_lines_across_chunks_and_a_fatal_end() {
     }
     array.extend_from_slice(b"{\"id\": \"x");
     same_for_all_threads(&plan, &array, None, Output::Resources);
+}
+
+/// More blank lines than two chunks hold (lines of spaces, some only a line break), between
+/// users and at the end: no chunk comes out empty, and the chunks after them keep their order.
+#[test]
+fn a_chunk_worth_of_blank_lines_keeps_the_order() {
+    let users = generated(3_000);
+    let lines: Vec<&[u8]> = users.split_inclusive(|&b| b == b'\n').collect();
+    let mut blank = Vec::new();
+    while blank.len() <= 5 * CHUNK_BYTES / 2 {
+        blank.extend(std::iter::repeat_n(b' ', 4_000));
+        blank.extend_from_slice(b"\n\n\n");
+    }
+    let mut text = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        text.extend_from_slice(line);
+        if i == 1_000 || i == 2_000 {
+            text.extend_from_slice(&blank);
+        }
+    }
+    text.extend_from_slice(&blank);
+    let plan = plan("fixtures/mappings/unleash-correct.json");
+    same_for_all_threads(&plan, &text, None, Output::Requests);
 }
 
 #[test]

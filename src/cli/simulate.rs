@@ -38,9 +38,9 @@ property names (id, businessPhones, mobilePhone, officeLocation, faxNumber are t
 provisioning names objectId, telephoneNumber, mobile, physicalDeliveryOfficeName,
 facsimileTelephoneNumber), `manager` as an id, and optionally `assigned: false`, `deletedDateTime`
 or `IsSoftDeleted: true`. JSON Lines and arrays are streamed; a broken line is reported and skipped.
-With --threads N (default: the number of cores), a reader thread cuts the input into chunks of 1,024
-users, N workers parse and evaluate them, and the output is written in input order, byte for byte
-as with --threads 1 (which streams on one thread); memory stays flat.
+With --threads N (default: the number of cores), N workers take turns cutting the input into
+chunks of 1,024 users, parse and evaluate them, and the output is written in input order, byte for
+byte as with --threads 1 (which streams on one thread); memory stays flat.
 
 IsSoftDeleted is true for a disabled, deleted or unassigned user, or one outside the scoping
 filter. A soft-deleted user the app has gets the deactivation PATCH; one it does not have is skipped.

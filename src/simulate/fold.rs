@@ -1,11 +1,11 @@
 //! Reading users on all cores for callers that tally rather than print (`entramap diff`).
 //!
-//! The same reader thread as [`super::parallel`] cuts the input into chunks; each worker hands
-//! every user of its chunks to a [`Fold`] and keeps one tally per chunk; the calling thread
-//! takes the tallies back in chunk order and merges them, so a tally that keeps "the first few
-//! examples" keeps the same ones whatever the number of threads.
+//! The workers cut the input into chunks as [`super::parallel`]'s do (a shared
+//! [`Source`]); each hands every user of its chunks to a [`Fold`] and keeps one tally per
+//! chunk; the calling thread takes the tallies back in chunk order and merges them, so a tally
+//! that keeps "the first few examples" keeps the same ones whatever the number of threads.
 
-use super::parallel::{self, Chunk, QUEUE};
+use super::parallel::{self, InOrder, QUEUE, Source, StopOnDrop};
 use super::users::{InputError, Item, Parser, Position, UserReader, UserRecord};
 use super::{Event, PROGRESS_EVERY};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -46,19 +46,17 @@ pub fn fold_users<F: Fold>(
         return one_thread(fold, users, events);
     }
     let parsers: Vec<Parser> = (0..threads).map(|_| users.parser()).collect();
+    let source = Source::new(users, seeded, threads);
+    let source = &source;
     thread::scope(|scope| {
-        let (spare_tx, spare_rx) = sync_channel::<Vec<u8>>(threads * (2 * QUEUE + 2));
-        let mut to_workers = Vec::with_capacity(threads);
-        let mut from_workers = Vec::with_capacity(threads);
+        let (done_tx, done_rx) = sync_channel::<Done<F::Tally>>(threads * (QUEUE + 1));
         for parser in parsers {
-            let (tx, rx) = sync_channel::<Chunk>(QUEUE);
-            let (done_tx, done_rx) = sync_channel::<Done<F::Tally>>(QUEUE);
-            to_workers.push(tx);
-            from_workers.push(done_rx);
-            scope.spawn(move || work(fold, parser, rx, done_tx));
+            let done = done_tx.clone();
+            scope.spawn(move || work(fold, source, parser, done));
         }
-        scope.spawn(move || parallel::read(users, seeded, to_workers, spare_rx));
-        collect(fold, &from_workers, spare_tx, events)
+        drop(done_tx);
+        let _stop = StopOnDrop(source);
+        collect(fold, source, done_rx, events)
     })
 }
 
@@ -93,26 +91,23 @@ fn one_thread<F: Fold>(
 
 /// What a worker made of one chunk.
 struct Done<T> {
+    /// The chunk's number.
+    k: u64,
     tally: T,
     counts: Counts,
     bad: Vec<InputError>,
     stop: bool,
-    data: Vec<u8>,
 }
 
-fn work<F: Fold>(
-    fold: &F,
-    mut parser: Parser,
-    chunks: Receiver<Chunk>,
-    done: SyncSender<Done<F::Tally>>,
-) {
-    for chunk in chunks {
+fn work<F: Fold>(fold: &F, source: &Source, mut parser: Parser, done: SyncSender<Done<F::Tally>>) {
+    let mut data = Vec::new();
+    while let Some(chunk) = source.next(std::mem::take(&mut data)) {
         let mut result = Done {
+            k: chunk.k,
             tally: F::Tally::default(),
             counts: Counts::default(),
             bad: Vec::new(),
             stop: false,
-            data: Vec::new(),
         };
         let mut n = chunk.first_n;
         let mut one = |item: Item, parser: &mut Parser, result: &mut Done<F::Tally>| match item {
@@ -132,7 +127,7 @@ fn work<F: Fold>(
             one(item, parser, &mut result);
             !result.stop
         });
-        result.data = chunk.data;
+        data = chunk.data;
         if done.send(result).is_err() {
             return;
         }
@@ -141,29 +136,30 @@ fn work<F: Fold>(
 
 fn collect<F: Fold>(
     fold: &F,
-    from_workers: &[Receiver<Done<F::Tally>>],
-    spare: SyncSender<Vec<u8>>,
+    source: &Source,
+    from_workers: Receiver<Done<F::Tally>>,
     events: &mut dyn FnMut(Event<'_>),
 ) -> (F::Tally, Counts) {
     let mut tally = F::Tally::default();
     let mut counts = Counts::default();
-    for k in 0.. {
-        let Ok(mut done) = from_workers[k % from_workers.len()].recv() else {
-            break;
-        };
-        for e in &done.bad {
-            events(Event::BadInput(e));
-        }
-        let before = counts.read / PROGRESS_EVERY;
-        counts.read += done.counts.read;
-        counts.errors += done.counts.errors;
-        for p in before + 1..=counts.read / PROGRESS_EVERY {
-            events(Event::Progress(p * PROGRESS_EVERY));
-        }
-        fold.merge(&mut tally, std::mem::take(&mut done.tally));
-        let _ = spare.try_send(std::mem::take(&mut done.data));
-        if done.stop {
-            break;
+    let mut in_order = InOrder::new();
+    for done in from_workers {
+        in_order.push(done.k, done);
+        while let Some(mut done) = in_order.pop() {
+            source.written();
+            for e in &done.bad {
+                events(Event::BadInput(e));
+            }
+            let before = counts.read / PROGRESS_EVERY;
+            counts.read += done.counts.read;
+            counts.errors += done.counts.errors;
+            for p in before + 1..=counts.read / PROGRESS_EVERY {
+                events(Event::Progress(p * PROGRESS_EVERY));
+            }
+            fold.merge(&mut tally, std::mem::take(&mut done.tally));
+            if done.stop {
+                return (tally, counts);
+            }
         }
     }
     (tally, counts)
@@ -203,6 +199,22 @@ mod tests {
             );
             assert_eq!(counts.read, 5000, "threads {threads}");
             assert_eq!(order, want, "threads {threads}");
+            // Not seeded, `n` counts within each chunk only; the chunks' tallies still merge
+            // in input order, each chunk's counts starting from 1.
+            let (order, counts) = fold_users(
+                &Order,
+                UserReader::from_text(&text),
+                &[],
+                false,
+                threads,
+                &mut |_| {},
+            );
+            assert_eq!(counts.read, 5000, "threads {threads}");
+            assert_eq!(order.len(), 5000);
+            if threads > 1 {
+                let restarts = order.windows(2).filter(|w| w[1] != w[0] + 1).count();
+                assert_eq!(restarts, 5000 / parallel::CHUNK_USERS, "threads {threads}");
+            }
         }
     }
 }

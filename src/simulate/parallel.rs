@@ -1,16 +1,17 @@
 //! One cycle across threads, with the output in input order and byte-identical to [`run`].
 //!
-//! A reader thread cuts the input into chunks of up to [`CHUNK_USERS`] users (or
-//! [`CHUNK_BYTES`] of input), as raw bytes: it only finds where each user ends. Chunk `k` goes to
-//! worker `k % threads`, which parses its users, evaluates them and renders the output of the
-//! whole chunk into one buffer. The calling thread takes the buffers back from the workers in
-//! the same round-robin order, so the output keeps the input's order without re-sorting, and
-//! writes them. Every channel is bounded ([`QUEUE`] chunks per worker on each side), so memory
-//! stays flat however many users are read: a few chunks in flight per worker.
+//! The workers share the input ([`Source`]): each in turn, under a lock, cuts the next chunk of
+//! up to [`CHUNK_USERS`] users (or [`CHUNK_BYTES`] of input) into a buffer of its own — JSON
+//! Lines are read from the file straight into it, and it is still in that core's cache when the
+//! worker, the lock released, parses its users, evaluates them and renders the output of the
+//! whole chunk into one buffer. Chunks are numbered as they are cut; the calling thread writes
+//! their outputs in that order ([`InOrder`]). At most [`QUEUE`] + 1 chunks per worker are cut
+//! and not yet written, so memory stays flat however many users are read and whichever worker
+//! runs ahead.
 //!
 //! `Guid()` and `RandomString()` are seeded with the number of users read before the user; when
-//! a mapping calls them the reader thread parses the users itself (to count them), and only the
-//! evaluation runs on the workers.
+//! a mapping calls them the worker cutting a chunk parses its users under the lock (to count
+//! them), and only the evaluation runs in parallel.
 
 use super::violations::{self, Checks};
 use super::{
@@ -19,15 +20,17 @@ use super::{
 };
 use crate::profile::values::{Batch, Checker};
 use crate::simulate::users::{InputError, Item, LINES_BLOCK, Parser, RawUser, UserReader};
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread;
 
 /// Users per chunk (at most).
 pub const CHUNK_USERS: usize = 1024;
 /// Input bytes per chunk (at most, but a chunk holds at least one user).
 pub const CHUNK_BYTES: usize = 1 << 20;
-/// Chunks queued per worker, to it and from it.
+/// Chunks cut and not yet written, per worker, beyond the one it works on.
 pub const QUEUE: usize = 2;
 /// The length a chunk's buffer is kept at: a last block read may start just below
 /// [`CHUNK_BYTES`].
@@ -35,6 +38,8 @@ const CHUNK_CAPACITY: usize = CHUNK_BYTES + LINES_BLOCK;
 
 /// Users cut from the input, not yet parsed (or parsed, when the plan is seeded).
 pub(super) struct Chunk {
+    /// Its place in the input: chunks are numbered from 0 as they are cut.
+    pub(super) k: u64,
     /// The users' bytes, where their ranges say (bytes outside them are left over from earlier
     /// chunks).
     pub(super) data: Vec<u8>,
@@ -43,15 +48,140 @@ pub(super) struct Chunk {
     pub(super) first_n: u64,
 }
 
+/// The input, shared by the workers: each cuts its next chunk itself with [`Source::next`].
+pub(super) struct Source {
+    state: Mutex<SourceState>,
+    /// Signalled when a chunk is written (there is room for another) or the input ends.
+    room: Condvar,
+}
+
+struct SourceState {
+    users: UserReader,
+    seeded: bool,
+    /// Users read so far (counted only when seeded).
+    n: u64,
+    /// The number of the next chunk.
+    next: u64,
+    /// Chunks cut and not yet written, and how many may be.
+    in_flight: usize,
+    limit: usize,
+    /// No chunk is cut any more: the input has ended, or [`Source::stop`] was called.
+    ended: bool,
+}
+
+impl Source {
+    pub(super) fn new(users: UserReader, seeded: bool, threads: usize) -> Source {
+        Source {
+            state: Mutex::new(SourceState {
+                users,
+                seeded,
+                n: 0,
+                next: 0,
+                in_flight: 0,
+                limit: threads * (QUEUE + 1),
+                ended: false,
+            }),
+            room: Condvar::new(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, SourceState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Cuts the next chunk into `data` (a buffer of the caller's, reused), waiting while too
+    /// many chunks are cut and not written; `None` once the input has ended.
+    pub(super) fn next(&self, data: Vec<u8>) -> Option<Chunk> {
+        let mut s = self.lock();
+        while !s.ended && s.in_flight >= s.limit {
+            s = self.room.wait(s).unwrap_or_else(PoisonError::into_inner);
+        }
+        if s.ended {
+            return None;
+        }
+        let mut chunk = Chunk {
+            k: s.next,
+            data,
+            users: Vec::with_capacity(CHUNK_USERS),
+            first_n: s.n,
+        };
+        let SourceState {
+            users, seeded, n, ..
+        } = &mut *s;
+        let end = cut(users, *seeded, n, &mut chunk);
+        if end {
+            s.ended = true;
+            self.room.notify_all();
+        }
+        if chunk.users.is_empty() {
+            return None;
+        }
+        s.next += 1;
+        s.in_flight += 1;
+        Some(chunk)
+    }
+
+    /// A chunk is written: another may be cut.
+    pub(super) fn written(&self) {
+        let mut s = self.lock();
+        s.in_flight = s.in_flight.saturating_sub(1);
+        self.room.notify_one();
+    }
+
+    /// No more chunks are cut (the writer has stopped: a fatal input error, or it failed).
+    pub(super) fn stop(&self) {
+        self.lock().ended = true;
+        self.room.notify_all();
+    }
+}
+
+/// Stops the [`Source`] when dropped, however the writer returns (so no worker waits for room
+/// that will never come).
+pub(super) struct StopOnDrop<'a>(pub(super) &'a Source);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.stop();
+    }
+}
+
+/// Chunks' results, put back in the order the chunks were cut.
+pub(super) struct InOrder<T> {
+    pending: BTreeMap<u64, T>,
+    next: u64,
+}
+
+impl<T> InOrder<T> {
+    pub(super) fn new() -> InOrder<T> {
+        InOrder {
+            pending: BTreeMap::new(),
+            next: 0,
+        }
+    }
+
+    /// Takes chunk `k`'s result (in any order).
+    pub(super) fn push(&mut self, k: u64, result: T) {
+        self.pending.insert(k, result);
+    }
+
+    /// The next result in order, once it has come.
+    pub(super) fn pop(&mut self) -> Option<T> {
+        let result = self.pending.remove(&self.next)?;
+        self.next += 1;
+        Some(result)
+    }
+}
+
 /// What a worker made of a chunk.
 struct Done {
+    /// The worker that made it (its buffers go back to it), and the chunk's number.
+    worker: usize,
+    k: u64,
     out: Vec<u8>,
     summary: Summary,
     reports: Vec<Report>,
     /// A fatal input error ended the input.
     stop: bool,
-    /// The chunk's input buffer, handed back to the reader for reuse.
-    data: Vec<u8>,
     /// The chunk's value checks (with a profile's value rules), handed back to the worker for
     /// reuse once settled.
     checks: Batch,
@@ -69,7 +199,7 @@ pub fn default_threads() -> usize {
 }
 
 /// Runs one cycle like [`run`] (same output, same summary, same events), on `threads` worker
-/// threads plus a reader thread. With one thread, or for the trace, it is [`run`].
+/// threads. With one thread, or for the trace, it is [`run`].
 #[allow(clippy::too_many_arguments)]
 pub fn run_threads(
     plan: &Plan,
@@ -107,105 +237,79 @@ pub fn run_threads_checked(
     let app: &App = app;
     let checker: Option<&Checker> = checks.as_deref().map(|c| c.checker);
     let users = users.only(plan.reads.iter().map(String::as_str));
-    let seeded = plan.seeded();
     let parsers: Vec<Parser> = (0..threads).map(|_| users.parser()).collect();
+    let source = Source::new(users, plan.seeded(), threads);
+    let source = &source;
     thread::scope(|scope| {
-        let (spare_tx, spare_rx) = sync_channel::<Vec<u8>>(threads * (2 * QUEUE + 2));
-        let mut to_workers = Vec::with_capacity(threads);
-        let mut from_workers = Vec::with_capacity(threads);
+        let (done_tx, done_rx) = sync_channel::<Done>(threads * (QUEUE + 1));
         let mut back_to_workers = Vec::with_capacity(threads);
         for (i, parser) in parsers.into_iter().enumerate() {
-            let (tx, rx) = sync_channel::<Chunk>(QUEUE);
-            let (done_tx, done_rx) = sync_channel::<Done>(QUEUE);
-            let (back_tx, back_rx) = sync_channel::<Returned>(QUEUE + 1);
-            to_workers.push(tx);
-            from_workers.push(done_rx);
+            // Room for every chunk that may be in flight, so that no buffer is dropped here.
+            let (back_tx, back_rx) = sync_channel::<Returned>(threads * (QUEUE + 1));
             back_to_workers.push(back_tx);
+            let done = done_tx.clone();
             let spare = Spare { back: back_rx };
+            let me = Worker {
+                index: i,
+                plan,
+                options,
+                app,
+                output,
+                checker,
+            };
             thread::Builder::new()
                 .name(format!("simulate-{i}"))
-                .spawn_scoped(scope, move || {
-                    work(
-                        plan, options, app, output, checker, parser, rx, done_tx, spare,
-                    );
-                })?;
+                .spawn_scoped(scope, move || me.work(source, parser, done, spare))?;
         }
-        thread::Builder::new()
-            .name("read-users".into())
-            .spawn_scoped(scope, move || read(users, seeded, to_workers, spare_rx))?;
-        write(
-            &from_workers,
-            spare_tx,
-            &back_to_workers,
-            out,
-            events,
-            checks,
-        )
+        drop(done_tx);
+        let _stop = StopOnDrop(source);
+        write(source, done_rx, &back_to_workers, out, events, checks)
     })
 }
 
-/// The reader thread: cuts the input into chunks and deals them to the workers in turn (also
-/// the reader of [`super::fold`]).
-///
-/// JSON Lines are read a block at a time straight into the chunk's buffer
-/// ([`UserReader::next_lines`]), which is kept at its full length between chunks so that it is
-/// never zeroed again; only `used` bytes of it are the chunk's. Anything else goes user by user
-/// through [`UserReader::next_raw`].
-pub(super) fn read(
-    mut users: UserReader,
-    seeded: bool,
-    to_workers: Vec<SyncSender<Chunk>>,
-    spare: Receiver<Vec<u8>>,
-) {
-    let mut n = 0u64;
-    for k in 0.. {
-        let mut chunk = Chunk {
-            data: spare
-                .try_recv()
-                .unwrap_or_else(|_| Vec::with_capacity(CHUNK_CAPACITY)),
-            users: Vec::with_capacity(CHUNK_USERS),
-            first_n: n,
+/// Cuts a chunk (JSON Lines a block at a time straight into its buffer, with
+/// [`UserReader::next_lines`]; anything else user by user with [`UserReader::next_raw`]);
+/// whether the input has ended. The buffer is kept at its full length between chunks, so that
+/// it is never zeroed again; only the users' ranges of it are the chunk's. A chunk comes back
+/// empty only at the end.
+pub(super) fn cut(users: &mut UserReader, seeded: bool, n: &mut u64, chunk: &mut Chunk) -> bool {
+    let mut used = 0;
+    while chunk.users.len() < CHUNK_USERS && (used < CHUNK_BYTES || chunk.users.is_empty()) {
+        if !seeded && users.reads_lines() {
+            if chunk.data.len() < CHUNK_CAPACITY {
+                chunk.data.resize(CHUNK_CAPACITY, 0);
+            }
+            if used >= CHUNK_BYTES {
+                // A buffer of nothing but blank lines (no user yet): start it again.
+                used = 0;
+            }
+            if users.next_lines(&mut chunk.data, &mut used, &mut chunk.users, CHUNK_USERS) {
+                continue;
+            }
+        }
+        chunk.data.truncate(used);
+        let raw = if seeded {
+            users.next().map(|item| RawUser::Ready(Box::new(item)))
+        } else {
+            users.next_raw(&mut chunk.data)
         };
-        let mut used = 0;
+        used = chunk.data.len();
+        let Some(raw) = raw else {
+            return true;
+        };
         let mut end = false;
-        while chunk.users.len() < CHUNK_USERS && used < CHUNK_BYTES {
-            if !seeded && users.reads_lines() {
-                if chunk.data.len() < CHUNK_CAPACITY {
-                    chunk.data.resize(CHUNK_CAPACITY, 0);
-                }
-                if users.next_lines(&mut chunk.data, &mut used, &mut chunk.users, CHUNK_USERS) {
-                    continue;
-                }
-            }
-            chunk.data.truncate(used);
-            let raw = if seeded {
-                users.next().map(|item| RawUser::Ready(Box::new(item)))
-            } else {
-                users.next_raw(&mut chunk.data)
-            };
-            used = chunk.data.len();
-            let Some(raw) = raw else {
-                end = true;
-                break;
-            };
-            if let RawUser::Ready(item) = &raw {
-                match &**item {
-                    Ok(_) => n += 1,
-                    Err(e) => end |= e.fatal,
-                }
-            }
-            chunk.users.push(raw);
-            if end {
-                break;
+        if let RawUser::Ready(item) = &raw {
+            match &**item {
+                Ok(_) => *n += 1,
+                Err(e) => end = e.fatal,
             }
         }
-        if !chunk.users.is_empty() && to_workers[k % to_workers.len()].send(chunk).is_err() {
-            return;
-        }
+        chunk.users.push(raw);
         if end {
-            return;
+            return true;
         }
     }
+    false
 }
 
 /// Hands every user of a chunk to `each` in input order: a raw user, then whatever else the
@@ -251,144 +355,129 @@ struct Returned {
     checks: Batch,
 }
 
-/// A worker thread: parses, evaluates and renders chunks until the reader has no more.
-#[allow(clippy::too_many_arguments)]
-fn work(
-    plan: &Plan,
-    options: &Options,
-    app: &App,
+/// What every worker shares.
+struct Worker<'a> {
+    index: usize,
+    plan: &'a Plan,
+    options: &'a Options,
+    app: &'a App,
     output: Output,
-    checker: Option<&Checker>,
-    mut parser: Parser,
-    chunks: Receiver<Chunk>,
-    done: SyncSender<Done>,
-    spare: Spare,
-) {
-    for chunk in chunks {
-        let Returned {
-            mut out,
-            mut checks,
-        } = spare.back.try_recv().unwrap_or_else(|_| Returned {
-            out: Vec::with_capacity(chunk.users.len() * 320),
-            checks: Batch::default(),
-        });
-        out.clear();
-        checks.clear();
-        let mut result = Done {
-            out,
-            summary: Summary::default(),
-            reports: Vec::new(),
-            stop: false,
-            data: Vec::new(),
-            checks,
+    checker: Option<&'a Checker>,
+}
+
+impl Worker<'_> {
+    /// A worker thread: cuts, parses, evaluates and renders chunks until the input ends.
+    fn work(self, source: &Source, mut parser: Parser, done: SyncSender<Done>, spare: Spare) {
+        let mut data = Vec::new();
+        while let Some(chunk) = source.next(std::mem::take(&mut data)) {
+            let Returned {
+                mut out,
+                mut checks,
+            } = spare.back.try_recv().unwrap_or_else(|_| Returned {
+                out: Vec::with_capacity(chunk.users.len() * 320),
+                checks: Batch::default(),
+            });
+            out.clear();
+            checks.clear();
+            let mut result = Done {
+                worker: self.index,
+                k: chunk.k,
+                out,
+                summary: Summary::default(),
+                reports: Vec::new(),
+                stop: false,
+                checks,
+            };
+            let mut n = chunk.first_n;
+            each_user(chunk.users, &chunk.data, &mut parser, |item, parser| {
+                self.one(parser, item, &mut n, &mut result);
+                !result.stop
+            });
+            data = chunk.data;
+            if done.send(result).is_err() {
+                return;
+            }
+        }
+    }
+
+    /// One user of a chunk, as [`super::cycle`] handles it.
+    fn one(&self, parser: &mut Parser, item: Item, n: &mut u64, done: &mut Done) {
+        let (position, mut user) = match item {
+            Ok(x) => x,
+            Err(e) => {
+                done.summary.errors += 1;
+                done.stop |= e.fatal;
+                done.reports.push(Report::BadInput(e));
+                return;
+            }
         };
-        let mut n = chunk.first_n;
-        each_user(chunk.users, &chunk.data, &mut parser, |item, parser| {
-            one(
-                plan,
-                options,
-                app,
-                output,
-                checker,
-                parser,
-                item,
-                &mut n,
-                &mut result,
-            );
-            !result.stop
-        });
-        result.data = chunk.data;
-        if done.send(result).is_err() {
-            return;
+        *n += 1;
+        done.summary.read += 1;
+        let (plan, options) = (self.plan, self.options);
+        let (read, evaluated, result) =
+            step(plan, options, 1, *n, self.app, position, &mut user, false);
+        done.summary.count(&result.action);
+        if let Action::Error(message) = &result.action {
+            done.reports.push(Report::UserFailed {
+                user: result.user.clone(),
+                message: message.clone(),
+            });
         }
+        let p = Processed {
+            position,
+            user: read,
+            result: &result,
+            evaluated: &evaluated,
+        };
+        render(self.output, plan, options.mode, &p, &mut done.out);
+        if let Some(c) = self.checker {
+            violations::user_check(plan, c, &p, &mut done.checks);
+        }
+        drop(evaluated);
+        parser.recycle(user);
     }
 }
 
-/// One user of a chunk, as [`super::cycle`] handles it.
-#[allow(clippy::too_many_arguments)]
-fn one(
-    plan: &Plan,
-    options: &Options,
-    app: &App,
-    output: Output,
-    checker: Option<&Checker>,
-    parser: &mut Parser,
-    item: Item,
-    n: &mut u64,
-    done: &mut Done,
-) {
-    let (position, mut user) = match item {
-        Ok(x) => x,
-        Err(e) => {
-            done.summary.errors += 1;
-            done.stop |= e.fatal;
-            done.reports.push(Report::BadInput(e));
-            return;
-        }
-    };
-    *n += 1;
-    done.summary.read += 1;
-    let (read, evaluated, result) = step(plan, options, 1, *n, app, position, &mut user, false);
-    done.summary.count(&result.action);
-    if let Action::Error(message) = &result.action {
-        done.reports.push(Report::UserFailed {
-            user: result.user.clone(),
-            message: message.clone(),
-        });
-    }
-    let p = Processed {
-        position,
-        user: read,
-        result: &result,
-        evaluated: &evaluated,
-    };
-    render(output, plan, options.mode, &p, &mut done.out);
-    if let Some(c) = checker {
-        violations::user_check(plan, c, &p, &mut done.checks);
-    }
-    drop(evaluated);
-    parser.recycle(user);
-}
-
-/// The calling thread: takes the workers' chunks back in order, writes them and reports.
+/// The calling thread: takes the chunks back in the order they were cut, writes them and
+/// reports.
 fn write(
-    from_workers: &[Receiver<Done>],
-    spare: SyncSender<Vec<u8>>,
+    source: &Source,
+    from_workers: Receiver<Done>,
     back: &[SyncSender<Returned>],
     out: &mut dyn Write,
     events: &mut dyn FnMut(Event<'_>),
     mut checks: Option<&mut Checks<'_>>,
 ) -> io::Result<Summary> {
     let mut summary = Summary::default();
-    for k in 0.. {
-        let Ok(mut done) = from_workers[k % from_workers.len()].recv() else {
-            break;
-        };
-        out.write_all(&done.out)?;
-        if let Some(c) = checks.as_deref_mut() {
-            c.settle(&done.checks, out)?;
-        }
-        let _ = back[k % back.len()].try_send(Returned {
-            out: std::mem::take(&mut done.out),
-            checks: std::mem::take(&mut done.checks),
-        });
-        for r in &done.reports {
-            match r {
-                Report::BadInput(e) => events(Event::BadInput(e)),
-                Report::UserFailed { user, message } => {
-                    events(Event::UserFailed { user, message });
+    let mut in_order = InOrder::new();
+    for done in from_workers {
+        in_order.push(done.k, done);
+        while let Some(mut done) = in_order.pop() {
+            out.write_all(&done.out)?;
+            if let Some(c) = checks.as_deref_mut() {
+                c.settle(&done.checks, out)?;
+            }
+            source.written();
+            let _ = back[done.worker].try_send(Returned {
+                out: std::mem::take(&mut done.out),
+                checks: std::mem::take(&mut done.checks),
+            });
+            for r in &done.reports {
+                match r {
+                    Report::BadInput(e) => events(Event::BadInput(e)),
+                    Report::UserFailed { user, message } => {
+                        events(Event::UserFailed { user, message });
+                    }
                 }
             }
-        }
-        let before = summary.read / PROGRESS_EVERY;
-        summary.add(&done.summary);
-        for p in before + 1..=summary.read / PROGRESS_EVERY {
-            events(Event::Progress(p * PROGRESS_EVERY));
-        }
-        // Not cleared: the reader keeps a buffer at its full length (see [`read`]).
-        let _ = spare.try_send(std::mem::take(&mut done.data));
-        if done.stop {
-            break;
+            let before = summary.read / PROGRESS_EVERY;
+            summary.add(&done.summary);
+            for p in before + 1..=summary.read / PROGRESS_EVERY {
+                events(Event::Progress(p * PROGRESS_EVERY));
+            }
+            if done.stop {
+                return Ok(summary);
+            }
         }
     }
     Ok(summary)
