@@ -7,6 +7,8 @@
 #   RUNS=7 LINT_RUNS=31 SIZES="100000" benches/compare.sh
 #   FLOOR=/path/to/floor benches/compare.sh   # where the floor's Cargo.toml is
 #   PROFILE=release benches/compare.sh        # time the everyday build instead of the shipped one
+#   QUIET=1 benches/compare.sh                # on a shared machine: start each round only once
+#                                             # both cores were idle (>= 95 %) for a second
 #
 # 0. The floor programs are built outside the tree (cargo --release, into $TMPDIR/entramap-floor).
 # 1. simulate: `entramap simulate --output resources` with fixtures/mappings/unleash-correct.json
@@ -109,6 +111,26 @@ run() {
     awk -F': ' '/User time \(seconds\)/ {print $2}' "$TIMEFILE" >>"$OUT/$name.user"
 }
 
+# With QUIET set, waits (up to 10 minutes) until the CPUs were at least 95 % idle for a second, so
+# that a round is not shared with another process; counts the rounds that had to start anyway.
+QUIET_MISSED=0
+idle_percent() {
+    local a b c d e f g t1 i1
+    read -r _ a b c d e f g _ </proc/stat
+    t1=$((a + b + c + d + e + f + g)) i1=$d
+    sleep 1
+    read -r _ a b c d e f g _ </proc/stat
+    echo $((100 * (d - i1) / (a + b + c + d + e + f + g - t1)))
+}
+wait_quiet() {
+    [[ -n ${QUIET:-} ]] || return 0
+    local try
+    for ((try = 0; try < 600; try++)); do
+        (( $(idle_percent) >= 95 )) && return 0
+    done
+    QUIET_MISSED=$((QUIET_MISSED + 1))
+}
+
 median() { sort -g "$1" | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 maxof() { sort -g "$1" | tail -1; }
 
@@ -127,6 +149,7 @@ alternate() {
     reset "${names[@]}"
     for ((r = 1; r <= rounds; r++)); do
         printf '   round %d/%d\r' "$r" "$rounds" >&2
+        wait_quiet
         for i in "${!names[@]}"; do
             # shellcheck disable=SC2086
             run "${names[$i]}" ${cmds[$i]}
@@ -223,6 +246,7 @@ hyperfine_rounds() {
     local json=$OUT/hyperfine-round.json
     for ((r = 1; r <= rounds; r++)); do
         printf '   round %d/%d\r' "$r" "$rounds" >&2
+        wait_quiet
         hyperfine -N -i --style none --warmup 2 --runs 10 --export-json "$json" "${cmds[@]}" >/dev/null 2>&1
         for i in "${!names[@]}"; do
             jq -r ".results[$i].median" "$json" >>"$OUT/${names[$i]}.times"
@@ -272,6 +296,9 @@ echo
 echo "entramap $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)') ($PROFILE profile) on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(jq --version);"
 echo "simulate: median of $RUNS alternating runs; lint: median of $LINT_RUNS alternating rounds (each the median of 10 hyperfine runs when hyperfine is installed)."
 echo "Load average (1, 5, 15 min) at the start: $LOAD_START; at the end: $(cut -d' ' -f1-3 /proc/loadavg) (on $(nproc) cores; above 1 another process shared the machine)."
+if [[ -n ${QUIET:-} ]]; then
+    echo "QUIET: each round started once the CPUs were 95 % idle for a second ($QUIET_MISSED rounds started after 10 minutes without)."
+fi
 echo
 echo "Against the floor; ratio = entramap / floor (below 1: entramap is faster):"
 echo
