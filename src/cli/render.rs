@@ -1441,6 +1441,7 @@ mod window_tests {
             }
         }
         let lint_cases = cases.len();
+        let words = "word ".repeat(400);
         let messages = [
             "one line",
             "a help with `code`, \"quotes\" and a semi-colon; then more",
@@ -1448,7 +1449,7 @@ mod window_tests {
             "hyphen-ated words and a very-long-identifier-with-many-hyphens-in-it",
             "non-ASCII: é, ß, 漢字かな混じり文, emoji 🦀 and a non-breaking\u{a0}space",
             "a/b/c paths, URLs https://learn.microsoft.com/entra/identity/app-provisioning",
-            &"word ".repeat(400).trim_end().to_string(),
+            words.trim_end(),
             &"x".repeat(5000),
             "inputs → value:\n  a=False → nothing (needs true) WRONG\n    b=True → \"x\" OK",
             "  leading spaces on the first line",

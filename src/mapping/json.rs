@@ -961,7 +961,7 @@ impl<'de> Visitor<'de> for Check<'_> {
         let mut top = (depth == 1).then(TopKeys::default);
         let mut seen = Seen::default();
         while let Some(key) = map.next_key_seed(Key)? {
-            if !seen.insert(&key) {
+            if !seen.insert(key.clone()) {
                 *self.problem.borrow_mut() = Some(Problem::DuplicateKey(key.into_owned()));
                 return Err(de::Error::custom("duplicate key"));
             }
@@ -994,19 +994,19 @@ struct Seen<'de> {
 }
 
 impl<'de> Seen<'de> {
-    /// Adds a key; false when the object had it already.
-    fn insert(&mut self, key: &Cow<'de, str>) -> bool {
+    /// Adds a key (a borrowed one is cheap to clone); false when the object had it already.
+    fn insert(&mut self, key: Cow<'de, str>) -> bool {
         if !self.many.is_empty() {
-            return self.many.insert(key.clone());
+            return self.many.insert(key);
         }
-        if self.few.contains(key) {
+        if self.few.contains(&key) {
             return false;
         }
         if self.few.len() < FEW_KEYS {
-            self.few.push(key.clone());
+            self.few.push(key);
         } else {
             self.many.extend(self.few.drain(..));
-            self.many.insert(key.clone());
+            self.many.insert(key);
         }
         true
     }
@@ -1303,7 +1303,7 @@ impl<'de> Visitor<'de> for TopWalk<'_> {
         };
         let mut seen = Seen::default();
         while let Some(key) = map.next_key_seed(Key)? {
-            if !seen.insert(&key) {
+            if !seen.insert(key.clone()) {
                 return Err(give_up());
             }
             let null = match key.as_ref() {
@@ -1422,7 +1422,7 @@ impl<'de, M: Members<'de>> Visitor<'de> for ObjectWalk<'_, M> {
         let mut seen = Seen::default();
         let mut members = M::default();
         while let Some(key) = map.next_key_seed(Key)? {
-            if !seen.insert(&key) {
+            if !seen.insert(key.clone()) {
                 return Err(give_up());
             }
             if !members.member(&key, &mut map, depth, self.scratch)? {
