@@ -29,7 +29,13 @@ use std::fmt;
 
 /// Loads Graph JSON. `text` is the whole file; parsing starts after `bom` bytes.
 pub(crate) fn load(text: &str, bom: usize) -> Result<MappingFile, LoadError> {
-    load_with(text, bom, Read::Walk)
+    load_with(text, bom, Read::Walk, true)
+}
+
+/// [`load`] without the document's text kept as the file's [`Envelope`] (a copy of the whole
+/// file, needed only to write Graph JSON back): what a lint reads.
+pub(crate) fn load_unenveloped(text: &str, bom: usize) -> Result<MappingFile, LoadError> {
+    load_with(text, bom, Read::Walk, false)
 }
 
 /// How [`load_with`] starts.
@@ -43,12 +49,18 @@ enum Read {
     Plain,
 }
 
-fn load_with(text: &str, bom: usize, read: Read) -> Result<MappingFile, LoadError> {
+fn load_with(
+    text: &str,
+    bom: usize,
+    read: Read,
+    keep_envelope: bool,
+) -> Result<MappingFile, LoadError> {
     let cx = Cx {
         file: text,
         placeholders: RefCell::new(Vec::new()),
     };
     let body = &text[bom..];
+    let envelope = || keep_envelope.then(|| Envelope::Text(body.into()));
     // One walk validates the text and, for a whole schema, reads its directories and finds its
     // rules; anything it does not take (an error, a value of an unexpected type) is left to the
     // plain path, the validating pass and then the typed read, which say what is wrong.
@@ -95,7 +107,7 @@ fn load_with(text: &str, bom: usize, read: Read) -> Result<MappingFile, LoadErro
                 span,
             }],
             placeholders: cx.placeholders.into_inner(),
-            envelope: Some(Envelope::Text(body.into())),
+            envelope: envelope(),
         });
     }
     // The validating pass saw the top object's keys; anything else is read as a `Probe`, which
@@ -131,7 +143,7 @@ fn load_with(text: &str, bom: usize, read: Read) -> Result<MappingFile, LoadErro
             directories,
             object_mappings,
             placeholders: cx.placeholders.into_inner(),
-            envelope: Some(Envelope::Text(body.into())),
+            envelope: envelope(),
         })
     } else if probe.object_mappings {
         let rule: GRule = cx.parse(body, bom, LoadErrorKind::InvalidField)?;
@@ -143,7 +155,7 @@ fn load_with(text: &str, bom: usize, read: Read) -> Result<MappingFile, LoadErro
             directories: Vec::new(),
             object_mappings,
             placeholders: cx.placeholders.into_inner(),
-            envelope: Some(Envelope::Text(body.into())),
+            envelope: envelope(),
         })
     } else if probe.attribute_mappings {
         let raw: &RawValue = cx.parse(body, bom, LoadErrorKind::InvalidField)?;
@@ -154,7 +166,7 @@ fn load_with(text: &str, bom: usize, read: Read) -> Result<MappingFile, LoadErro
             directories: Vec::new(),
             object_mappings: vec![om],
             placeholders: cx.placeholders.into_inner(),
-            envelope: Some(Envelope::Text(body.into())),
+            envelope: envelope(),
         })
     } else {
         let what = if probe.target_attribute_name {
@@ -1734,8 +1746,8 @@ mod tests {
         docs.extend(edited_schemas());
         let mut walked = 0;
         for doc in &docs {
-            let fast = load_with(doc, 0, Read::Walk);
-            let plain = load_with(doc, 0, Read::Plain);
+            let fast = load_with(doc, 0, Read::Walk, true);
+            let plain = load_with(doc, 0, Read::Plain, true);
             assert_eq!(format!("{fast:#?}"), format!("{plain:#?}"), "{doc:.300}");
             walked += usize::from(walk(doc).is_some_and(|w| w.schema.is_some()));
         }
@@ -1746,7 +1758,7 @@ mod tests {
         let edited = edited_schemas();
         let arrays = edited.iter().find(|d| d.contains(r#"[["SCIM""#)).unwrap();
         assert!(walk(arrays).is_none());
-        let loaded = load_with(arrays, 0, Read::Plain).unwrap();
+        let loaded = load_with(arrays, 0, Read::Plain, true).unwrap();
         assert_eq!(loaded.directories.len(), 2);
     }
 
