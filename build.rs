@@ -1,6 +1,6 @@
 //! Build step: turns the function catalogue `grammar/functions.yaml` (the one source of truth)
 //! into JSON in `OUT_DIR`, which the binary embeds and reads at start-up with `serde_json`: the
-//! functions without their examples, and the examples apart (read only when asked for).
+//! functions without their examples and summaries, and those apart (read only when asked for).
 //! Reading YAML took about 2 ms of every run; the same data as JSON takes a small fraction of
 //! that. A unit test in `src/catalogue` checks that both forms give the same catalogue.
 //!
@@ -34,17 +34,25 @@ fn functions(out_dir: &Path) {
     // The worked examples (about 40% of the text and most of its values) go to a file of
     // their own, one list per function in catalogue order, read only when asked for: a lint
     // or a simulation never reads them.
+    // The summaries (a third of the rest) go to a file of their own too: only `entramap
+    // functions`, `explain` and the browser page show them.
     let mut examples = Vec::new();
+    let mut summaries = Vec::new();
     if let Some(functions) = value
         .get_mut("functions")
         .and_then(serde_json::Value::as_array_mut)
     {
         for f in functions {
-            let taken = f
-                .as_object_mut()
-                .and_then(|f| f.shift_remove("examples"))
-                .unwrap_or_else(|| serde_json::Value::Array(Vec::new()));
-            examples.push(taken);
+            let mut f = f.as_object_mut();
+            examples.push(
+                f.as_mut()
+                    .and_then(|f| f.shift_remove("examples"))
+                    .unwrap_or_else(|| serde_json::Value::Array(Vec::new())),
+            );
+            summaries.push(
+                f.and_then(|f| f.shift_remove("summary"))
+                    .unwrap_or(serde_json::Value::Null),
+            );
         }
     }
     write(SOURCE, &out_dir.join("functions.json"), &value);
@@ -52,6 +60,11 @@ fn functions(out_dir: &Path) {
         SOURCE,
         &out_dir.join("examples.json"),
         &serde_json::Value::Array(examples),
+    );
+    write(
+        SOURCE,
+        &out_dir.join("summaries.json"),
+        &serde_json::Value::Array(summaries),
     );
 }
 
