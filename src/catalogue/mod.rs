@@ -22,6 +22,10 @@ pub const CATALOGUE_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/functio
 /// them here): read by [`FunctionSpec::examples`] the first time any are asked for.
 pub const EXAMPLES_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/examples.json"));
 
+/// The functions' summaries as JSON, one per function in catalogue order (`build.rs` moves them
+/// here): read by [`FunctionSpec::summary`] the first time one is asked for.
+pub const SUMMARIES_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/summaries.json"));
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Catalogue {
@@ -149,7 +153,10 @@ pub struct FunctionSpec {
     /// Facts later stages act on.
     #[serde(default)]
     pub traits: Vec<Trait>,
-    pub summary: String,
+    /// Read with the rest from YAML (where it is required: [`Catalogue::from_yaml`]); in the
+    /// embedded catalogue, empty (see [`Self::summary`]).
+    #[serde(default)]
+    summary: String,
     #[serde(default)]
     pub parameters: Vec<ParamSpec>,
     /// Alternative parameter lists by argument count (FormatDateTime's 3-argument form).
@@ -158,9 +165,10 @@ pub struct FunctionSpec {
     /// Read with the rest from YAML; in the embedded catalogue, empty (see [`Self::examples`]).
     #[serde(default)]
     examples: Vec<Example>,
-    /// Whether the examples are in [`EXAMPLES_JSON`] rather than in `examples`.
+    /// Whether the examples and the summary are in [`EXAMPLES_JSON`] and [`SUMMARIES_JSON`]
+    /// rather than in `examples` and `summary`.
     #[serde(skip)]
-    examples_apart: bool,
+    apart: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -197,9 +205,11 @@ pub struct Example {
 impl Catalogue {
     /// Parses a catalogue document and indexes it by name.
     pub fn from_yaml(text: &str) -> Result<Catalogue, String> {
-        serde_saphyr::from_str(text)
-            .map_err(|e| e.to_string())
-            .and_then(Catalogue::indexed)
+        let cat: Catalogue = serde_saphyr::from_str(text).map_err(|e| e.to_string())?;
+        if let Some(f) = cat.functions.iter().find(|f| f.summary.is_empty()) {
+            return Err(format!("function {} has no summary", f.name));
+        }
+        Catalogue::indexed(cat)
     }
 
     /// Parses the JSON form `build.rs` writes of a catalogue document and indexes it by name;
@@ -265,7 +275,7 @@ pub fn catalogue() -> &'static Catalogue {
         let mut cat = Catalogue::from_json(CATALOGUE_JSON)
             .unwrap_or_else(|e| panic!("grammar/functions.yaml is invalid: {e}"));
         for f in &mut cat.functions {
-            f.examples_apart = true;
+            f.apart = true;
         }
         cat
     })
@@ -277,6 +287,15 @@ fn embedded_examples() -> &'static [Vec<Example>] {
     EXAMPLES.get_or_init(|| {
         examples_from_json(EXAMPLES_JSON)
             .unwrap_or_else(|e| panic!("grammar/functions.yaml has invalid examples: {e}"))
+    })
+}
+
+/// The embedded catalogue's summaries, by function id.
+fn embedded_summaries() -> &'static [String] {
+    static SUMMARIES: OnceLock<Vec<String>> = OnceLock::new();
+    SUMMARIES.get_or_init(|| {
+        serde_json::from_str(SUMMARIES_JSON)
+            .unwrap_or_else(|e| panic!("grammar/functions.yaml has invalid summaries: {e}"))
     })
 }
 
@@ -308,12 +327,24 @@ impl FunctionSpec {
     /// The worked examples (every one is evaluated by the test suite). In the embedded
     /// catalogue they are read on first use, for every function at once.
     pub fn examples(&self) -> &[Example] {
-        if self.examples_apart {
+        if self.apart {
             embedded_examples()
                 .get(self.id.index())
                 .map_or(&[], Vec::as_slice)
         } else {
             &self.examples
+        }
+    }
+
+    /// What the function does, in a sentence or two. In the embedded catalogue the summaries
+    /// are read on first use, for every function at once.
+    pub fn summary(&self) -> &str {
+        if self.apart {
+            embedded_summaries()
+                .get(self.id.index())
+                .map_or("", String::as_str)
+        } else {
+            &self.summary
         }
     }
 
@@ -437,6 +468,11 @@ mod tests {
             .iter_mut()
             .map(|f| std::mem::take(&mut f.examples))
             .collect();
+        let yaml_summaries: Vec<String> = yaml
+            .functions
+            .iter_mut()
+            .map(|f| std::mem::take(&mut f.summary))
+            .collect();
         assert_eq!(
             format!("{:#?}", yaml.functions),
             format!("{:#?}", json.functions)
@@ -455,17 +491,25 @@ mod tests {
                 format!("{:#?}", yaml_examples[f.id.index()])
             );
             examples += embedded.examples().len();
+            assert_eq!(embedded.summary(), yaml_summaries[f.id.index()]);
+            assert!(!embedded.summary().is_empty(), "{}", f.name);
         }
         assert!(examples > 100, "only {examples} examples");
     }
 
-    /// A catalogue read from YAML keeps its own examples.
+    /// A catalogue read from YAML keeps its own examples and summaries, and needs a summary.
     #[test]
     fn a_yaml_catalogue_answers_with_its_own_examples() {
         let yaml = Catalogue::from_yaml(CATALOGUE_YAML).unwrap();
         for f in &yaml.functions {
             assert!(std::ptr::eq(f.examples(), f.examples.as_slice()));
+            assert!(std::ptr::eq(f.summary(), f.summary.as_str()));
         }
+        let e = Catalogue::from_yaml(
+            "functions:\n  - {name: X, family: text, availability: both, returns: string}\n",
+        )
+        .unwrap_err();
+        assert!(e.contains("X has no summary"), "{e}");
     }
 
     #[test]

@@ -426,7 +426,8 @@ pub fn cmd_lint(args: LintArgs) -> CmdResult {
                 continue;
             }
         };
-        let file = match mapping::load(&text) {
+        // A lint never writes Graph JSON back: the file's text is not copied into it.
+        let file = match mapping::load_unenveloped(&text) {
             Ok(file) => file,
             Err(e) => {
                 let sniffable = e.is_not_a_mapping()

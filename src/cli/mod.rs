@@ -393,7 +393,7 @@ fn cmd_functions(args: FunctionsArgs) -> CmdResult {
         let width = cat.names().map(str::len).max().unwrap_or(0);
         let mut out = String::new();
         for f in &cat.functions {
-            out.push_str(&format!("{:width$}  {}\n", f.name, f.summary));
+            out.push_str(&format!("{:width$}  {}\n", f.name, f.summary()));
         }
         write_stdout(&out)?;
         return Ok(ExitCode::SUCCESS);
@@ -411,7 +411,7 @@ fn cmd_functions(args: FunctionsArgs) -> CmdResult {
 }
 
 pub fn describe_function(f: &FunctionSpec) -> String {
-    let mut out = format!("{}\n\n{}\n\n", f.signature(), f.summary);
+    let mut out = format!("{}\n\n{}\n\n", f.signature(), f.summary());
     out.push_str(&format!(
         "returns: {}\nfamily: {:?}\ndocumented for: {}\n",
         f.returns.as_str(),

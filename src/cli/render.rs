@@ -50,9 +50,6 @@ pub fn human_wrapped(
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(width.unwrap_or(UNWRAPPED))
-        .without_primary_span_start();
     let position = diagnostic.primary_span().map(|s| {
         shown
             .original_index
@@ -80,6 +77,16 @@ pub fn human_wrapped(
         Some(p) if !d.labels.is_empty() => format!("{name}:{}:{}", p.line, p.column),
         _ => name,
     };
+    // Unwrapped, miette still lays every message out with textwrap (finding each line break
+    // opportunity) for a width nothing reaches; for texts where that changes nothing
+    // ([`same_unwrapped`]) it is told not to wrap at all.
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(width.unwrap_or(UNWRAPPED))
+        .with_wrap_lines(
+            width.is_some()
+                || !(same_unwrapped(&d.message) && d.help.as_deref().is_none_or(same_unwrapped)),
+        )
+        .without_primary_span_start();
     let source = Titled { shown, title };
     let report = WithSource {
         inner: &d,
@@ -90,6 +97,21 @@ pub fn human_wrapped(
         out = format!("{}: {}\n", d.severity, d.message);
     }
     out
+}
+
+/// Whether a text miette lays out for [`UNWRAPPED`] columns comes out as it goes in (each
+/// line behind its indent): every line holds something, ends with no white space, has no run
+/// of white space after its leading spaces and no white space but the space (textwrap trims
+/// and splits there), and is far shorter than that width. A test compares both layouts.
+fn same_unwrapped(text: &str) -> bool {
+    text.split('\n').all(|line| {
+        let words = line.trim_start_matches(' ');
+        !words.is_empty()
+            && line.len() < UNWRAPPED / 2
+            && !words.ends_with(' ')
+            && !words.contains("  ")
+            && !line.chars().any(|c| c.is_whitespace() && c != ' ')
+    })
 }
 
 /// Whether a character is shown escaped: C0 and C1 control characters (but tab and line
@@ -1388,6 +1410,120 @@ pub fn base_written(file: &crate::mapping::MappingFile, base: &str, out: &str) -
 #[cfg(test)]
 mod window_tests {
     use super::*;
+
+    /// A report laid out without wrapping is the report textwrap lays out for [`UNWRAPPED`]
+    /// columns, for every text [`same_unwrapped`] lets through: the findings of every lint
+    /// fixture, and hand-made messages (hyphens, quotes, non-ASCII, long words, several lines).
+    #[test]
+    fn unwrapped_reports_are_the_wrapped_reports() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for dir in ["fixtures/mappings", "fixtures/lint", "fixtures/real"] {
+            let mut stack = vec![root.join(dir)];
+            while let Some(dir) = stack.pop() {
+                for entry in std::fs::read_dir(dir).unwrap() {
+                    let path = entry.unwrap().path();
+                    if path.is_dir() {
+                        stack.push(path);
+                    } else if let Ok(text) = std::fs::read_to_string(&path) {
+                        files.push(text);
+                    }
+                }
+            }
+        }
+        let mut cases: Vec<(Diagnostic, String)> = Vec::new();
+        for text in &files {
+            let Ok(file) = crate::mapping::load(text) else {
+                continue;
+            };
+            for f in crate::lint::lint(&file, &crate::lint::LintOptions::default()) {
+                cases.push((f.diagnostic, text.clone()));
+            }
+        }
+        let lint_cases = cases.len();
+        let words = "word ".repeat(400);
+        let messages = [
+            "one line",
+            "a help with `code`, \"quotes\" and a semi-colon; then more",
+            "first line\nsecond line, longer than the first\nthird",
+            "hyphen-ated words and a very-long-identifier-with-many-hyphens-in-it",
+            "non-ASCII: é, ß, 漢字かな混じり文, emoji 🦀 and a non-breaking\u{a0}space",
+            "a/b/c paths, URLs https://learn.microsoft.com/entra/identity/app-provisioning",
+            words.trim_end(),
+            &"x".repeat(5000),
+            "inputs → value:\n  a=False → nothing (needs true) WRONG\n    b=True → \"x\" OK",
+            "  leading spaces on the first line",
+            " one leading space\n  and two",
+            "two  spaces",
+            "trailing ",
+            "   ",
+            "tab\there",
+            "blank\n\nline",
+            "ends with a line feed\n",
+        ];
+        for m in messages {
+            let d = Diagnostic::new("EM001", "x", Severity::Warning, m)
+                .with_help(m)
+                .with_label(Span::new(0, 3), "here");
+            cases.push((d, "abc def\n".to_string()));
+        }
+        let mut unwrapped = 0;
+        for (d, text) in &cases {
+            let shown = Shown::new("f.json", text);
+            let fast = human_wrapped(d, &shown, false, None);
+            let same = same_unwrapped(&d.message) && d.help.as_deref().is_none_or(same_unwrapped);
+            if same {
+                unwrapped += 1;
+                // The same report through textwrap.
+                let d2 = d.clone();
+                let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
+                    .with_width(UNWRAPPED)
+                    .with_wrap_lines(true)
+                    .without_primary_span_start();
+                let position = d2.primary_span().map(|s| {
+                    shown
+                        .original_index
+                        .line_col(shown.original, s.start as usize)
+                });
+                let title = match position {
+                    Some(p) if !d2.labels.is_empty() => format!("f.json:{}:{}", p.line, p.column),
+                    _ => "f.json".to_string(),
+                };
+                let source = Titled {
+                    shown: &shown,
+                    title,
+                };
+                let mut wrapped = String::new();
+                handler
+                    .render_report(
+                        &mut wrapped,
+                        &WithSource {
+                            inner: &d2,
+                            source: &source,
+                        },
+                    )
+                    .unwrap();
+                assert_eq!(fast, wrapped, "{}", d.message);
+            }
+        }
+        assert!(lint_cases >= 40, "only {lint_cases} findings");
+        assert!(
+            unwrapped > lint_cases * 9 / 10,
+            "{unwrapped} of {}",
+            cases.len()
+        );
+        // The texts textwrap would change are left to it.
+        for m in [
+            "two  spaces",
+            "trailing ",
+            "   ",
+            "tab\there",
+            "blank\n\nline",
+            "a\n  ",
+        ] {
+            assert!(!same_unwrapped(m), "{m:?}");
+        }
+    }
 
     /// The byte scan of [`needs_escaping`] against the plain character rule it stands for.
     #[test]

@@ -4,7 +4,10 @@
 //! Three passes over the text, all with serde_json:
 //! 1. a validating walk that rejects what serde_json would accept silently or report vaguely:
 //!    duplicate keys, nesting beyond [`MAX_JSON_DEPTH`], lone surrogate escapes; it also notes
-//!    which shape keys the top object has, which says what kind of file it is;
+//!    which shape keys the top object has, which says what kind of file it is. For a whole
+//!    schema the same walk ([`walk`]) reads the directories into their types and takes the
+//!    rules as raw slices, so that pass 2 is not made over the whole text again; on anything
+//!    unusual it gives up and the plain passes run (tests compare the two paths);
 //! 2. typed structs that hold the strings whose positions matter (`targetAttributeName`,
 //!    `source.expression`, `source.name`) and the objects whose spans matter as `&RawValue`;
 //!    a borrowed raw value is a slice of the input, so its offset is a pointer difference;
@@ -26,12 +29,49 @@ use std::fmt;
 
 /// Loads Graph JSON. `text` is the whole file; parsing starts after `bom` bytes.
 pub(crate) fn load(text: &str, bom: usize) -> Result<MappingFile, LoadError> {
+    load_with(text, bom, Read::Walk, true)
+}
+
+/// [`load`] without the document's text kept as the file's [`Envelope`] (a copy of the whole
+/// file, needed only to write Graph JSON back): what a lint reads.
+pub(crate) fn load_unenveloped(text: &str, bom: usize) -> Result<MappingFile, LoadError> {
+    load_with(text, bom, Read::Walk, false)
+}
+
+/// How [`load_with`] starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Read {
+    /// With the one [`walk`] (the plain path when it gives up).
+    Walk,
+    /// With the plain path only: the validating pass, then the typed read. The tests compare
+    /// the two.
+    #[cfg_attr(not(test), allow(dead_code))]
+    Plain,
+}
+
+fn load_with(
+    text: &str,
+    bom: usize,
+    read: Read,
+    keep_envelope: bool,
+) -> Result<MappingFile, LoadError> {
     let cx = Cx {
         file: text,
         placeholders: RefCell::new(Vec::new()),
     };
     let body = &text[bom..];
-    let top = validate(body, bom, text)?;
+    let envelope = || keep_envelope.then(|| Envelope::Text(body.into()));
+    // One walk validates the text and, for a whole schema, reads its directories and finds its
+    // rules; anything it does not take (an error, a value of an unexpected type) is left to the
+    // plain path, the validating pass and then the typed read, which say what is wrong.
+    let walked = match read {
+        Read::Walk => walk(body),
+        Read::Plain => None,
+    };
+    let (top, mut read) = match walked {
+        Some(walked) => (walked.top, walked.schema),
+        None => (validate(body, bom, text)?, None),
+    };
     let Some(&first) = body.trim_start().as_bytes().first() else {
         return Err(super::empty(text.len()));
     };
@@ -67,7 +107,7 @@ pub(crate) fn load(text: &str, bom: usize) -> Result<MappingFile, LoadError> {
                 span,
             }],
             placeholders: cx.placeholders.into_inner(),
-            envelope: Some(Envelope::Text(body.into())),
+            envelope: envelope(),
         });
     }
     // The validating pass saw the top object's keys; anything else is read as a `Probe`, which
@@ -79,7 +119,10 @@ pub(crate) fn load(text: &str, bom: usize) -> Result<MappingFile, LoadError> {
             .keys(),
     };
     if probe.synchronization_rules {
-        let schema: GSchema = cx.parse(body, bom, LoadErrorKind::InvalidField)?;
+        let schema: GSchema = match read.take() {
+            Some(schema) => schema,
+            None => cx.parse(body, bom, LoadErrorKind::InvalidField)?,
+        };
         let mut object_mappings = Vec::new();
         for rule in schema.synchronization_rules.unwrap_or_default() {
             if cx.placeholder(rule, PlaceholderKind::Rule, None) {
@@ -100,7 +143,7 @@ pub(crate) fn load(text: &str, bom: usize) -> Result<MappingFile, LoadError> {
             directories,
             object_mappings,
             placeholders: cx.placeholders.into_inner(),
-            envelope: Some(Envelope::Text(body.into())),
+            envelope: envelope(),
         })
     } else if probe.object_mappings {
         let rule: GRule = cx.parse(body, bom, LoadErrorKind::InvalidField)?;
@@ -112,7 +155,7 @@ pub(crate) fn load(text: &str, bom: usize) -> Result<MappingFile, LoadError> {
             directories: Vec::new(),
             object_mappings,
             placeholders: cx.placeholders.into_inner(),
-            envelope: Some(Envelope::Text(body.into())),
+            envelope: envelope(),
         })
     } else if probe.attribute_mappings {
         let raw: &RawValue = cx.parse(body, bom, LoadErrorKind::InvalidField)?;
@@ -123,7 +166,7 @@ pub(crate) fn load(text: &str, bom: usize) -> Result<MappingFile, LoadError> {
             directories: Vec::new(),
             object_mappings: vec![om],
             placeholders: cx.placeholders.into_inner(),
-            envelope: Some(Envelope::Text(body.into())),
+            envelope: envelope(),
         })
     } else {
         let what = if probe.target_attribute_name {
@@ -691,41 +734,46 @@ fn is_empty_object(raw: &str) -> bool {
 /// `type` (`{}`, `{"expression": null, "parameters": []}`). An `expression` written as a string,
 /// even `""`, says something: that text is the expression.
 ///
-/// Read without building a tree: the walk stops (with an error, meaning "says something") at
-/// the first member that says something, which for a real source is its first.
+/// Read without building a tree, and without an error for an object that says something: once
+/// a member says something the rest are skipped (serde_json's errors compute their line, and
+/// the first one costs the process the CPU feature detection of the `memchr` crate).
 fn is_empty_source(raw: &str) -> bool {
     let mut de = serde_json::Deserializer::from_str(raw);
     de::Deserializer::deserialize_map(&mut de, SaysNothing)
-        .and_then(|()| de.end())
-        .is_ok()
+        .is_ok_and(|empty| empty && de.end().is_ok())
 }
 
-/// An object all of whose members say nothing; anything else is an error.
+/// An object all of whose members say nothing (true) or not (false); anything else is an
+/// error.
 struct SaysNothing;
 
 impl<'de> Visitor<'de> for SaysNothing {
-    type Value = ();
+    type Value = bool;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an object whose members are null, empty or a type")
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
         while let Some(key) = map.next_key_seed(Key)? {
             let blank = BlankMember {
                 expression: key == "expression",
                 type_: key == "type",
             };
             if !map.next_value_seed(blank)? {
-                return Err(de::Error::custom("the source says something"));
+                // Says something: the rest is skipped.
+                while map
+                    .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+                    .is_some()
+                {}
+                return Ok(false);
             }
         }
-        Ok(())
+        Ok(true)
     }
 }
 
 /// One member's value: whether it says nothing (null; an empty array; an empty string, or any
-/// string for `type`, but never for `expression`). A value of another type is an error (says
-/// something).
+/// string for `type`, but never for `expression`). A value of another type says something.
 struct BlankMember {
     expression: bool,
     type_: bool,
@@ -742,7 +790,7 @@ impl<'de> Visitor<'de> for BlankMember {
     type Value = bool;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("null, an empty array or a string")
+        f.write_str("any JSON value")
     }
     fn visit_unit<E>(self) -> Result<bool, E> {
         Ok(true)
@@ -750,9 +798,31 @@ impl<'de> Visitor<'de> for BlankMember {
     fn visit_str<E>(self, v: &str) -> Result<bool, E> {
         Ok(!self.expression && (v.is_empty() || self.type_))
     }
+    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
+        Ok(false)
+    }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
-        // A non-empty array says something; its elements are left unread, which ends the walk.
-        Ok(seq.next_element::<de::IgnoredAny>()?.is_none())
+        let mut empty = true;
+        while seq.next_element::<de::IgnoredAny>()?.is_some() {
+            empty = false;
+        }
+        Ok(empty)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        while map
+            .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+            .is_some()
+        {}
+        Ok(false)
     }
 }
 
@@ -899,19 +969,11 @@ impl<'de> Visitor<'de> for Check<'_> {
             *self.problem.borrow_mut() = Some(Problem::TooDeep);
             return Err(de::Error::custom("too deep"));
         }
-        // Keys borrowed from the text where they have no escapes; compared in a list while
-        // there are few (every object of a Graph export), in a set beyond: an object of
-        // 100,000 keys must not take 10^10 comparisons.
+        // The keys met, to find a repeated one (see `Seen`).
         let mut top = (depth == 1).then(TopKeys::default);
-        let mut few: Vec<Cow<'de, str>> = Vec::new();
-        let mut many: HashSet<Cow<'de, str>> = HashSet::new();
+        let mut seen = Seen::default();
         while let Some(key) = map.next_key_seed(Key)? {
-            let seen = if many.is_empty() {
-                few.contains(&key)
-            } else {
-                many.contains(&key)
-            };
-            if seen {
+            if !seen.insert(key.clone()) {
                 *self.problem.borrow_mut() = Some(Problem::DuplicateKey(key.into_owned()));
                 return Err(de::Error::custom("duplicate key"));
             }
@@ -923,14 +985,6 @@ impl<'de> Visitor<'de> for Check<'_> {
             if let Some(top) = &mut top {
                 top.note(&key, null);
             }
-            if !many.is_empty() {
-                many.insert(key);
-            } else if few.len() < FEW_KEYS {
-                few.push(key);
-            } else {
-                many.extend(few.drain(..));
-                many.insert(key);
-            }
         }
         if top.is_some() {
             *self.top.borrow_mut() = top;
@@ -941,6 +995,34 @@ impl<'de> Visitor<'de> for Check<'_> {
 
 /// Keys an object may have before they are looked up in a set rather than a list.
 const FEW_KEYS: usize = 16;
+
+/// The keys of one object met so far. Keys are borrowed from the text where they have no
+/// escapes; compared in a list while there are few (every object of a Graph export), in a set
+/// beyond: an object of 100,000 keys must not take 10^10 comparisons.
+#[derive(Default)]
+struct Seen<'de> {
+    few: Vec<Cow<'de, str>>,
+    many: HashSet<Cow<'de, str>>,
+}
+
+impl<'de> Seen<'de> {
+    /// Adds a key (a borrowed one is cheap to clone); false when the object had it already.
+    fn insert(&mut self, key: Cow<'de, str>) -> bool {
+        if !self.many.is_empty() {
+            return self.many.insert(key);
+        }
+        if self.few.contains(&key) {
+            return false;
+        }
+        if self.few.len() < FEW_KEYS {
+            self.few.push(key);
+        } else {
+            self.many.extend(self.few.drain(..));
+            self.many.insert(key);
+        }
+        true
+    }
+}
 
 /// An object key, borrowed from the text unless it has escapes.
 struct Key;
@@ -1135,6 +1217,357 @@ fn surrogate_escape_before(file: &str, offset: usize) -> Option<(u32, usize)> {
     found
 }
 
+// ---------------------------------------------------------------------------------------------
+// The walk: the validating pass and the read of a schema's directories and rules in one.
+
+/// What [`walk`] found.
+struct Walked<'a> {
+    /// As [`validate`] says.
+    top: Option<TopKeys>,
+    /// The top object's `directories` and `synchronizationRules`, read as the typed pass reads
+    /// them ([`GSchema`]), when it has both keys or either (`None` when it is no object).
+    schema: Option<GSchema<'a>>,
+}
+
+/// [`validate`] and, for an object, the typed read of its [`GSchema`] in one walk over the
+/// text: the directories are read into their types as they are checked, the rules are taken as
+/// raw slices and each is then checked as the validating pass would check it there (same
+/// depth). `None` on anything that pass or the typed read would refuse, and on anything this
+/// walk does not know how to take (a directory written as an array, which serde reads
+/// positionally): the plain path then reads the file and says what is wrong. When this gives a
+/// result, the plain path gives the same ([`tests`] compare them on every fixture).
+fn walk(body: &str) -> Option<Walked<'_>> {
+    let scratch = Scratch::default();
+    let mut de = serde_json::Deserializer::from_str(body);
+    let walked = TopWalk(&scratch).deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    Some(walked)
+}
+
+/// The cells a [`Check`] writes to; in the walk, only a failure matters (any problem makes it
+/// give up), so what they hold is never read.
+#[derive(Default)]
+struct Scratch {
+    problem: RefCell<Option<Problem>>,
+    top: RefCell<Option<TopKeys>>,
+}
+
+impl Scratch {
+    fn check(&self, depth: usize) -> Check<'_> {
+        Check {
+            depth,
+            problem: &self.problem,
+            top: &self.top,
+        }
+    }
+}
+
+/// Fails the walk (the plain path will say why, or read the value).
+fn give_up<E: de::Error>() -> E {
+    E::custom("left to the plain path")
+}
+
+/// The document's top value.
+struct TopWalk<'p>(&'p Scratch);
+
+impl<'de> DeserializeSeed<'de> for TopWalk<'_> {
+    type Value = Walked<'de>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Walked<'de>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TopWalk<'_> {
+    type Value = Walked<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Walked<'de>, E> {
+        Ok(Walked::not_an_object())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Walked<'de>, E> {
+        Ok(Walked::not_an_object())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Walked<'de>, E> {
+        Ok(Walked::not_an_object())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Walked<'de>, E> {
+        Ok(Walked::not_an_object())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Walked<'de>, E> {
+        Ok(Walked::not_an_object())
+    }
+    fn visit_unit<E>(self) -> Result<Walked<'de>, E> {
+        Ok(Walked::not_an_object())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Walked<'de>, A::Error> {
+        self.0.check(0).visit_seq(seq)?;
+        Ok(Walked::not_an_object())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Walked<'de>, A::Error> {
+        // The top object is at depth 1, as in `Check`.
+        let depth = 1;
+        let mut top = TopKeys::default();
+        let mut schema = GSchema {
+            directories: None,
+            synchronization_rules: None,
+        };
+        let mut seen = Seen::default();
+        while let Some(key) = map.next_key_seed(Key)? {
+            if !seen.insert(key.clone()) {
+                return Err(give_up());
+            }
+            let null = match key.as_ref() {
+                "directories" => {
+                    schema.directories =
+                        map.next_value_seed(list_walk::<DirectoryMembers>(depth, self.0))?;
+                    schema.directories.is_none()
+                }
+                "synchronizationRules" => {
+                    let rules: Option<Vec<&'de RawValue>> = map.next_value()?;
+                    // Each rule checked where it lies: an array at depth 2 holds it.
+                    for rule in rules.iter().flatten() {
+                        let mut de = serde_json::Deserializer::from_str(rule.get());
+                        self.0
+                            .check(depth + 1)
+                            .deserialize(&mut de)
+                            .map_err(|_| give_up::<A::Error>())?;
+                    }
+                    schema.synchronization_rules = rules;
+                    schema.synchronization_rules.is_none()
+                }
+                _ => map.next_value_seed(self.0.check(depth))?,
+            };
+            top.note(&key, null);
+        }
+        Ok(Walked {
+            top: Some(top),
+            schema: Some(schema),
+        })
+    }
+}
+
+impl Walked<'_> {
+    fn not_an_object() -> Self {
+        Walked {
+            top: None,
+            schema: None,
+        }
+    }
+}
+
+/// `null` or an array of objects read by `M` (what serde reads as `Option<Vec<T>>`), the value
+/// of a member of an object at `depth`.
+struct ListWalk<'p, M> {
+    depth: usize,
+    scratch: &'p Scratch,
+    members: std::marker::PhantomData<M>,
+}
+
+fn list_walk<M>(depth: usize, scratch: &Scratch) -> ListWalk<'_, M> {
+    ListWalk {
+        depth,
+        scratch,
+        members: std::marker::PhantomData,
+    }
+}
+
+impl<'de, M: Members<'de>> DeserializeSeed<'de> for ListWalk<'_, M> {
+    type Value = Option<Vec<M::Out>>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, M: Members<'de>> Visitor<'de> for ListWalk<'_, M> {
+    type Value = Option<Vec<M::Out>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("null or an array of objects")
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let depth = self.depth + 1;
+        if depth > MAX_JSON_DEPTH {
+            return Err(give_up());
+        }
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(ObjectWalk::<M> {
+            depth,
+            scratch: self.scratch,
+            members: std::marker::PhantomData,
+        })? {
+            items.push(item);
+        }
+        Ok(Some(items))
+    }
+}
+
+/// An object read by `M`, the value of a member of (or an item in) a container at `depth`.
+struct ObjectWalk<'p, M> {
+    depth: usize,
+    scratch: &'p Scratch,
+    members: std::marker::PhantomData<M>,
+}
+
+impl<'de, M: Members<'de>> DeserializeSeed<'de> for ObjectWalk<'_, M> {
+    type Value = M::Out;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<M::Out, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, M: Members<'de>> Visitor<'de> for ObjectWalk<'_, M> {
+    type Value = M::Out;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<M::Out, A::Error> {
+        let depth = self.depth + 1;
+        if depth > MAX_JSON_DEPTH {
+            return Err(give_up());
+        }
+        let mut seen = Seen::default();
+        let mut members = M::default();
+        while let Some(key) = map.next_key_seed(Key)? {
+            if !seen.insert(key.clone()) {
+                return Err(give_up());
+            }
+            if !members.member(&key, &mut map, depth, self.scratch)? {
+                map.next_value_seed(self.scratch.check(depth))?;
+            }
+        }
+        members.finish()
+    }
+}
+
+/// The members of one kind of object, as its serde type reads them.
+trait Members<'de>: Default {
+    type Out;
+    /// Reads the value of member `key` when it is one the type has (then true); false leaves
+    /// the value to be checked. `depth` is the object's.
+    fn member<A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        depth: usize,
+        scratch: &Scratch,
+    ) -> Result<bool, A::Error>;
+    /// The object, or an error when a required member was missing.
+    fn finish<E: de::Error>(self) -> Result<Self::Out, E>;
+}
+
+/// A [`GDirectory`].
+#[derive(Default)]
+struct DirectoryMembers {
+    name: Option<String>,
+    objects: Option<Vec<GObjectDefinition>>,
+}
+
+impl<'de> Members<'de> for DirectoryMembers {
+    type Out = GDirectory;
+    fn member<A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        depth: usize,
+        scratch: &Scratch,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "name" => self.name = map.next_value()?,
+            "objects" => {
+                self.objects = map.next_value_seed(list_walk::<ObjectMembers>(depth, scratch))?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+    fn finish<E: de::Error>(self) -> Result<GDirectory, E> {
+        Ok(GDirectory {
+            name: self.name,
+            objects: self.objects,
+        })
+    }
+}
+
+/// A [`GObjectDefinition`].
+#[derive(Default)]
+struct ObjectMembers {
+    name: Option<String>,
+    attributes: Option<Vec<GAttributeDefinition>>,
+}
+
+impl<'de> Members<'de> for ObjectMembers {
+    type Out = GObjectDefinition;
+    fn member<A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        depth: usize,
+        scratch: &Scratch,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "name" => self.name = map.next_value()?,
+            "attributes" => {
+                self.attributes =
+                    map.next_value_seed(list_walk::<AttributeMembers>(depth, scratch))?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+    fn finish<E: de::Error>(self) -> Result<GObjectDefinition, E> {
+        Ok(GObjectDefinition {
+            name: self.name,
+            attributes: self.attributes,
+        })
+    }
+}
+
+/// A [`GAttributeDefinition`].
+#[derive(Default)]
+struct AttributeMembers {
+    name: Option<String>,
+    ty: Option<AttrType>,
+    multivalued: Option<bool>,
+    required: Option<bool>,
+    case_exact: Option<bool>,
+}
+
+impl<'de> Members<'de> for AttributeMembers {
+    type Out = GAttributeDefinition;
+    fn member<A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        _: usize,
+        _: &Scratch,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "name" => self.name = Some(map.next_value()?),
+            "type" => self.ty = map.next_value()?,
+            "multivalued" => self.multivalued = map.next_value()?,
+            "required" => self.required = map.next_value()?,
+            "caseExact" => self.case_exact = map.next_value()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+    fn finish<E: de::Error>(self) -> Result<GAttributeDefinition, E> {
+        Ok(GAttributeDefinition {
+            name: self.name.ok_or_else(give_up)?,
+            ty: self.ty,
+            multivalued: self.multivalued,
+            required: self.required,
+            case_exact: self.case_exact,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1186,6 +1619,192 @@ mod tests {
         for doc in ["[1]", "\"text\"", "3", "null"] {
             assert_eq!(validate(doc, 0, doc).unwrap(), None, "{doc}");
         }
+    }
+
+    /// Every JSON document of the fixtures (mappings, real exports, bad inputs).
+    fn fixture_documents() -> Vec<String> {
+        let mut docs = Vec::new();
+        for dir in ["fixtures/mappings", "fixtures/real", "fixtures/bad"] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+            for entry in std::fs::read_dir(path).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "json")
+                    && let Ok(text) = std::fs::read_to_string(&path)
+                {
+                    docs.push(text);
+                }
+            }
+        }
+        docs
+    }
+
+    /// Schemas the walk must leave to the plain path, or read as it does: each is a small
+    /// schema with one thing changed in its directories or rules.
+    fn edited_schemas() -> Vec<String> {
+        let attribute = r#"{"name": "userName", "type": "String", "multivalued": false, "required": true, "caseExact": false, "x": [1, {"y": null}]}"#;
+        let rule = r#"{"sourceDirectoryName": "AAD", "targetDirectoryName": "SCIM", "objectMappings": [{"name": "u", "sourceObjectName": "User", "targetObjectName": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", "attributeMappings": [{"targetAttributeName": "userName", "source": {"expression": "[userPrincipalName]", "name": "userPrincipalName", "type": "Attribute", "parameters": []}}]}]}"#;
+        let schema = |attribute: &str, rule: &str| {
+            format!(
+                r#"{{"id": "s", "synchronizationRules": [{rule}], "directories": [{{"name": "SCIM", "objects": [{{"name": "User", "attributes": [{attribute}]}}]}}]}}"#
+            )
+        };
+        let mut docs = vec![schema(attribute, rule)];
+        for (from, to) in [
+            (r#""type": "String""#, r#""type": "Text""#),
+            (r#""type": "String""#, r#""type": null"#),
+            (r#""type": "String""#, r#""type": 3"#),
+            (r#""name": "userName""#, r#""name": null"#),
+            (r#""name": "userName", "#, ""),
+            (r#""name": "userName""#, r#""name": "user\u004eame""#),
+            (r#""name": "userName""#, r#""name": "\ud800""#),
+            (r#""multivalued": false"#, r#""multivalued": "no""#),
+            (r#""multivalued": false"#, r#""multivalued": null"#),
+            (
+                r#""caseExact": false"#,
+                r#""caseExact": false, "caseExact": true"#,
+            ),
+            (r#""x": [1"#, r#""x": [1, {"a": 1, "a": 2}"#),
+            (r#""x": [1"#, r#""x": [1, "\udc00""#),
+            (r#""x": [1"#, r#""x": [1,"#),
+            (r#""x": [1"#, r#""x": [1 2"#),
+        ] {
+            docs.push(schema(&attribute.replace(from, to), rule));
+        }
+        let deep = format!("{}{}", "[".repeat(120), "]".repeat(120));
+        for (from, to) in [
+            (
+                r#""type": "Attribute""#,
+                r#""type": "Attribute", "type": "Constant""#,
+            ),
+            (
+                r#""parameters": []"#,
+                format!(r#""parameters": {deep}"#).as_str(),
+            ),
+            (
+                r#""expression": "[userPrincipalName]""#,
+                r#""expression": "\udbff x""#,
+            ),
+            (r#""name": "u""#, r#""name": 7"#),
+            ("\"AAD\"", "[]"),
+        ] {
+            docs.push(schema(attribute, &rule.replace(from, to)));
+        }
+        let base = schema(attribute, rule);
+        for (from, to) in [
+            // A directory, an object and an attribute written as arrays (serde reads them
+            // positionally): left to the plain path.
+            (
+                r#"[{"name": "SCIM", "objects""#,
+                r#"[["SCIM", [["User", []]]], {"name": "SCIM", "objects""#,
+            ),
+            (
+                r#""objects": [{"name": "User","#,
+                r#""objects": [["User", null], {"name": "User","#,
+            ),
+            (
+                r#""attributes": ["#,
+                r#""attributes": [["a", "String", true, null, null], "#,
+            ),
+            (
+                r#""directories": ["#,
+                r#""directories": null, "directories": ["#,
+            ),
+            (r#""directories": ["#, r#""directories": {"a": 1}, "x": ["#),
+            (r#""directories": ["#, r#""directories": [], "y": ["#),
+            (
+                r#""synchronizationRules": ["#,
+                r#""synchronizationRules": null, "z": ["#,
+            ),
+            (
+                r#""synchronizationRules": ["#,
+                r#""synchronizationRules": 5, "z": ["#,
+            ),
+            (
+                r#""synchronizationRules": ["#,
+                r#""objectMappings": [], "synchronizationRules": ["#,
+            ),
+            (r#""id": "s""#, r#""id": "s", "id": "t""#),
+            (
+                r#""name": "SCIM""#,
+                r#""name": "SCIM", "objects": null, "x": 1"#,
+            ),
+        ] {
+            docs.push(base.replacen(from, to, 1));
+        }
+        docs.push(format!("{base} x"));
+        docs.push(format!("\n {base}\n"));
+        docs.push(base.replace(attribute, &[attribute; 40].join(", ")));
+        docs
+    }
+
+    /// The walk and the plain path load the same file, or fail with the same error, on every
+    /// fixture and on schemas edited to fail in each way the walk could meet.
+    #[test]
+    fn the_walk_loads_what_the_plain_path_loads() {
+        let mut docs = fixture_documents();
+        let fixtures = docs.len();
+        docs.extend(edited_schemas());
+        let mut walked = 0;
+        for doc in &docs {
+            let fast = load_with(doc, 0, Read::Walk, true);
+            let plain = load_with(doc, 0, Read::Plain, true);
+            assert_eq!(format!("{fast:#?}"), format!("{plain:#?}"), "{doc:.300}");
+            walked += usize::from(walk(doc).is_some_and(|w| w.schema.is_some()));
+        }
+        assert!(fixtures >= 12, "only {fixtures} fixtures");
+        // The walk did the reading for most of them (the rest were left to the plain path).
+        assert!(walked >= 20, "the walk read only {walked} schemas");
+        // Directories written as arrays are left to the plain path, which reads them.
+        let edited = edited_schemas();
+        let arrays = edited.iter().find(|d| d.contains(r#"[["SCIM""#)).unwrap();
+        assert!(walk(arrays).is_none());
+        let loaded = load_with(arrays, 0, Read::Plain, true).unwrap();
+        assert_eq!(loaded.directories.len(), 2);
+    }
+
+    /// What the walk reads of a schema is what the typed read of a [`GSchema`] gives: the same
+    /// directories and the same slices of the text for the rules.
+    #[test]
+    fn the_walk_reads_the_schema_the_typed_read_reads() {
+        let mut schemas = 0;
+        for doc in fixture_documents().iter().chain(&edited_schemas()) {
+            let Some(Walked {
+                top,
+                schema: Some(walked),
+            }) = walk(doc)
+            else {
+                continue;
+            };
+            assert_eq!(top, validate(doc, 0, doc).unwrap(), "{doc:.300}");
+            let Ok(typed) = serde_json::from_str::<GSchema>(doc) else {
+                panic!("the walk read a schema the typed read refuses: {doc:.300}");
+            };
+            let dirs = |d: Option<Vec<GDirectory>>| {
+                format!(
+                    "{:#?}",
+                    d.map(|d| d.into_iter().map(directory).collect::<Vec<_>>())
+                )
+            };
+            assert_eq!(
+                dirs(walked.directories),
+                dirs(typed.directories),
+                "{doc:.300}"
+            );
+            let rules = |r: Option<Vec<&RawValue>>| {
+                r.map(|r| {
+                    r.iter()
+                        .map(|r| (r.get().as_ptr(), r.get().len()))
+                        .collect::<Vec<_>>()
+                })
+            };
+            assert_eq!(
+                rules(walked.synchronization_rules),
+                rules(typed.synchronization_rules),
+                "{doc:.300}"
+            );
+            schemas += 1;
+        }
+        assert!(schemas >= 15, "only {schemas} schemas");
     }
 
     /// The plain path of `is_empty_source`: the whole value read as a tree.

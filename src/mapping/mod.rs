@@ -285,6 +285,17 @@ pub fn too_large(len: usize) -> LoadError {
 
 /// Loads a mapping file, choosing JSON or YAML by its first non-blank character.
 pub fn load(text: &str) -> Result<MappingFile, LoadError> {
+    load_enveloped(text, true)
+}
+
+/// [`load`] for reading only (linting): the file has no [`Envelope`], so a Graph file's text is
+/// not copied into it (the envelope serves only to write Graph JSON back). Otherwise the same
+/// file, or the same error.
+pub fn load_unenveloped(text: &str) -> Result<MappingFile, LoadError> {
+    load_enveloped(text, false)
+}
+
+fn load_enveloped(text: &str, keep: bool) -> Result<MappingFile, LoadError> {
     if text.len() > MAX_FILE_BYTES {
         return Err(too_large(text.len()));
     }
@@ -295,8 +306,14 @@ pub fn load(text: &str) -> Result<MappingFile, LoadError> {
         return Err(empty(text.len()));
     };
     match body.as_bytes()[first] {
-        b'{' | b'[' => json::load(text, bom),
-        _ => yaml::load(text),
+        b'{' | b'[' if keep => json::load(text, bom),
+        b'{' | b'[' => json::load_unenveloped(text, bom),
+        _ => yaml::load(text).map(|mut file| {
+            if !keep {
+                file.envelope = None;
+            }
+            file
+        }),
     }
 }
 
@@ -347,4 +364,41 @@ pub fn tree_from_text(text: &str) -> Option<crate::graph::MappingSource> {
     let mut tree = crate::graph::to_graph(&parsed);
     tree.expression = Some(text.to_string());
     Some(tree)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Loading for reading only gives the file `load` gives, less its envelope, or the same
+    /// error, for every mapping fixture (JSON and YAML) and a few bad texts.
+    #[test]
+    fn a_file_loaded_for_reading_is_the_file_less_its_envelope() {
+        let mut texts: Vec<String> = ["", "  ", "[1]", "{\"a\": 1, \"a\": 2}", "a: [", "[{}]"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        for dir in ["fixtures/mappings", "fixtures/real", "fixtures/bad"] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+            for entry in std::fs::read_dir(path).unwrap() {
+                if let Ok(text) = std::fs::read_to_string(entry.unwrap().path()) {
+                    texts.push(text);
+                }
+            }
+        }
+        let mut enveloped = 0;
+        for text in &texts {
+            let lean = load_unenveloped(text);
+            let full = load(text).map(|mut file| {
+                enveloped += usize::from(file.envelope.is_some());
+                file.envelope = None;
+                file
+            });
+            assert_eq!(format!("{lean:#?}"), format!("{full:#?}"), "{text:.200}");
+            if let Ok(file) = lean {
+                assert!(file.envelope.is_none());
+            }
+        }
+        assert!(enveloped >= 10, "only {enveloped} files had an envelope");
+    }
 }

@@ -37,7 +37,7 @@ pub fn catalogue_json() -> &'static [u8] {
                 json!({
                     "name": f.name,
                     "signature": f.signature(),
-                    "summary": f.summary,
+                    "summary": f.summary(),
                     "help": crate::cli::describe_function(f),
                 })
             })
