@@ -11,8 +11,9 @@ use entramap::mapping;
 use entramap::profile::ScimMode;
 use entramap::simulate::app::{self, App};
 use entramap::simulate::parallel::{CHUNK_BYTES, CHUNK_USERS, run_threads};
+use entramap::simulate::requests::{Action, Method, Note};
 use entramap::simulate::users::UserReader;
-use entramap::simulate::{self, Event, Options, Output, Plan, Summary};
+use entramap::simulate::{self, Detail, Event, Options, Output, Plan, Summary};
 use std::path::PathBuf;
 
 const NOW: &str = "2025-01-01T00:00:00Z";
@@ -268,6 +269,87 @@ fn broken_lines_across_chunks_and_a_fatal_end() {
     }
     array.extend_from_slice(b"{\"id\": \"x");
     same_for_all_threads(&plan, &array, None, Output::Resources);
+}
+
+/// What a cycle gives for each user, as far as `--output resources` reads it: the action, each
+/// mapping's note, the POST bodies, and the name of a user that failed.
+type Seen = (Action, Vec<Note>, Vec<Vec<u8>>, Option<String>);
+
+fn cycle_as_seen(
+    plan: &Plan,
+    users: &[u8],
+    target: Option<&str>,
+    mode: ScimMode,
+    detail: Detail,
+) -> (Vec<Seen>, usize) {
+    let options = Options {
+        mode,
+        now: NOW.parse().unwrap(),
+        seed: 7,
+    };
+    let mut app = match target {
+        Some(t) => app::load_target_state(plan, path(t).to_str().unwrap()).unwrap(),
+        None => App::new(plan),
+    };
+    let mut seen = Vec::new();
+    let mut gets = 0;
+    simulate::cycle(
+        plan,
+        &options,
+        1,
+        UserReader::new(std::io::Cursor::new(users.to_vec())),
+        &mut app,
+        false,
+        detail,
+        &mut |p| {
+            let r = p.result;
+            gets += r
+                .requests
+                .iter()
+                .filter(|q| q.method == Method::Get)
+                .count();
+            let posts = r.requests.iter().filter(|q| q.method == Method::Post);
+            seen.push((
+                r.action.clone(),
+                r.notes.clone(),
+                posts.map(|q| q.body_bytes().to_vec()).collect(),
+                matches!(r.action, Action::Error(_)).then(|| r.user.clone()),
+            ));
+            Ok(())
+        },
+        &mut |_| {},
+    )
+    .unwrap();
+    (seen, gets)
+}
+
+/// `--output resources` without value rules reads less of each user's cycle
+/// (`Detail::Resources`: no matching queries written out, no name unless the user fails); what
+/// it reads is what the plain path gives, for every shipped mapping, with and without a target
+/// state, and for users that fail.
+#[test]
+fn the_resources_detail_is_the_plain_cycle_less_the_queries() {
+    let mut users = generated(3_000);
+    users.extend_from_slice(b"{\"id\": \"no-upn\", \"displayName\": \"N\"}\n{\"id\": broken\n");
+    let mut failed = 0;
+    for rel in MAPPINGS {
+        let plan = plan(rel);
+        for target in [None, Some("fixtures/users/target-state.jsonl")] {
+            for mode in [ScimMode::Legacy, ScimMode::Compliant] {
+                let (plain, gets) = cycle_as_seen(&plan, &users, target, mode, Detail::Requests);
+                let (lean, no_gets) = cycle_as_seen(&plan, &users, target, mode, Detail::Resources);
+                assert!(gets > 400, "{rel}: {gets} matching queries");
+                assert_eq!(no_gets, 0, "{rel}");
+                assert_eq!(plain.len(), lean.len(), "{rel}");
+                for (a, b) in plain.iter().zip(&lean) {
+                    assert_eq!(a, b, "{rel} {target:?} {mode:?}");
+                }
+                failed += plain.iter().filter(|s| s.3.is_some()).count();
+            }
+        }
+    }
+    // The user without a userPrincipalName cannot be matched (outside the example's scope).
+    assert_eq!(failed, 4 * (MAPPINGS.len() - 1));
 }
 
 /// More blank lines than two chunks hold (lines of spaces, some only a line break), between

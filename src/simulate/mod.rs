@@ -58,6 +58,29 @@ use users::{InputError, Position, UserReader, UserRecord};
 
 // ------------------------------------------------------------------------------------ options
 
+/// How much of each user's cycle the caller reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Only the resources the POSTs create (`--output resources` with no value rules): the
+    /// matching queries are not written out, and the user is named only when it fails.
+    Resources,
+    /// Every request, and the user's name (the plain path).
+    Requests,
+    /// Every request, and what each mapping read and sent.
+    Trace,
+}
+
+impl Detail {
+    /// What printing `output` (and checking value rules, when `checks`) needs.
+    pub fn of(output: Output, checks: bool) -> Detail {
+        match output {
+            Output::Trace => Detail::Trace,
+            Output::Resources if !checks => Detail::Resources,
+            _ => Detail::Requests,
+        }
+    }
+}
+
 /// What a run prints on stdout, one JSON object per line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Output {
@@ -578,8 +601,9 @@ fn step<'u>(
     app: &App,
     position: Position,
     user: &'u mut UserRecord,
-    trace: bool,
+    detail: Detail,
 ) -> (&'u UserRecord, Evaluated<'u>, UserResult) {
+    let trace = detail == Detail::Trace;
     let soft = derive_soft_deleted(plan, user);
     let user: &'u UserRecord = user;
     // Built field by field: `Context::new` reads the clock, once per user for nothing.
@@ -591,18 +615,25 @@ fn step<'u>(
         budget: eval::DEFAULT_BUDGET,
     };
     let evaluated = evaluate(plan, user, &ctx, trace);
-    let name = user
-        .id()
-        .map_or_else(|| position.to_string(), Cow::into_owned);
-    let result = requests::process(
+    let name = || {
+        user.id()
+            .map_or_else(|| position.to_string(), Cow::into_owned)
+    };
+    let lean = detail == Detail::Resources;
+    let mut result = requests::process(
         plan,
         options.mode,
         app,
-        name,
+        if lean { String::new() } else { name() },
         soft,
         &evaluated.computed,
         trace,
+        !lean,
     );
+    if lean && matches!(result.action, Action::Error(_)) {
+        // Reported by name.
+        result.user = name();
+    }
     (user, evaluated, result)
 }
 
@@ -617,7 +648,7 @@ pub fn cycle(
     users: UserReader,
     app: &mut App,
     apply: bool,
-    trace: bool,
+    detail: Detail,
     sink: &mut dyn FnMut(&Processed<'_, '_>) -> io::Result<()>,
     events: &mut dyn FnMut(Event<'_>),
 ) -> io::Result<Summary> {
@@ -642,7 +673,7 @@ pub fn cycle(
             events(Event::Progress(n));
         }
         let (read, evaluated, result) =
-            step(plan, options, cycle_no, n, app, position, &mut user, trace);
+            step(plan, options, cycle_no, n, app, position, &mut user, detail);
         summary.count(&result.action);
         if let Action::Error(message) = &result.action {
             events(Event::UserFailed {
@@ -713,6 +744,7 @@ pub fn run_checked(
 ) -> io::Result<Summary> {
     let mut line = Vec::with_capacity(2048);
     let mode = options.mode;
+    let detail = Detail::of(output, checks.is_some());
     let mut sink = |p: &Processed<'_, '_>| -> io::Result<()> {
         line.clear();
         render(output, plan, mode, p, &mut line);
@@ -723,15 +755,7 @@ pub fn run_checked(
         Ok(())
     };
     let summary = cycle(
-        plan,
-        options,
-        1,
-        users,
-        app,
-        false,
-        output == Output::Trace,
-        &mut sink,
-        events,
+        plan, options, 1, users, app, false, detail, &mut sink, events,
     )?;
     if let Some(c) = checks {
         c.finish(out)?;

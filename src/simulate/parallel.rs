@@ -15,7 +15,7 @@
 
 use super::violations::{self, Checks};
 use super::{
-    Action, App, Event, Options, Output, PROGRESS_EVERY, Plan, Processed, Summary, render,
+    Action, App, Detail, Event, Options, Output, PROGRESS_EVERY, Plan, Processed, Summary, render,
     run_checked, step,
 };
 use crate::profile::values::{Batch, Checker};
@@ -414,8 +414,9 @@ impl Worker<'_> {
         *n += 1;
         done.summary.read += 1;
         let (plan, options) = (self.plan, self.options);
+        let detail = Detail::of(self.output, self.checker.is_some());
         let (read, evaluated, result) =
-            step(plan, options, 1, *n, self.app, position, &mut user, false);
+            step(plan, options, 1, *n, self.app, position, &mut user, detail);
         done.summary.count(&result.action);
         if let Action::Error(message) = &result.action {
             done.reports.push(Report::UserFailed {

@@ -486,7 +486,9 @@ fn outcome_note(c: &Computed<'_>) -> Option<NoteKind> {
     })
 }
 
-/// Runs the cycle for one user: what Entra sends, and what happened to each mapping.
+/// Runs the cycle for one user: what Entra sends, and what happened to each mapping. Without
+/// `gets`, the matching queries are left out of the requests (they are still run against the
+/// app).
 #[allow(clippy::too_many_arguments)]
 pub fn process(
     plan: &Plan,
@@ -496,6 +498,7 @@ pub fn process(
     soft: Option<SoftDeleted>,
     computed: &[Computed<'_>],
     trace: bool,
+    gets: bool,
 ) -> UserResult {
     let n = plan.mappings.len();
     let mut notes: Vec<Note> = computed
@@ -564,7 +567,7 @@ pub fn process(
             }
         };
         any_value = true;
-        if result.soft_deleted.is_none() {
+        if result.soft_deleted.is_none() && gets {
             result
                 .requests
                 .push(get_request(&plan.mappings[i].target, &value));

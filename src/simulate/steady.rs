@@ -8,7 +8,7 @@
 
 use super::app::App;
 use super::requests::Method;
-use super::{Event, Options, Plan, Processed, Summary, cycle};
+use super::{Detail, Event, Options, Plan, Processed, Summary, cycle};
 use crate::catalogue::FunctionSpec;
 use crate::check;
 use crate::profile::Profile;
@@ -84,7 +84,7 @@ pub fn check(
         open_users()?,
         &mut app,
         true,
-        false,
+        Detail::Requests,
         &mut |_| Ok(()),
         events,
     )?;
@@ -150,7 +150,7 @@ pub fn check(
         open_users()?,
         &mut app,
         false,
-        false,
+        Detail::Requests,
         &mut sink,
         events,
     )?;
