@@ -222,7 +222,7 @@ fn created_users_never_take_an_id_the_app_already_has() {
             UserReader::from_text(&first),
             &mut app,
             true,
-            false,
+            entramap::simulate::Detail::Requests,
             &mut |_| Ok(()),
             &mut |_| {},
         )
