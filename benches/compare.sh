@@ -268,8 +268,8 @@ for spec in "$SMALL|" "$EXPORT|" "$SMALL|--profile unleash"; do
     args=${spec#*|}
     k=$(basename "$file" .json)${args:+-profile}
     kb=$(( $(stat -c %s "$file") / 1000 ))
-    echo "== lint: $LINT_RUNS rounds of entramap lint $args, floor-parse and jq . on $file ($kb KB)" >&2
-    hyperfine_rounds "$LINT_RUNS" "lint-$k" "$BIN lint $args $file" "floorparse-$k" "$PARSE $file" "jqlint-$k" "jq . $file"
+    echo "== lint: $LINT_RUNS rounds of entramap lint${args:+ $args}, floor-parse and jq . on $file ($kb KB)" >&2
+    hyperfine_rounds "$LINT_RUNS" "lint-$k" "$BIN lint${args:+ $args} $file" "floorparse-$k" "$PARSE $file" "jqlint-$k" "jq . $file"
     te=$(median "$OUT/lint-$k.times")
     tf=$(median "$OUT/floorparse-$k.times")
     tj=$(median "$OUT/jqlint-$k.times")
