@@ -37,6 +37,20 @@ fn plan(rel: &str) -> Plan {
     plan_of(&std::fs::read_to_string(path(rel)).unwrap())
 }
 
+/// The options of every run here, and the app: empty, or loaded from a target state.
+fn setup(plan: &Plan, target: Option<&str>, mode: ScimMode) -> (Options, App) {
+    let options = Options {
+        mode,
+        now: NOW.parse().unwrap(),
+        seed: 7,
+    };
+    let app = match target {
+        Some(t) => app::load_target_state(plan, path(t).to_str().unwrap()).unwrap(),
+        None => App::new(plan),
+    };
+    (options, app)
+}
+
 /// Output, summary and reports (stderr lines) of one run.
 fn simulate(
     plan: &Plan,
@@ -46,15 +60,7 @@ fn simulate(
     mode: ScimMode,
     threads: usize,
 ) -> (Vec<u8>, Summary, Vec<String>) {
-    let options = Options {
-        mode,
-        now: NOW.parse().unwrap(),
-        seed: 7,
-    };
-    let mut app = match target {
-        Some(t) => app::load_target_state(plan, path(t).to_str().unwrap()).unwrap(),
-        None => App::new(plan),
-    };
+    let (options, mut app) = setup(plan, target, mode);
     let reader = UserReader::new(std::io::Cursor::new(users.to_vec()));
     let mut out = Vec::new();
     let mut reports = Vec::new();
@@ -282,15 +288,7 @@ fn cycle_as_seen(
     mode: ScimMode,
     detail: Detail,
 ) -> (Vec<Seen>, usize) {
-    let options = Options {
-        mode,
-        now: NOW.parse().unwrap(),
-        seed: 7,
-    };
-    let mut app = match target {
-        Some(t) => app::load_target_state(plan, path(t).to_str().unwrap()).unwrap(),
-        None => App::new(plan),
-    };
+    let (options, mut app) = setup(plan, target, mode);
     let mut seen = Vec::new();
     let mut gets = 0;
     simulate::cycle(
