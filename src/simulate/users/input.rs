@@ -124,6 +124,12 @@ impl Input {
     /// Puts bytes taken by [`Input::read_into`] back in front of what is buffered, to be read
     /// again.
     pub fn unread(&mut self, bytes: &[u8]) {
+        if bytes.len() <= self.pos {
+            // In the consumed room before what is still buffered.
+            self.pos -= bytes.len();
+            self.buf[self.pos..self.pos + bytes.len()].copy_from_slice(bytes);
+            return;
+        }
         if self.pos == self.end && bytes.len() <= self.buf.len() {
             // The usual case: everything buffered was taken, and the bytes fit.
             self.buf[..bytes.len()].copy_from_slice(bytes);
@@ -186,6 +192,39 @@ mod tests {
             out[0] = self.0[self.1];
             self.1 += 1;
             Ok(1)
+        }
+    }
+
+    /// Reading into blocks of every size and putting back any tail of each gives the source's
+    /// bytes, in order, whichever way `unread` finds room (before the buffered bytes, in an
+    /// empty buffer, or by growing it).
+    #[test]
+    fn read_into_and_unread_lose_and_repeat_nothing() {
+        let source: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        for (block, back) in [(10, 3), (4096, 4000), (70_000, 65_000), (100, 0), (1, 1)] {
+            let mut input = Input::new(Trickle(source.clone(), 0));
+            // Buffer some of it first, so that `read_into` leaves bytes behind at times.
+            input.peek(50_000).unwrap();
+            let mut got = Vec::new();
+            let mut out = vec![0; block];
+            let mut round = 0usize;
+            loop {
+                let n = input.read_into(&mut out).unwrap();
+                if n == 0 {
+                    assert!(input.exhausted());
+                    break;
+                }
+                // Put back a varying tail (never all of it, so that it moves on).
+                let keep = if n > 1 {
+                    n - (back.min(n - 1) * (round % 3)) / 2
+                } else {
+                    n
+                };
+                got.extend_from_slice(&out[..keep]);
+                input.unread(&out[keep..n]);
+                round += 1;
+            }
+            assert_eq!(got, source, "block {block}, back {back}");
         }
     }
 
