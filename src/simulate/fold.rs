@@ -5,7 +5,7 @@
 //! chunk; the calling thread takes the tallies back in chunk order and merges them, so a tally
 //! that keeps "the first few examples" keeps the same ones whatever the number of threads.
 
-use super::parallel::{self, InOrder, QUEUE, Source, StopOnDrop};
+use super::parallel::{self, InOrder, QUEUE, Source, StopOnDrop, StopOnPanic};
 use super::users::{InputError, Item, Parser, Position, UserReader, UserRecord};
 use super::{Event, PROGRESS_EVERY};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -49,13 +49,13 @@ pub fn fold_users<F: Fold>(
     let source = Source::new(users, seeded, threads);
     let source = &source;
     thread::scope(|scope| {
+        let _stop = StopOnDrop(source);
         let (done_tx, done_rx) = sync_channel::<Done<F::Tally>>(threads * (QUEUE + 1));
         for parser in parsers {
             let done = done_tx.clone();
             scope.spawn(move || work(fold, source, parser, done));
         }
         drop(done_tx);
-        let _stop = StopOnDrop(source);
         collect(fold, source, done_rx, events)
     })
 }
@@ -100,6 +100,7 @@ struct Done<T> {
 }
 
 fn work<F: Fold>(fold: &F, source: &Source, mut parser: Parser, done: SyncSender<Done<F::Tally>>) {
+    let _stop = StopOnPanic(source);
     let mut data = Vec::new();
     while let Some(chunk) = source.next(std::mem::take(&mut data)) {
         let mut result = Done {
@@ -216,5 +217,44 @@ mod tests {
                 assert_eq!(restarts, 5000 / parallel::CHUNK_USERS, "threads {threads}");
             }
         }
+    }
+
+    /// Panics at one user.
+    struct Boom;
+
+    impl Fold for Boom {
+        type Tally = u64;
+        fn user(&self, _: Position, _: &mut UserRecord, n: u64, tally: &mut u64) {
+            assert_ne!(n, 3_000, "boom");
+            *tally += 1;
+        }
+        fn merge(&self, into: &mut u64, later: u64) {
+            *into += later;
+        }
+    }
+
+    /// A worker that panics stops the input, so the others do not wait for room its chunk
+    /// will never free, and the panic comes out of the run instead of a hang.
+    #[test]
+    fn a_worker_that_panics_ends_the_run_with_its_panic() {
+        let text: String = (0..30_000)
+            .map(|i| format!("{{\"id\": \"u{i}\"}}\n"))
+            .collect();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let run = std::panic::catch_unwind(|| {
+                fold_users(
+                    &Boom,
+                    UserReader::from_text(&text),
+                    &[],
+                    true,
+                    2,
+                    &mut |_| {},
+                )
+            });
+            let _ = tx.send(run.is_err());
+        });
+        let panicked = rx.recv_timeout(std::time::Duration::from_secs(60));
+        assert_eq!(panicked, Ok(true), "the run hung or did not panic");
     }
 }

@@ -5,9 +5,9 @@
 //! Lines are read from the file straight into it, and it is still in that core's cache when the
 //! worker, the lock released, parses its users, evaluates them and renders the output of the
 //! whole chunk into one buffer. Chunks are numbered as they are cut; the calling thread writes
-//! their outputs in that order ([`InOrder`]). At most [`QUEUE`] + 1 chunks per worker are cut
-//! and not yet written, so memory stays flat however many users are read and whichever worker
-//! runs ahead.
+//! their outputs in that order ([`InOrder`]). At most `threads` × ([`QUEUE`] + 1) chunks in all
+//! are cut and not yet written, so memory stays flat however many users are read and whichever
+//! worker runs ahead.
 //!
 //! `Guid()` and `RandomString()` are seeded with the number of users read before the user; when
 //! a mapping calls them the worker cutting a chunk parses its users under the lock (to count
@@ -85,8 +85,14 @@ impl Source {
         }
     }
 
+    /// The state; if a worker panicked while holding it (the input may be half-read), no more
+    /// chunks are cut.
     fn lock(&self) -> MutexGuard<'_, SourceState> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        self.state.lock().unwrap_or_else(|poisoned| {
+            let mut s = poisoned.into_inner();
+            s.ended = true;
+            s
+        })
     }
 
     /// Cuts the next chunk into `data` (a buffer of the caller's, reused), waiting while too
@@ -142,6 +148,18 @@ pub(super) struct StopOnDrop<'a>(pub(super) &'a Source);
 impl Drop for StopOnDrop<'_> {
     fn drop(&mut self) {
         self.0.stop();
+    }
+}
+
+/// Stops the [`Source`] if a worker panics (its chunk will never be written, so the others
+/// must not wait for room; the panic is raised again when the threads are joined).
+pub(super) struct StopOnPanic<'a>(pub(super) &'a Source);
+
+impl Drop for StopOnPanic<'_> {
+    fn drop(&mut self) {
+        if thread::panicking() {
+            self.0.stop();
+        }
     }
 }
 
@@ -241,11 +259,14 @@ pub fn run_threads_checked(
     let source = Source::new(users, plan.seeded(), threads);
     let source = &source;
     thread::scope(|scope| {
+        // Before any worker starts: whatever way this returns, no worker waits for room.
+        let _stop = StopOnDrop(source);
         let (done_tx, done_rx) = sync_channel::<Done>(threads * (QUEUE + 1));
         let mut back_to_workers = Vec::with_capacity(threads);
         for (i, parser) in parsers.into_iter().enumerate() {
-            // Room for every chunk that may be in flight, so that no buffer is dropped here.
-            let (back_tx, back_rx) = sync_channel::<Returned>(threads * (QUEUE + 1));
+            // Room for what one worker usually has in flight (a buffer that finds no room is
+            // freed here); bounded so that many threads do not make many large channels.
+            let (back_tx, back_rx) = sync_channel::<Returned>((QUEUE + 1) * threads.min(4));
             back_to_workers.push(back_tx);
             let done = done_tx.clone();
             let spare = Spare { back: back_rx };
@@ -262,7 +283,6 @@ pub fn run_threads_checked(
                 .spawn_scoped(scope, move || me.work(source, parser, done, spare))?;
         }
         drop(done_tx);
-        let _stop = StopOnDrop(source);
         write(source, done_rx, &back_to_workers, out, events, checks)
     })
 }
@@ -368,6 +388,7 @@ struct Worker<'a> {
 impl Worker<'_> {
     /// A worker thread: cuts, parses, evaluates and renders chunks until the input ends.
     fn work(self, source: &Source, mut parser: Parser, done: SyncSender<Done>, spare: Spare) {
+        let _stop = StopOnPanic(source);
         let mut data = Vec::new();
         while let Some(chunk) = source.next(std::mem::take(&mut data)) {
             let Returned {

@@ -15,6 +15,8 @@ pub struct Input {
     pos: usize,
     end: usize,
     eof: bool,
+    /// A read error met after [`Input::read_into`] had bytes to give: returned by the next read.
+    deferred: Option<io::Error>,
 }
 
 impl Input {
@@ -25,6 +27,7 @@ impl Input {
             pos: 0,
             end: 0,
             eof: false,
+            deferred: None,
         }
     }
 
@@ -33,6 +36,9 @@ impl Input {
     fn more(&mut self) -> io::Result<bool> {
         if self.eof {
             return Ok(false);
+        }
+        if let Some(e) = self.deferred.take() {
+            return Err(e);
         }
         if self.pos > 0 {
             self.buf.copy_within(self.pos..self.end, 0);
@@ -98,14 +104,17 @@ impl Input {
 
     /// Moves the buffered bytes into `out`, then reads from the source straight into the rest
     /// of it (one read, no copy through the buffer): how many bytes `out` now starts with.
-    /// Zero only at the end of the input. An error after some bytes were moved is left for the
-    /// next call (an I/O error comes back).
+    /// Zero only at the end of the input. An error met after some bytes were moved is kept,
+    /// and returned by the next read once the bytes before it are taken.
     pub fn read_into(&mut self, out: &mut [u8]) -> io::Result<usize> {
         let moved = (self.end - self.pos).min(out.len());
         out[..moved].copy_from_slice(&self.buf[self.pos..self.pos + moved]);
         self.pos += moved;
-        if moved == out.len() || self.eof {
+        if moved == out.len() || self.eof || (moved > 0 && self.deferred.is_some()) {
             return Ok(moved);
+        }
+        if let Some(e) = self.deferred.take() {
+            return Err(e);
         }
         loop {
             match self.inner.read(&mut out[moved..]) {
@@ -115,7 +124,10 @@ impl Input {
                 }
                 Ok(n) => return Ok(moved + n),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(_) if moved > 0 => return Ok(moved),
+                Err(e) if moved > 0 => {
+                    self.deferred = Some(e);
+                    return Ok(moved);
+                }
                 Err(e) => return Err(e),
             }
         }

@@ -206,17 +206,18 @@ mod tests {
         bytes: Vec<u8>,
         at: usize,
         step: usize,
-        fail: bool,
+        /// How many reads fail once every byte is given (then the end).
+        failures: usize,
     }
 
     impl io::Read for Uneven {
         fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
             if self.at == self.bytes.len() {
-                return if self.fail {
-                    Err(io::Error::other("the disk went away"))
-                } else {
-                    Ok(0)
-                };
+                if self.failures == 0 {
+                    return Ok(0);
+                }
+                self.failures -= 1;
+                return Err(io::Error::other("the disk went away"));
             }
             // Lengths cycle through small, odd and large (up to a whole block).
             self.step = (self.step * 7 + 13) % 97;
@@ -297,12 +298,14 @@ mod tests {
         }
         // The last line without a break.
         text.extend_from_slice(b"{\"id\":\"last\"}");
-        for fail in [false, true] {
+        // No error, an error that stays, and one that a second read no longer meets.
+        for failures in [0, usize::MAX, 1] {
+            let fail = failures > 0;
             let source = || Uneven {
                 bytes: text.clone(),
                 at: 0,
                 step: 1,
-                fail,
+                failures,
             };
             let one_by_one = cut(UserReader::new(source()), false);
             let by_blocks = cut(UserReader::new(source()), true);

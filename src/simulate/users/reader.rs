@@ -353,7 +353,13 @@ impl UserReader {
                                 State::Json(Box::new(Scanner::object(reader, offset, Some(line))));
                             continue;
                         }
-                        _ => {}
+                        Ok(_) => {}
+                        Err(e) => {
+                            // Reported, not lost: a source whose error does not come back on
+                            // the next read would otherwise seem to end cleanly here.
+                            self.state = State::Done;
+                            return Some(RawUser::Ready(Box::new(Err(io_error(e)))));
+                        }
                     }
                     let start = data.len();
                     match reader
@@ -440,9 +446,11 @@ impl UserReader {
     /// straight into `buf[*used..]` (which must have room for [`LINES_BLOCK`] bytes; the block
     /// is that, or what the users still wanted seem to need when that is more) and appends a
     /// [`RawUser::Bytes`] for each whole line in them to `users` (at most `max_users` in all),
-    /// moving `*used` past them; the rest is left unread. Returns `false`, having taken nothing,
-    /// when the next line needs [`UserReader::next_raw`]: it starts a Graph page, it is longer
-    /// than the block, the input has ended or failed, or it is not JSON Lines.
+    /// moving `*used` past them; the rest is left unread. Returns `true` when it took any line
+    /// (blank lines too, which add no user); `false`, having taken nothing, when the next line
+    /// needs [`UserReader::next_raw`]: it starts a Graph page, it is longer than the block, fewer
+    /// bytes than decide a page came in one read (a pipe), the input has ended or failed, or it
+    /// is not JSON Lines.
     pub fn next_lines(
         &mut self,
         buf: &mut [u8],
