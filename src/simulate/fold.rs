@@ -5,9 +5,10 @@
 //! chunk; the calling thread takes the tallies back in chunk order and merges them, so a tally
 //! that keeps "the first few examples" keeps the same ones whatever the number of threads.
 
-use super::parallel::{self, InOrder, QUEUE, Source, StopOnDrop, StopOnPanic};
+use super::parallel::{self, QUEUE, Source, StopOnDrop, StopOnPanic};
 use super::users::{InputError, Item, Parser, Position, UserReader, UserRecord};
 use super::{Event, PROGRESS_EVERY};
+use std::convert::Infallible;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread;
 
@@ -143,26 +144,22 @@ fn collect<F: Fold>(
 ) -> (F::Tally, Counts) {
     let mut tally = F::Tally::default();
     let mut counts = Counts::default();
-    let mut in_order = InOrder::new();
-    for done in from_workers {
-        in_order.push(done.k, done);
-        while let Some(mut done) = in_order.pop() {
-            source.written();
+    let merged: Result<(), Infallible> = source.in_order(
+        from_workers,
+        |done| done.k,
+        |mut done| {
             for e in &done.bad {
                 events(Event::BadInput(e));
             }
-            let before = counts.read / PROGRESS_EVERY;
+            let before = counts.read;
             counts.read += done.counts.read;
             counts.errors += done.counts.errors;
-            for p in before + 1..=counts.read / PROGRESS_EVERY {
-                events(Event::Progress(p * PROGRESS_EVERY));
-            }
+            parallel::progress(events, before, counts.read);
             fold.merge(&mut tally, std::mem::take(&mut done.tally));
-            if done.stop {
-                return (tally, counts);
-            }
-        }
-    }
+            Ok(!done.stop)
+        },
+    );
+    let Ok(()) = merged;
     (tally, counts)
 }
 

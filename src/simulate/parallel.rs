@@ -5,7 +5,7 @@
 //! Lines are read from the file straight into it, and it is still in that core's cache when the
 //! worker, the lock released, parses its users, evaluates them and renders the output of the
 //! whole chunk into one buffer. Chunks are numbered as they are cut; the calling thread writes
-//! their outputs in that order ([`InOrder`]). At most `threads` × ([`QUEUE`] + 1) chunks in all
+//! their outputs in that order ([`Source::in_order`]). At most `threads` × ([`QUEUE`] + 1) chunks in all
 //! are cut and not yet written, so memory stays flat however many users are read and whichever
 //! worker runs ahead.
 //!
@@ -139,6 +139,32 @@ impl Source {
         self.lock().ended = true;
         self.room.notify_all();
     }
+
+    /// Hands the workers' results (`k` tells each one's chunk) to `each` in the order the
+    /// chunks were cut, holding back any that come early, and marks each chunk written once
+    /// `each` is done with it. Stops when `each` says to (`Ok(false)`: a fatal input error
+    /// ended the input) or fails.
+    pub(super) fn in_order<T, E>(
+        &self,
+        results: Receiver<T>,
+        k: impl Fn(&T) -> u64,
+        mut each: impl FnMut(T) -> Result<bool, E>,
+    ) -> Result<(), E> {
+        let mut early = BTreeMap::new();
+        let mut next = 0;
+        for result in results {
+            early.insert(k(&result), result);
+            while let Some(result) = early.remove(&next) {
+                next += 1;
+                let go_on = each(result)?;
+                self.written();
+                if !go_on {
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Stops the [`Source`] when dropped, however the writer returns (so no worker waits for room
@@ -163,30 +189,11 @@ impl Drop for StopOnPanic<'_> {
     }
 }
 
-/// Chunks' results, put back in the order the chunks were cut.
-pub(super) struct InOrder<T> {
-    pending: BTreeMap<u64, T>,
-    next: u64,
-}
-
-impl<T> InOrder<T> {
-    pub(super) fn new() -> InOrder<T> {
-        InOrder {
-            pending: BTreeMap::new(),
-            next: 0,
-        }
-    }
-
-    /// Takes chunk `k`'s result (in any order).
-    pub(super) fn push(&mut self, k: u64, result: T) {
-        self.pending.insert(k, result);
-    }
-
-    /// The next result in order, once it has come.
-    pub(super) fn pop(&mut self) -> Option<T> {
-        let result = self.pending.remove(&self.next)?;
-        self.next += 1;
-        Some(result)
+/// Progress events for the multiples of [`PROGRESS_EVERY`] users passed between `before` and
+/// `after` users read.
+pub(super) fn progress(events: &mut dyn FnMut(Event<'_>), before: u64, after: u64) {
+    for p in before / PROGRESS_EVERY + 1..=after / PROGRESS_EVERY {
+        events(Event::Progress(p * PROGRESS_EVERY));
     }
 }
 
@@ -471,15 +478,14 @@ fn write(
     mut checks: Option<&mut Checks<'_>>,
 ) -> io::Result<Summary> {
     let mut summary = Summary::default();
-    let mut in_order = InOrder::new();
-    for done in from_workers {
-        in_order.push(done.k, done);
-        while let Some(mut done) = in_order.pop() {
+    source.in_order(
+        from_workers,
+        |done| done.k,
+        |mut done| {
             out.write_all(&done.out)?;
             if let Some(c) = checks.as_deref_mut() {
                 c.settle(&done.checks, out)?;
             }
-            source.written();
             let _ = back[done.worker].try_send(Returned {
                 out: std::mem::take(&mut done.out),
                 checks: std::mem::take(&mut done.checks),
@@ -492,15 +498,11 @@ fn write(
                     }
                 }
             }
-            let before = summary.read / PROGRESS_EVERY;
+            let before = summary.read;
             summary.add(&done.summary);
-            for p in before + 1..=summary.read / PROGRESS_EVERY {
-                events(Event::Progress(p * PROGRESS_EVERY));
-            }
-            if done.stop {
-                return Ok(summary);
-            }
-        }
-    }
+            progress(events, before, summary.read);
+            Ok::<_, io::Error>(!done.stop)
+        },
+    )?;
     Ok(summary)
 }

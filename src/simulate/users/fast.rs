@@ -364,11 +364,7 @@ fn fill(
                 }
                 (key, known)
             };
-            if known == Known::Skip {
-                cur.skip(0)?;
-            } else {
-                attribute(cur, key, known, rec, pool)?;
-            }
+            attribute(cur, key, known, rec, pool)?;
             cur.ws();
             match cur.peek()? {
                 b',' => cur.at += 1,
