@@ -7,6 +7,8 @@
 #   RUNS=7 LINT_RUNS=31 SIZES="100000" benches/compare.sh
 #   FLOOR=/path/to/floor benches/compare.sh   # where the floor's Cargo.toml is
 #   PROFILE=release benches/compare.sh        # time the everyday build instead of the shipped one
+#   STATIC=0 benches/compare.sh               # on glibc Linux: link glibc dynamically, as
+#                                             # `cargo build` does, instead of as the wheels do
 #   QUIET=1 benches/compare.sh                # on a shared machine: start each round only once
 #                                             # both cores were idle (>= 95 %) for a second
 #
@@ -47,7 +49,21 @@ SMALL=fixtures/mappings/unleash-seed.json
 # The floor is built with fat LTO and one codegen unit; so is the `dist` profile, the build that
 # ships (wheels, release binaries). `release` (four codegen units, no LTO) is 10-20 % slower.
 PROFILE=${PROFILE:-dist}
-BIN=$ROOT/target/$PROFILE/entramap
+# On glibc Linux the shipped binary links glibc statically (the manylinux wheels, release.yml;
+# .ci/wheel.sh checks it): no dynamic loader, no shared library to map and relocate. The flag needs
+# an explicit --target (proc macros cannot be linked statically), so the binary lands in
+# target/<host>/<profile>/. The floor programs stay as their Cargo.toml builds them.
+HOST=$(rustc -vV | sed -n 's/^host: //p')
+STATIC=${STATIC:-1}
+BUILD_ARGS=(--profile "$PROFILE")
+LINKING=
+if [[ $STATIC == 1 && $HOST == *-linux-gnu ]]; then
+    BUILD_ARGS+=(--target "$HOST")
+    BIN=$ROOT/target/$HOST/$PROFILE/entramap
+    LINKING=", glibc linked statically"
+else
+    BIN=$ROOT/target/$PROFILE/entramap
+fi
 FLOOR=${FLOOR:-$ROOT/../shared/bench/floor}
 FLOOR_TARGET=${TMPDIR:-/tmp}/entramap-floor
 
@@ -68,8 +84,11 @@ if [[ ! -f $FLOOR/Cargo.toml ]]; then
 fi
 
 mkdir -p "$OUT"
-echo "== building (profile $PROFILE)" >&2
-cargo build --profile "$PROFILE" --quiet
+echo "== building (profile $PROFILE$LINKING)" >&2
+(
+    if [[ -n $LINKING ]]; then export RUSTFLAGS="-C target-feature=+crt-static"; fi
+    cargo build "${BUILD_ARGS[@]}" --quiet
+)
 echo "== building the floor programs (release, into $FLOOR_TARGET)" >&2
 cargo build --release --quiet --manifest-path "$FLOOR/Cargo.toml" --target-dir "$FLOOR_TARGET"
 PROJECT=$FLOOR_TARGET/release/floor-project
@@ -293,7 +312,7 @@ row "lint 50 copies of the 100 KB export (one process)" "$(fmt_s "$te")" "$(fmt_
 # ---------------------------------------------------------------------------- report
 
 echo
-echo "entramap $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)') ($PROFILE profile) on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(jq --version);"
+echo "entramap $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)') ($PROFILE profile$LINKING) on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(jq --version);"
 echo "simulate: median of $RUNS alternating runs; lint: median of $LINT_RUNS alternating rounds (each the median of 10 hyperfine runs when hyperfine is installed)."
 echo "Load average (1, 5, 15 min) at the start: $LOAD_START; at the end: $(cut -d' ' -f1-3 /proc/loadavg) (on $(nproc) cores; above 1 another process shared the machine)."
 if [[ -n ${QUIET:-} ]]; then
