@@ -7,8 +7,8 @@
 #   RUNS=7 LINT_RUNS=31 SIZES="100000" benches/compare.sh
 #   FLOOR=/path/to/floor benches/compare.sh   # where the floor's Cargo.toml is
 #   PROFILE=release benches/compare.sh        # time the everyday build instead of the shipped one
-#   STATIC=0 benches/compare.sh               # on glibc Linux: link glibc dynamically, as
-#                                             # `cargo build` does, instead of as the wheels do
+#   STATIC=0 benches/compare.sh               # on glibc Linux: time the dynamically linked
+#                                             # binary `cargo build` gives, not the shipped one
 #   QUIET=1 benches/compare.sh                # on a shared machine: start each round only once
 #                                             # both cores were idle (>= 95 %) for a second
 #
@@ -49,21 +49,6 @@ SMALL=fixtures/mappings/unleash-seed.json
 # The floor is built with fat LTO and one codegen unit; so is the `dist` profile, the build that
 # ships (wheels, release binaries). `release` (four codegen units, no LTO) is 10-20 % slower.
 PROFILE=${PROFILE:-dist}
-# On glibc Linux the shipped binary links glibc statically (the manylinux wheels, release.yml;
-# .ci/wheel.sh checks it): no dynamic loader, no shared library to map and relocate. The flag needs
-# an explicit --target (proc macros cannot be linked statically), so the binary lands in
-# target/<host>/<profile>/. The floor programs stay as their Cargo.toml builds them.
-HOST=$(rustc -vV | sed -n 's/^host: //p')
-STATIC=${STATIC:-1}
-BUILD_ARGS=(--profile "$PROFILE")
-LINKING=
-if [[ $STATIC == 1 && $HOST == *-linux-gnu ]]; then
-    BUILD_ARGS+=(--target "$HOST")
-    BIN=$ROOT/target/$HOST/$PROFILE/entramap
-    LINKING=", glibc linked statically"
-else
-    BIN=$ROOT/target/$PROFILE/entramap
-fi
 FLOOR=${FLOOR:-$ROOT/../shared/bench/floor}
 FLOOR_TARGET=${TMPDIR:-/tmp}/entramap-floor
 
@@ -84,11 +69,12 @@ if [[ ! -f $FLOOR/Cargo.toml ]]; then
 fi
 
 mkdir -p "$OUT"
-echo "== building (profile $PROFILE$LINKING)" >&2
-(
-    if [[ -n $LINKING ]]; then export RUSTFLAGS="-C target-feature=+crt-static"; fi
-    cargo build "${BUILD_ARGS[@]}" --quiet
-)
+echo "== building (profile $PROFILE, as it ships: benches/build.sh)" >&2
+# On glibc Linux the shipped binary links glibc statically (build.sh says how; STATIC=0: not).
+# The floor programs stay as their Cargo.toml builds them.
+BIN=$(benches/build.sh "$PROFILE")
+LINKING=
+if [[ $BIN == */*-linux-gnu/*/entramap ]]; then LINKING=", glibc linked statically"; fi
 echo "== building the floor programs (release, into $FLOOR_TARGET)" >&2
 cargo build --release --quiet --manifest-path "$FLOOR/Cargo.toml" --target-dir "$FLOOR_TARGET"
 PROJECT=$FLOOR_TARGET/release/floor-project

@@ -12,9 +12,7 @@ profile="${PROFILE:-dist}"
 runs="${RUNS:-300}"
 file=fixtures/mappings/unleash-correct.json
 command -v hyperfine >/dev/null || { echo "startup.sh: needs hyperfine (apt-get install hyperfine)" >&2; exit 2; }
-cargo build --locked --quiet --profile "$profile"
-dir=$profile; [ "$profile" = dev ] && dir=debug
-bin="${CARGO_TARGET_DIR:-target}/$dir/entramap"
+bin=$(benches/build.sh "$profile")   # as it ships (glibc linked statically on glibc Linux)
 json=$(mktemp)
 hello=$(mktemp -d)
 trap 'rm -rf "$json" "$hello"' EXIT
