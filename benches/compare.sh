@@ -26,7 +26,8 @@
 #
 # Each round runs every contender once, one after the other (entramap, floor, jq, entramap, …),
 # so a change in the machine's load hits all of them alike. Reported: the median wall time and
-# user CPU time of the runs, the ratios of the medians, throughput, and the peak resident memory
+# user CPU time of the runs, the ratios of the medians and the median of each round's own ratio
+# against the floor, throughput, and the peak resident memory
 # (/usr/bin/time -v). Lint runs take milliseconds, so when hyperfine is installed each lint round is
 # one hyperfine call (no shell or /usr/bin/time in between) and the round medians are reported.
 #
@@ -166,6 +167,15 @@ alternate() {
 fmt_s() { awk -v s="$1" 'BEGIN { if (s < 1) printf "%.1f ms", s * 1000; else printf "%.2f s", s }'; }
 fmt_mb() { awk -v k="$1" 'BEGIN { printf "%.1f MB", k / 1024 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# round_ratio A B: the median over rounds of A's wall time over B's in the same round (line i of
+# each .times file is round i). Alternating rounds exist so that both sides of a round share the
+# machine's state; on a host whose speed drifts between rounds this follows the pairs, where the
+# ratio of the two medians can pair a slow round of one with a fast round of the other.
+round_ratio() {
+    paste "$OUT/$1.times" "$OUT/$2.times" | awk '{ print $1 / $2 }' >"$OUT/round-ratio.tmp"
+    ratio "$(median "$OUT/round-ratio.tmp")" 1
+    rm -f "$OUT/round-ratio.tmp"
+}
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }' | sed -e ':a' -e 's/\B[0-9]\{3\}\>/,&/' -e 'ta'; }
 mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f MB/s", b / s / 1000000 }'; }
 
@@ -214,9 +224,11 @@ for n in $SIZES; do
     tf=$(median "$OUT/floor-$n.times")
     tj=$(median "$OUT/jq-$n.times")
     floor_row "simulate $n users, 1 thread" "$(fmt_s "$t1")" "$(fmt_s "$tf")" "**$(ratio "$t1" "$tf")×**" \
+        "$(round_ratio "sim1-$n" "floor-$n")×" \
         "$(ratio "$(cpu_s "sim1-$n")" "$(cpu_s "floor-$n")")×" \
         "$(fmt_mb "$(maxof "$OUT/sim1-$n.rss")")" "$(fmt_mb "$(maxof "$OUT/floor-$n.rss")")"
     floor_row "simulate $n users, $THREADS threads" "$(fmt_s "$tn")" "$(fmt_s "$tf")" "**$(ratio "$tn" "$tf")×**" \
+        "$(round_ratio "simN-$n" "floor-$n")×" \
         "$(ratio "$(cpu_s "simN-$n")" "$(cpu_s "floor-$n")")× (all threads)" \
         "$(fmt_mb "$(maxof "$OUT/simN-$n.rss")")" ""
     row "simulate $n users, 1 thread" "$(fmt_s "$t1")" "$(fmt_s "$tj")" "**$(ratio "$tj" "$t1")×**" \
@@ -279,6 +291,7 @@ for spec in "$SMALL|" "$EXPORT|" "$SMALL|--profile unleash"; do
     tf=$(median "$OUT/floorparse-$k.times")
     tj=$(median "$OUT/jqlint-$k.times")
     floor_row "lint ${args:+$args }$(basename "$file") ($kb KB)" "$(fmt_s "$te")" "$(fmt_s "$tf")" "**$(ratio "$te" "$tf")×**" \
+        "$(round_ratio "lint-$k" "floorparse-$k")×" \
         "$(ratio "$(cpu_s "lint-$k")" "$(cpu_s "floorparse-$k")")×" \
         "$(fmt_mb "$(maxof "$OUT/lint-$k.rss")")" "$(fmt_mb "$(maxof "$OUT/floorparse-$k.rss")")"
     row "lint ${args:+$args }$(basename "$file") ($kb KB)" "$(fmt_s "$te")" "$(fmt_s "$tj")" "**$(ratio "$tj" "$te")×**" \
@@ -305,10 +318,11 @@ if [[ -n ${QUIET:-} ]]; then
     echo "QUIET: each round started once the CPUs were 95 % idle for a second ($QUIET_MISSED rounds started after 10 minutes without)."
 fi
 echo
-echo "Against the floor; ratio = entramap / floor (below 1: entramap is faster):"
+echo "Against the floor; ratio = entramap / floor (below 1: entramap is faster); ratio of the medians,"
+echo "and the median of the rounds' own ratios (each round's entramap over the same round's floor):"
 echo
-echo "| Task | entramap | floor | Ratio (wall) | Ratio (user CPU) | entramap peak RSS | floor peak RSS |"
-echo "| --- | --- | --- | --- | --- | --- | --- |"
+echo "| Task | entramap | floor | Ratio (wall) | Per-round ratio (wall) | Ratio (user CPU) | entramap peak RSS | floor peak RSS |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
 printf '%s\n' "${FLOOR_ROWS[@]}"
 echo
 echo "Against jq; ratio = jq time / entramap time (above 1: entramap is faster):"
