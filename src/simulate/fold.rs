@@ -187,26 +187,22 @@ mod tests {
             .collect();
         let want: Vec<u64> = (1..=5000).collect();
         for threads in [1, 2, 3] {
-            let (order, counts) = fold_users(
-                &Order,
-                UserReader::from_text(&text),
-                &[],
-                true,
-                threads,
-                &mut |_| {},
-            );
+            let run = |seeded| {
+                fold_users(
+                    &Order,
+                    UserReader::from_text(&text),
+                    &[],
+                    seeded,
+                    threads,
+                    &mut |_| {},
+                )
+            };
+            let (order, counts) = run(true);
             assert_eq!(counts.read, 5000, "threads {threads}");
             assert_eq!(order, want, "threads {threads}");
             // Not seeded, `n` counts within each chunk only; the chunks' tallies still merge
             // in input order, each chunk's counts starting from 1.
-            let (order, counts) = fold_users(
-                &Order,
-                UserReader::from_text(&text),
-                &[],
-                false,
-                threads,
-                &mut |_| {},
-            );
+            let (order, counts) = run(false);
             assert_eq!(counts.read, 5000, "threads {threads}");
             assert_eq!(order.len(), 5000);
             if threads > 1 {

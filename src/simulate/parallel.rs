@@ -284,6 +284,7 @@ pub fn run_threads_checked(
                 app,
                 output,
                 checker,
+                detail: Detail::of(output, checker.is_some()),
             };
             thread::Builder::new()
                 .name(format!("simulate-{i}"))
@@ -390,6 +391,8 @@ struct Worker<'a> {
     app: &'a App,
     output: Output,
     checker: Option<&'a Checker>,
+    /// What of each user's cycle `output` and `checker` read (decided once for the run).
+    detail: Detail,
 }
 
 impl Worker<'_> {
@@ -442,9 +445,16 @@ impl Worker<'_> {
         *n += 1;
         done.summary.read += 1;
         let (plan, options) = (self.plan, self.options);
-        let detail = Detail::of(self.output, self.checker.is_some());
-        let (read, evaluated, result) =
-            step(plan, options, 1, *n, self.app, position, &mut user, detail);
+        let (read, evaluated, result) = step(
+            plan,
+            options,
+            1,
+            *n,
+            self.app,
+            position,
+            &mut user,
+            self.detail,
+        );
         done.summary.count(&result.action);
         if let Action::Error(message) = &result.action {
             done.reports.push(Report::UserFailed {
