@@ -23,6 +23,8 @@ use std::fmt;
 
 /// One value of the expression language.
 #[derive(Debug, Clone, PartialEq, Eq)]
+// An eight-byte tag, as `crate::wire::Wire` has and for its reason.
+#[repr(u64)]
 pub enum Value {
     /// No value: an absent attribute, an omitted argument, a function that produced nothing.
     Null,

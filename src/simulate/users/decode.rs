@@ -246,12 +246,12 @@ impl<'de> Visitor<'de> for RecordSeed<'_> {
                     let v: serde_json::Value = map.next_value()?;
                     match v {
                         serde_json::Value::Array(items) => {
-                            rec.page = Some(
+                            rec.page = Some(Box::new(
                                 items
                                     .iter()
                                     .map(|u| UserRecord::deserialize(u).map_err(|e| e.to_string()))
                                     .collect(),
-                            );
+                            ));
                         }
                         other => {
                             if let Ok(v) = Value::from_json("value", &other) {

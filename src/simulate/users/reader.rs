@@ -640,7 +640,7 @@ pub(super) fn expand(
         Ok(mut rec) => match rec.page.take() {
             None => Ok((position, rec)),
             Some(users) => {
-                for (i, u) in users.into_iter().enumerate() {
+                for (i, u) in (*users).into_iter().enumerate() {
                     let position = Position::LineElement {
                         line,
                         index: i as u64 + 1,
