@@ -378,8 +378,10 @@ mod tests {
     }
 
     /// What the layout choices above are for: the values keep their size with an eight-byte
-    /// tag, and an item of the reader stays within what is copied without a call to memcpy.
+    /// tag, and an item of the reader stays within what is copied without a call to memcpy
+    /// (the figures are a 64-bit target's).
     #[test]
+    #[cfg(target_pointer_width = "64")]
     fn sizes() {
         use crate::wire::Wire;
         assert_eq!(size_of::<Value>(), 32);
