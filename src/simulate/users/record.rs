@@ -14,8 +14,8 @@ pub struct UserRecord {
     pub(super) names: String,
     /// Each attribute: where its name lies in `names`, and its value.
     pub(super) attrs: Vec<Attr>,
-    /// Attributes by the top five bits of their name hash: 0 none (so the attribute is absent),
-    /// `i + 1` attribute `i` alone, [`SHARED`] several (search them all).
+    /// Attributes by the top bits of their name hash ([`slot_of`]): 0 none (so the attribute is
+    /// absent), `i + 1` attribute `i` alone, [`SHARED`] several (search them all).
     pub(super) slots: [u8; SLOTS],
     /// `accountEnabled`, when given.
     pub account_enabled: Option<bool>,
@@ -193,12 +193,13 @@ pub(super) struct Attr {
 /// A slot shared by several attributes.
 pub(super) const SHARED: u8 = u8::MAX;
 
-/// How many slots a record has: one per value of the name hash's top five bits.
+/// How many slots a record has (a power of two): one per value of the name hash's top bits.
 pub(super) const SLOTS: usize = 32;
+const _: () = assert!(SLOTS.is_power_of_two() && SLOTS > 1);
 
 #[inline]
 pub(super) fn slot_of(hash: u64) -> usize {
-    (hash >> 59) as usize
+    (hash >> (u64::BITS - SLOTS.ilog2())) as usize
 }
 
 /// A hash of a name that ignores ASCII case (names that differ only in case hash equal; a few
