@@ -270,6 +270,7 @@ pub fn run_threads_checked(
         let _stop = StopOnDrop(source);
         let (done_tx, done_rx) = sync_channel::<Done>(threads * (QUEUE + 1));
         let mut back_to_workers = Vec::with_capacity(threads);
+        let detail = Detail::of(output, checker.is_some());
         for (i, parser) in parsers.into_iter().enumerate() {
             // Room for what one worker usually has in flight (a buffer that finds no room is
             // freed here); bounded so that many threads do not make many large channels.
@@ -284,7 +285,7 @@ pub fn run_threads_checked(
                 app,
                 output,
                 checker,
-                detail: Detail::of(output, checker.is_some()),
+                detail,
             };
             thread::Builder::new()
                 .name(format!("simulate-{i}"))
